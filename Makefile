@@ -1,0 +1,54 @@
+# The two commands the README promises:
+#   make lab   set up .venv, install the course, open JupyterLab on the first lesson
+#   make test  set up .venv with the test extras and run the whole suite
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+EXTRAS ?= test
+PYTEST_ARGS ?=
+LAB_ARGS ?=
+# Jupyter refuses to run as root without this flag (containers, CI).
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: help lab test install install-test clean bench
+
+help:
+	@echo "make lab    - set up .venv and open JupyterLab on lessons/00_start_here.ipynb"
+	@echo "make test   - set up .venv with the test extras and run the whole suite"
+	@echo "make bench  - run the benchmarks in benchmarks/"
+	@echo "make clean  - remove .venv and build artefacts"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; v=sys.version_info; sys.exit(0 if (3,11) <= v[:2] < (3,13) else "Python 3.11 or 3.12 is required, found %d.%d (set PYTHON=...)" % v[:2])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/constraints.txt: environment.yml tools/env_constraints.py | $(BIN)/python
+	$(BIN)/python tools/env_constraints.py environment.yml > $@
+
+# One stamp per set of extras, redone whenever the dependencies change.
+$(VENV)/.installed-base: pyproject.toml $(VENV)/constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c $(VENV)/constraints.txt -e .
+	@touch $@
+
+$(VENV)/.installed-%: pyproject.toml $(VENV)/constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c $(VENV)/constraints.txt -e ".[$*]"
+	@touch $@
+
+install: $(VENV)/.installed-base
+install-test: $(VENV)/.installed-$(EXTRAS)
+
+lab: $(VENV)/.installed-base
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(ROOT_FLAG) $(LAB_ARGS) lessons/00_start_here.ipynb
+
+test: install-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install-test
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache artifacts
