@@ -1,0 +1,90 @@
+"""Helpers that drive JupyterLab as a person would: open, Run All from the
+menu, wait, read what is on screen."""
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+ALL_CELLS_RAN = """() => {
+  const prompts = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')];
+  return prompts.length > 0 && prompts.every(e => /\\[\\d+\\]/.test(e.textContent));
+}"""
+KERNEL_IDLE = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator[data-status=idle]"
+
+
+def open_notebook(page, server, relpath: str, timeout_ms: int = 90_000) -> None:
+    page.goto(server.url(f"lab/tree/{relpath}"))
+    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook", timeout=timeout_ms)
+    page.wait_for_selector(KERNEL_IDLE, timeout=timeout_ms)
+
+
+def menu(page, top: str, item: str) -> None:
+    """Click a top-level menu, then an item in it (exact labels)."""
+    page.click(f'.lm-MenuBar-itemLabel:text-is("{top}")')
+    page.click(f'.lm-Menu-itemLabel:text-is("{item}")')
+
+
+def run_all(page, timeout_ms: int = 180_000) -> float:
+    """Run > Run All Cells; wait until every code cell has run and the kernel is idle. Returns seconds."""
+    t0 = time.monotonic()
+    menu(page, "Run", "Run All Cells")
+    page.wait_for_function(ALL_CELLS_RAN, timeout=timeout_ms)
+    page.wait_for_selector(KERNEL_IDLE, timeout=timeout_ms)
+    settle(page)
+    return time.monotonic() - t0
+
+
+def settle(page, quiet_ms: int = 600, timeout_s: float = 20) -> None:
+    """Wait until the notebook's DOM stops changing (widgets finish rendering)."""
+    page.evaluate("""() => { window.__lastMutation = Date.now();
+        if (!window.__observer) { window.__observer = new MutationObserver(() => window.__lastMutation = Date.now());
+          window.__observer.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true}); } }""")
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if page.evaluate(f"() => Date.now() - window.__lastMutation > {quiet_ms}"):
+            return
+        time.sleep(0.2)
+
+
+def output_problems(page) -> list[str]:
+    """Every output a learner would see as a failure: tracebacks, stderr, widgets that did not render."""
+    found = page.evaluate("""() => {
+      const out = [];
+      const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+      for (const e of panel.querySelectorAll('.jp-OutputArea-output')) {
+        const mime = e.getAttribute('data-mime-type') || '';
+        const text = e.innerText || '';
+        if (mime === 'application/vnd.jupyter.stderr') out.push('stderr: ' + text.slice(0, 400));
+        else if (/Traceback \\(most recent call last\\)/.test(text)) out.push('traceback: ' + text.slice(0, 400));
+        if (/Error displaying widget|Loading widget\\.\\.\\.|Failed to load model/.test(text)) out.push('widget: ' + text.slice(0, 200));
+      }
+      return out;
+    }""")
+    return found
+
+
+def count(page, selector: str) -> int:
+    return page.evaluate("(s) => document.querySelectorAll(s).length", selector)
+
+
+def screenshot(page, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def wait_until(fn, timeout_s: float = 15, interval_s: float = 0.2, message: str = "condition"):
+    """Poll ``fn`` until it returns a truthy value; return it, or raise AssertionError."""
+    deadline = time.monotonic() + timeout_s
+    last = None
+    while time.monotonic() < deadline:
+        last = fn()
+        if last:
+            return last
+        time.sleep(interval_s)
+    raise AssertionError(f"timed out after {timeout_s} s waiting for {message} (last value: {last!r})")
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
