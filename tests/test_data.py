@@ -82,7 +82,7 @@ def test_participants_are_the_35_and_the_two_absent():
     assert (part.signed_final_act == pd.Timestamp("1975-08-01")).all()
     groups = part.group.value_counts()
     assert groups["nato"] == 15 and groups["warsaw-pact"] == 7
-    assert {"United States", "Canada", "Holy See"} <= set(part.name)
+    assert {"United States of America", "Canada", "Holy See"} <= set(part.name)
 
 
 def test_decalogue_has_the_official_short_titles_in_order():
