@@ -245,14 +245,18 @@ def test_broken_copy_raises_dataset_error_naming_the_problem(copy_datasets, name
 def test_unquoted_comma_is_a_row_length_error_not_a_pandas_traceback(copy_datasets):
     path = copy_datasets / "events.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
-    cells = next(csv.reader([lines[3]]))
-    cells[4] = cells[4] + ", with a comma"  # title
-    lines[3] = ",".join(cells)  # written without quoting
+    # a row whose cells hold no comma, so that writing it unquoted adds exactly one value
+    i = next(i for i, line in enumerate(lines[1:], 1)
+             if all("," not in c and '"' not in c for c in next(csv.reader([line]))))
+    cells = next(csv.reader([lines[i]]))
+    cells[4] = cells[4] + ", with a comma"  # title, written without quoting
+    lines[i] = ",".join(cells)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(DatasetError) as exc:
         data.load_events(copy_datasets)
-    assert exc.value.row == 3 and exc.value.rule == "row length"
+    assert exc.value.row == i and exc.value.rule == "row length"
     assert "has 11 values but the header has 10 columns" in str(exc.value)
+    assert f"line {i + 1}" in str(exc.value)
 
 
 def test_every_problem_in_a_file_is_reported_not_just_the_first(copy_datasets):
