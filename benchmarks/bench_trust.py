@@ -1,0 +1,91 @@
+"""Benchmarks of the trust engine and TrustLab. Reports; never asserts.
+
+1. One interactive update of TrustLab (simulate + figure update in place) at
+   200 rounds x 500 runs: median over repeated slider changes (target < 50 ms).
+   The update simulates the shown pair and, for the summary line, GRIT and
+   big-bang against the same partner (up to three simulations).
+2. The classic-game round robin of the Evolution of Trust's 8 strategies,
+   200 turns x 50 repetitions (with self-play, as axelrod does), against the
+   same tournament in axelrod (when installed): the ratio of the two times in
+   this one run (target >= 20x).
+
+Run: .venv/bin/python benchmarks/bench_trust.py [--quick]
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+import warnings
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def bench_update(repeats: int) -> dict:
+    from widgets import TrustLab
+    from widgets.trust import simulate
+    lab = TrustLab(rounds=200, runs=500, strategy_b="unreliable", generations=10)
+    values = [0.01 + 0.01 * (i % 20) for i in range(repeats)]
+    times = []
+    for v in values:
+        if abs(lab.noise.value - v) < 1e-12:
+            v += 0.25
+        t0 = time.perf_counter()
+        lab.noise.value = v  # observer: simulate x3 + batch_update of the FigureWidget
+        times.append(time.perf_counter() - t0)
+    sims = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        simulate("grit", "unreliable", rounds=200, runs=500, seed=0, noise=0.05)
+        sims.append(time.perf_counter() - t0)
+    return {"update_median_ms": 1e3 * statistics.median(times), "update_max_ms": 1e3 * max(times),
+            "simulate_median_ms": 1e3 * statistics.median(sims)}
+
+
+def bench_tournament(repeats: int, turns: int = 200, repetitions: int = 50) -> dict:
+    from widgets.trust import tournament
+    ours = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        tournament(None, game="classic", rounds=turns, repetitions=repetitions, seed=0)
+        ours.append(time.perf_counter() - t0)
+    out = {"ours_median_s": statistics.median(ours)}
+    try:
+        import axelrod as axl
+    except ImportError:
+        out["axelrod"] = "not installed (pip install -e '.[oracle]')"
+        return out
+    players = [axl.TitForTat(), axl.Defector(), axl.Cooperator(), axl.Grudger(), axl.Detective(),
+               axl.TitFor2Tats(), axl.WinStayLoseShift(), axl.Random()]
+    game = axl.Game(r=2, s=-1, t=3, p=0)
+    warnings.filterwarnings("ignore", message="Tournament results will not be accessible")
+    t0 = time.perf_counter()
+    axl.Tournament(players, turns=turns, repetitions=repetitions, game=game, seed=0).play(
+        progress_bar=False, processes=1, build_results=False)
+    out["axelrod_s"] = time.perf_counter() - t0
+    out["speedup"] = out["axelrod_s"] / out["ours_median_s"]
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="fewer repeats, smaller axelrod tournament")
+    args = ap.parse_args(argv)
+    u = bench_update(7 if args.quick else 21)
+    print(f"TrustLab update (200 rounds x 500 runs): median {u['update_median_ms']:.1f} ms "
+          f"(max {u['update_max_ms']:.1f} ms; target < 50 ms); one simulate: {u['simulate_median_ms']:.1f} ms")
+    reps = 10 if args.quick else 50
+    t = bench_tournament(3 if args.quick else 5, repetitions=reps)
+    line = f"Classic tournament, 8 strategies, 200 turns x {reps} repetitions: ours {1e3 * t['ours_median_s']:.0f} ms"
+    if "axelrod_s" in t:
+        line += f"; axelrod {t['axelrod_s']:.1f} s; ours is {t['speedup']:.0f}x faster (target >= 20x)"
+    else:
+        line += f"; axelrod {t['axelrod']}"
+    print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
