@@ -169,7 +169,7 @@ class _Question:
         prompt = ipw.HTML(f"<b>Self-check.</b> {html.escape(self.prompt)}")
         field = self._input_widget()
         button = ipw.Button(description="Check", button_style="primary", tooltip="Check your answer",
-                            layout=ipw.Layout(width="auto"))
+                            layout=ipw.Layout(width="10em"))
         out = ipw.HTML(layout=ipw.Layout(min_height="1.5em"))
 
         def on_click(_):
@@ -490,7 +490,7 @@ class Written(_Question):
         prompt = ipw.HTML(f"<b>Written question.</b> {html.escape(self.prompt)}")
         area = ipw.Textarea(placeholder="Write your answer here.", layout=ipw.Layout(width="100%", height="6em"))
         button = ipw.Button(description="Show model answer", tooltip="Show a model answer to compare with yours",
-                            layout=ipw.Layout(width="auto"))
+                            layout=ipw.Layout(width="14em"))
         out = ipw.HTML()
 
         def on_click(_):

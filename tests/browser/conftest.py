@@ -26,10 +26,10 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from labkit import REPO, SCREENSHOTS
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
-SCREENSHOTS = REPO / "artifacts" / "screenshots"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -92,6 +92,16 @@ class LabServer:
         req = urllib.request.Request(f"{self.base}/api/{path}", headers={"Authorization": f"token {self.token}"})
         with urllib.request.urlopen(req, timeout=10) as r:
             return json.loads(r.read())
+
+    def shutdown_kernels(self) -> None:
+        """Stop every kernel, so one test's kernels never pile up under the next."""
+        for k in self.api("kernels"):
+            req = urllib.request.Request(f"{self.base}/api/kernels/{k['id']}", method="DELETE",
+                                         headers={"Authorization": f"token {self.token}"})
+            try:
+                urllib.request.urlopen(req, timeout=20).close()
+            except OSError:
+                pass
 
     def log_tail(self, n: int = 60) -> str:
         try:
@@ -209,6 +219,7 @@ def page(browser, lab_server, request):
             except Exception:  # noqa: BLE001 - best effort on a failing page
                 pass
         context.close()
+        lab_server.shutdown_kernels()
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -6,16 +6,24 @@ import re
 import time
 from pathlib import Path
 
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO / "artifacts" / "screenshots"
+
+# Run All marks every queued cell [*] at once; it is done when none is left
+# queued or running and at least one cell has a number. (A cell holding only a
+# comment is never sent to the kernel and keeps its empty prompt.)
 ALL_CELLS_RAN = """() => {
-  const prompts = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')];
-  return prompts.length > 0 && prompts.every(e => /\\[\\d+\\]/.test(e.textContent));
+  const prompts = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')]
+      .map(e => e.textContent.trim());
+  return prompts.some(t => /\\[\\d+\\]/.test(t)) && !prompts.some(t => t.includes('[*]'));
 }"""
 KERNEL_IDLE = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator[data-status=idle]"
 
 
 def open_notebook(page, server, relpath: str, timeout_ms: int = 90_000) -> None:
-    page.goto(server.url(f"lab/tree/{relpath}"))
-    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook", timeout=timeout_ms)
+    """Open one notebook in a fresh workspace (``?reset``: no tabs restored from earlier tests)."""
+    page.goto(server.url(f"lab/tree/{relpath}?reset"))
+    page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook", timeout=timeout_ms)
     page.wait_for_selector(KERNEL_IDLE, timeout=timeout_ms)
 
 
@@ -68,10 +76,37 @@ def count(page, selector: str) -> int:
     return page.evaluate("(s) => document.querySelectorAll(s).length", selector)
 
 
-def screenshot(page, path: Path) -> Path:
+SCROLLER = """(y) => {
+    const el = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer');
+    if (!el) return [0, 0];
+    if (y !== null) el.scrollTop = y;
+    return [el.scrollHeight, el.clientHeight]; }"""
+
+
+def screenshot(page, path: Path, max_pages: int = 40) -> list[Path]:
+    """Screenshot the whole notebook, one screenful at a time: ``NAME-01.png``, ``NAME-02.png``, ...
+
+    JupyterLab scrolls inside its own panel, so a "full page" screenshot shows
+    only the top of a notebook; this scrolls the panel and saves every screen.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(path), full_page=True)
-    return path
+    for old in path.parent.glob(f"{path.stem}-*.png"):
+        old.unlink()
+    total, view = page.evaluate(SCROLLER, None)
+    step = max(200, view - 80)  # a little overlap between screens
+    shots = []
+    y = 0
+    while len(shots) < max_pages:
+        page.evaluate(SCROLLER, y)
+        settle(page, quiet_ms=300, timeout_s=5)
+        shot = path.with_name(f"{path.stem}-{len(shots) + 1:02d}.png")
+        page.screenshot(path=str(shot))
+        shots.append(shot)
+        if y + view >= total:
+            break
+        y += step
+    page.evaluate(SCROLLER, 0)
+    return shots
 
 
 def wait_until(fn, timeout_s: float = 15, interval_s: float = 0.2, message: str = "condition"):

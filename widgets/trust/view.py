@@ -193,8 +193,8 @@ class TrustLab(ipw.VBox):
             self.status,
         ])
         tabs = ipw.Tab(children=[sim_box, evo_box])
-        tabs.set_title(0, "Small steps simulation")
-        tabs.set_title(1, "Tournament & evolution")
+        tabs.set_title(0, "Simulation")
+        tabs.set_title(1, "Evolution")
         super().__init__([tabs, self.summary, self.fig, text_box])
 
         # --- wiring -----------------------------------------------------------
@@ -459,7 +459,7 @@ class TrustLab(ipw.VBox):
 
     def _make_figure(self) -> go.FigureWidget:
         fig = make_subplots(
-            rows=3, cols=2, column_widths=[0.6, 0.4], horizontal_spacing=0.14, vertical_spacing=0.09,
+            rows=3, cols=2, column_widths=[0.58, 0.42], horizontal_spacing=0.2, vertical_spacing=0.09,
             subplot_titles=(SERIES[0][1], "Tournament: mean payoff per round", SERIES[1][1],
                             "Evolution: agents per strategy", SERIES[2][1], "Population at generation 0"))
         traces = []
@@ -481,9 +481,9 @@ class TrustLab(ipw.VBox):
         traces.append(go.Bar(x=[], y=[], xaxis="x6", yaxis="y6", showlegend=False, name="population"))
         fig.add_traces(traces)
         fig.update_layout(
-            height=820, margin={"l": 60, "r": 20, "t": 60, "b": 40}, template="plotly_white",
-            title={"text": "Trust lab: small steps vs. a comprehensive deal", "x": 0.01},
-            legend={"orientation": "h", "y": 1.06, "x": 0.3},
+            height=860, margin={"l": 60, "r": 20, "t": 110, "b": 40}, template="plotly_white",
+            title={"text": "Trust lab: small steps vs. a comprehensive deal", "x": 0.01, "y": 0.985},
+            legend={"orientation": "h", "y": 1.075, "x": 0.0, "xanchor": "left", "yanchor": "bottom"},
             shapes=[{"type": "line", "xref": "x4", "yref": "y4 domain", "x0": 0, "x1": 0, "y0": 0, "y1": 1,
                      "line": {"color": "#444", "dash": "dot", "width": 1}}])
         for row in (1, 2, 3):
@@ -491,6 +491,7 @@ class TrustLab(ipw.VBox):
         fig.update_xaxes(title_text="generation", row=2, col=2)
         fig.update_yaxes(range=[0, 1], row=3, col=1)
         fig.update_yaxes(automargin=True, row=1, col=2)
+        fig.update_annotations(font_size=13)  # subplot titles: keep them inside their narrow columns
         return go.FigureWidget(fig)
 
     def _draw_simulation(self):
