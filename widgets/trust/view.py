@@ -196,6 +196,11 @@ class TrustLab(ipw.VBox):
         tabs.set_title(0, "Simulation")
         tabs.set_title(1, "Evolution")
         super().__init__([tabs, self.summary, self.fig, text_box])
+        # stable hooks for styling and for the browser tests
+        self.add_class("trust-lab")
+        for w, name in ((self.summary, "summary"), (self.noise, "noise"), (self.strategy_a, "strategy-a"),
+                        (self.strategy_b, "strategy-b"), (self.preset, "preset"), (self.fig, "figure")):
+            w.add_class(f"trust-lab-{name}")
 
         # --- wiring -----------------------------------------------------------
         for w in (self.strategy_a, self.strategy_b, self.noise, self.provocation, self.renege, self.threshold,

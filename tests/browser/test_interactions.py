@@ -1,0 +1,88 @@
+"""Interactions a learner makes in the browser, each asserting what they see change."""
+from __future__ import annotations
+
+import pytest
+
+from labkit import open_notebook, output_problems, run_all, settle, wait_until
+
+LINES_JS = """(root) => [...document.querySelectorAll(root + ' .js-plotly-plot .scatterlayer path.js-line')]
+                 .map(p => p.getAttribute('d') || '').join('|')"""
+
+
+def _text(page, selector: str) -> str:
+    return page.evaluate("(s) => { const e = document.querySelector(s); return e ? e.innerText.trim() : ''; }", selector)
+
+
+@pytest.fixture
+def lesson06(page, lab_server):
+    open_notebook(page, lab_server, "lessons/06_small_steps_trust_lab.ipynb")
+    run_all(page)
+    page.wait_for_selector(".trust-lab .js-plotly-plot .scatterlayer path.js-line", timeout=60_000)
+    return page
+
+
+def test_trust_lab_noise_slider_and_strategy_change_the_plot_and_summary(lesson06):
+    page = lesson06
+    lab = ".trust-lab"
+    summary0 = wait_until(lambda: _text(page, ".trust-lab-summary"), message="the trust lab summary")
+    lines0 = page.evaluate(LINES_JS, lab)
+    assert lines0, "the trust lab drew no lines"
+
+    # Move the noise slider with the keyboard, as a learner without a mouse would.
+    handle = page.locator(".trust-lab-noise .noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    for _ in range(10):
+        page.keyboard.press("ArrowRight")
+    wait_until(lambda: page.evaluate(LINES_JS, lab) != lines0, timeout_s=30, message="the lines to change after the noise slider moved")
+    settle(page)
+    noise_label = _text(page, ".trust-lab-noise .widget-readout")
+    assert noise_label and float(noise_label) > 0.02, f"noise readout did not move: {noise_label!r}"
+    lines1 = page.evaluate(LINES_JS, lab)
+    summary1 = _text(page, ".trust-lab-summary")
+    assert summary1 != summary0, "the summary did not update after the noise change"
+
+    # Switch side A's strategy from the dropdown.
+    select = page.locator(".trust-lab-strategy-a select").first
+    options = select.evaluate("(s) => [...s.options].map(o => [o.value, o.textContent])")
+    current = select.evaluate("(s) => s.value")
+    target = next(v for v, label in options if v != current and "big" in label.lower())
+    select.select_option(target)
+    wait_until(lambda: page.evaluate(LINES_JS, lab) != lines1, timeout_s=30, message="the lines to change after the strategy switch")
+    settle(page)
+    summary2 = _text(page, ".trust-lab-summary")
+    assert summary2 and summary2 != summary1
+    assert not output_problems(page)
+
+
+def test_self_check_shows_hint_then_confirmation(page, lab_server):
+    open_notebook(page, lab_server, "lessons/00_start_here.ipynb")
+    run_all(page)
+    box = page.locator(".course-check-multiple-choice").first
+    box.scroll_into_view_if_needed()
+    radios = box.locator("input[type=radio]")
+    n = radios.count()
+    assert n >= 2
+    feedback = box.locator(".course-check-feedback")
+
+    def answer(i: int) -> str:
+        radios.nth(i).check()
+        box.locator("button", has_text="Check").click()
+        return wait_until(lambda: feedback.inner_text().strip() if feedback.count() else "", message="feedback")
+
+    # Find the right option the way a learner would, by trying; then replay wrong-then-right.
+    results = []
+    for i in range(n):
+        text = answer(i)
+        results.append(text)
+        if "Correct" in text:
+            break
+    right = len(results) - 1
+    assert "Correct" in results[right], f"no option was accepted: {results}"
+    wrong = next(i for i in range(n) if i != right)
+    hint = answer(wrong)
+    assert "Not yet" in hint and "Hint:" in hint, hint
+    assert "✗" in hint
+    confirm = answer(right)
+    assert confirm.startswith("✓") and "Correct" in confirm, confirm
+    assert not output_problems(page)
