@@ -100,11 +100,13 @@ class Feedback:
     def __bool__(self) -> bool:  # ``assert q.check(x)`` reads naturally
         return self.correct
 
-    def html(self) -> str:
+    def html(self, attempt: int | None = None) -> str:
         colour = "#1b7837" if self.correct else "#b2182b"
         mark = "✓" if self.correct else "✗"
         body = html.escape(self.message).replace("\n", "<br>")
-        return f'<div class="course-check-feedback" role="status" style="color:{colour}"><b>{mark}</b> {body}</div>'
+        stamp = f' data-attempt="{attempt}"' if attempt is not None else ""
+        return (f'<div class="course-check-feedback" role="status"{stamp} style="color:{colour}">'
+                f"<b>{mark}</b> {body}</div>")
 
     def __str__(self) -> str:
         return ("✓ " if self.correct else "✗ ") + self.message
@@ -173,7 +175,8 @@ class _Question:
         out = ipw.HTML(layout=ipw.Layout(min_height="1.5em"))
 
         def on_click(_):
-            out.value = self.check(self._read_input(field)).html()
+            feedback = self.check(self._read_input(field))
+            out.value = feedback.html(attempt=self.attempts)
 
         button.on_click(on_click)
         box = ipw.VBox([prompt, field, button, out], layout=ipw.Layout(border="1px solid #ccc", padding="6px", margin="6px 0"))

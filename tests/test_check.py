@@ -132,9 +132,11 @@ def test_widget_callbacks_show_hint_then_confirmation():
     box.field.value = 0
     box.button.click()
     assert "Hint: Not x." in box.feedback.value and "✗" in box.feedback.value
+    assert 'data-attempt="1"' in box.feedback.value  # each answer is stamped, so a front end can tell them apart
     box.field.value = 1
     box.button.click()
     assert "Correct." in box.feedback.value and "✓" in box.feedback.value
+    assert 'data-attempt="2"' in box.feedback.value
 
 
 def test_order_and_match_widgets_drive_the_same_checks():

@@ -94,14 +94,15 @@ class LabServer:
             return json.loads(r.read())
 
     def shutdown_kernels(self) -> None:
-        """Stop every kernel, so one test's kernels never pile up under the next."""
-        for k in self.api("kernels"):
-            req = urllib.request.Request(f"{self.base}/api/kernels/{k['id']}", method="DELETE",
-                                         headers={"Authorization": f"token {self.token}"})
-            try:
-                urllib.request.urlopen(req, timeout=20).close()
-            except OSError:
-                pass
+        """End every session and kernel, so one test's kernels never pile up under the next."""
+        for kind in ("sessions", "kernels"):
+            for item in self.api(kind):
+                req = urllib.request.Request(f"{self.base}/api/{kind}/{item['id']}", method="DELETE",
+                                             headers={"Authorization": f"token {self.token}"})
+                try:
+                    urllib.request.urlopen(req, timeout=30).close()
+                except OSError:
+                    pass
 
     def log_tail(self, n: int = 60) -> str:
         try:
@@ -218,6 +219,7 @@ def page(browser, lab_server, request):
                 pg.screenshot(path=str(SCREENSHOTS / f"FAILED-{request.node.name}.png"), full_page=True)
             except Exception:  # noqa: BLE001 - best effort on a failing page
                 pass
+            print(f"--- JupyterLab server log (last lines) ---\n{lab_server.log_tail(80)}")
         context.close()
         lab_server.shutdown_kernels()
 

@@ -9,12 +9,15 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "artifacts" / "screenshots"
 
-# Run All marks every queued cell [*] at once; it is done when none is left
-# queued or running and at least one cell has a number. (A cell holding only a
-# comment is never sent to the kernel and keeps its empty prompt.)
+# Run All marks every queued cell [*] at once; it is done when no cell is left
+# queued or running and at least one cell has a number. Cells holding only
+# comments are skipped: JupyterLab does not always give them a number.
 ALL_CELLS_RAN = """() => {
-  const prompts = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')]
-      .map(e => e.textContent.trim());
+  const cells = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell')];
+  const prompts = cells.filter(c => {
+      const code = (c.querySelector('.jp-InputArea-editor .cm-content') || {}).innerText || '';
+      return code.split('\\n').some(l => l.trim() && !l.trim().startsWith('#'));
+    }).map(c => (c.querySelector('.jp-InputPrompt') || {}).textContent || '');
   return prompts.some(t => /\\[\\d+\\]/.test(t)) && !prompts.some(t => t.includes('[*]'));
 }"""
 KERNEL_IDLE = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator[data-status=idle]"
@@ -37,7 +40,11 @@ def run_all(page, timeout_ms: int = 180_000) -> float:
     """Run > Run All Cells; wait until every code cell has run and the kernel is idle. Returns seconds."""
     t0 = time.monotonic()
     menu(page, "Run", "Run All Cells")
-    page.wait_for_function(ALL_CELLS_RAN, timeout=timeout_ms)
+    # finished, or stopped by a dialog (a dead or restarted kernel): fail at once with its text
+    page.wait_for_function(f"() => ({ALL_CELLS_RAN})() || !!document.querySelector('.jp-Dialog')", timeout=timeout_ms)
+    dialog = page.locator(".jp-Dialog")
+    if dialog.count():
+        raise AssertionError(f"JupyterLab showed a dialog during Run All: {dialog.first.inner_text()[:300]!r}")
     page.wait_for_selector(KERNEL_IDLE, timeout=timeout_ms)
     settle(page)
     return time.monotonic() - t0

@@ -65,10 +65,15 @@ def test_self_check_shows_hint_then_confirmation(page, lab_server):
     assert n >= 2
     feedback = box.locator(".course-check-feedback")
 
+    attempts = {"n": 0}
+
     def answer(i: int) -> str:
         radios.nth(i).check()
         box.locator("button", has_text="Check").click()
-        return wait_until(lambda: feedback.inner_text().strip() if feedback.count() else "", message="feedback")
+        attempts["n"] += 1
+        stamp = box.locator(f'.course-check-feedback[data-attempt="{attempts["n"]}"]')
+        return wait_until(lambda: stamp.inner_text().strip() if stamp.count() else "",
+                          message=f"feedback for attempt {attempts['n']}")
 
     # Find the right option the way a learner would, by trying; then replay wrong-then-right.
     results = []
