@@ -1,0 +1,280 @@
+"""Draw a :class:`~widgets.timeline.model.Scene` with plotly, and keep a figure in step with it.
+
+The figure has a fixed set of traces, so that it can be updated in place:
+
+=====  ===========  ==========================================================
+index  name         what it holds
+=====  ===========  ==========================================================
+0      events       one marker per slot: filled for a point event, open at
+                    the start of a range event (so that short ranges stay
+                    visible and clickable)
+1      bars         one bar per range-event slot
+2      matches      a ring around each shown event that matches the search
+3      selected     a square frame around the selected event
+4-8    legend       one legend entry per track (colour and shape), no data
+=====  ===========  ==========================================================
+
+Traces 0-3 hold every slot of the layout (mode and alignment), each in a
+fixed place, with its x, text and ``customdata`` (the event id) set once per
+layout. What changes with a filter, a search or a selection is only ``y``:
+a slot that is not drawn has ``y = NaN``, which plotly neither draws nor
+hovers nor clicks. So the events a trace draws are
+``[i for i, y in zip(trace.customdata, trace.y) if not isnan(y)]``.
+
+Why y and not x: plotly.js resets an axis's type to "auto" whenever a
+trace's data changes (``clearAxisTypes``), then guesses it again from the
+first trace with x values. Keeping x fixed, and the date strings of trace 0
+first, means the guess is always the type we set ("date" in calendar mode).
+
+Colours are the Okabe–Ito palette (safe for the common colour-vision
+deficiencies); each track also has its own marker shape, and every range
+event carries its track's shape (open) at its start. (Bar fill patterns
+would be a third cue, but plotly.js 3 mishandles per-bar colours together
+with patterns.)
+"""
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import plotly.graph_objects as go
+
+from .model import TRACK_LABELS, TRACKS, Scene, SlotLayout, Timeline
+
+__all__ = ["TRACK_COLOURS", "TRACK_SYMBOLS", "ERA_FILLS", "BARS", "EVENTS", "MATCHES",
+           "SELECTED", "LEGEND", "new_figure", "FigureSync"]
+
+#: Okabe–Ito colours per track.
+TRACK_COLOURS: dict[str, str] = {
+    "csce": "#0072B2",                  # blue
+    "detente-arms-control": "#E69F00",  # orange
+    "korea-diplomacy": "#009E73",       # bluish green
+    "humanitarian": "#CC79A7",          # reddish purple
+    "provocation": "#D55E00",           # vermillion
+}
+#: Marker shape per track (range events use the ``-open`` variant).
+TRACK_SYMBOLS: dict[str, str] = {
+    "csce": "circle",
+    "detente-arms-control": "square",
+    "korea-diplomacy": "diamond",
+    "humanitarian": "triangle-up",
+    "provocation": "x",
+}
+#: Fills for era bands, one per era in order (light Okabe–Ito tints).
+ERA_FILLS = ("#56B4E9", "#F0E442", "#009E73", "#CC79A7", "#E69F00", "#999999")
+ERA_OPACITY = 0.16
+
+EVENTS, BARS, MATCHES, SELECTED = 0, 1, 2, 3
+LEGEND = 4
+DAY_MS = 86_400_000.0
+EMPTY_TEXT = "No events match"
+
+
+def _iso(ns: np.ndarray) -> np.ndarray:
+    return np.datetime_as_string(ns.astype("int64").astype("datetime64[ns]"), unit="D").astype(object)
+
+
+def _traces() -> list:
+    hover = "%{text}<extra></extra>"
+    traces = [None] * LEGEND
+    traces[EVENTS] = go.Scatter(name="events", mode="markers", x=[], y=[], text=[], hovertemplate=hover,
+                                showlegend=False, marker=dict(size=11, line=dict(width=1.5)))
+    traces[BARS] = go.Bar(name="range events", orientation="h", x=[], y=[], base=[], width=0.22, text=[],
+                          textposition="none", hovertemplate=hover, showlegend=False, marker=dict(line=dict(width=1)))
+    traces[MATCHES] = go.Scatter(name="search match", mode="markers", x=[], y=[], text=[], hovertemplate=hover,
+                                 marker=dict(symbol="circle-open", size=22, color="#000000", line=dict(width=2.5)),
+                                 legendrank=1100)
+    traces[SELECTED] = go.Scatter(name="selected", mode="markers", x=[], y=[], text=[], hovertemplate=hover,
+                                  marker=dict(symbol="square-open", size=26, color="#000000", line=dict(width=3)),
+                                  legendrank=1200)
+    for t in TRACKS:
+        traces.append(go.Scatter(name=TRACK_LABELS[t], mode="markers", x=[None], y=[None], hoverinfo="skip",
+                                 marker=dict(symbol=TRACK_SYMBOLS[t], color=TRACK_COLOURS[t], size=11),
+                                 legendgroup=t, legendrank=1000 + TRACKS.index(t)))
+    return traces
+
+
+BASE_LAYOUT = dict(
+    height=460,
+    margin=dict(l=10, r=10, t=70, b=40),
+    template="plotly_white",
+    hovermode="closest",
+    clickmode="event",
+    legend=dict(orientation="h", x=0, y=-0.12, yanchor="top", itemclick=False, itemdoubleclick=False),
+    yaxis=dict(tickmode="array", zeroline=False, showgrid=False, fixedrange=True, automargin=True),
+    xaxis=dict(showgrid=True, zeroline=False, automargin=True),
+    uirevision="timeline",
+)
+
+
+def new_figure(widget: bool = True):
+    """An empty timeline figure (a ``FigureWidget`` unless ``widget`` is false)."""
+    cls = go.FigureWidget if widget else go.Figure
+    return cls(data=_traces(), layout=BASE_LAYOUT)
+
+
+class _Static:
+    """Arrays that depend only on the slot layout, computed once per layout."""
+
+    def __init__(self, tl: Timeline, lay: SlotLayout):
+        ev = tl.events
+        tracks = ev["track"].to_numpy(dtype=object)[lay.event]
+        self.bar_slots = np.flatnonzero(lay.is_range)
+        if lay.mode == "calendar":
+            self.x = _iso(lay.x0)
+            self.bar_base = self.x[self.bar_slots]
+            self.bar_len = (lay.x1 - lay.x0)[self.bar_slots] / 1e6  # ns -> ms, as plotly's date axes want
+        else:
+            self.x = lay.x0.astype(float)
+            self.bar_base = self.x[self.bar_slots]
+            self.bar_len = (lay.x1 - lay.x0)[self.bar_slots]
+        self.y = lay.y.astype(float)
+        self.ids = tl.ids[lay.event]
+        titles = ev["title"].to_numpy(dtype=object)[lay.event]
+        text = [f"<b>{html.escape(t)}</b><br>{html.escape(tl.when[i])} · {html.escape(TRACK_LABELS[k])}"
+                for t, i, k in zip(titles, lay.event, tracks)]
+        if lay.mode == "aligned":
+            text = [f"{s}<br>{'AB'[ln]}: {x:+.2f} years since the anchor" for s, ln, x in zip(text, lay.lane, lay.x0)]
+        self.text = np.array(text, dtype=object)
+        self.colour = np.array([TRACK_COLOURS[t] for t in tracks], dtype=object)
+        self.symbol = np.array([TRACK_SYMBOLS[t] + ("-open" if r else "") for t, r in zip(tracks, lay.is_range)],
+                               dtype=object)
+
+    def ys(self, mask: np.ndarray) -> np.ndarray:
+        """y of every slot, NaN where ``mask`` is false (not drawn)."""
+        return np.where(mask, self.y, np.nan)
+
+
+class FigureSync:
+    """Keeps one figure in step with successive scenes, sending only what changed."""
+
+    def __init__(self, timeline: Timeline, fig):
+        self.timeline = timeline
+        self.fig = fig
+        self._static: dict[tuple, _Static] = {}
+        self._last: Scene | None = None
+        self._deco: tuple | None = None
+        self._ticks: tuple | None = None
+
+    def static(self, lay: SlotLayout) -> _Static:
+        st = self._static.get(lay.key)
+        if st is None:
+            st = self._static[lay.key] = _Static(self.timeline, lay)
+        return st
+
+    def apply(self, scene: Scene) -> None:
+        """Bring the figure in line with ``scene``, in one update message.
+
+        A change of layout (mode or alignment) or of the decorations (eras,
+        the "no events match" note) sets every property that differs inside
+        ``batch_update``, through plotly's validators. Everything else -- a
+        filter, a search, a selection -- only replaces the ``y`` arrays of
+        some of traces 0-3 (float arrays, NaN for a hidden slot), the x range
+        and the lane labels. Those go out in a single ``plotly_update`` (the
+        call that ``batch_update`` itself ends with), which skips plotly's
+        per-property validation: for values of these simple kinds it would
+        cost as much as the rest of the update together (see
+        benchmarks/bench_timeline.py).
+        """
+        prev, lay = self._last, scene.layout
+        st = self.static(lay)
+        new_layout = prev is None or prev.layout is not lay
+        deco = (lay.key, scene.eras, scene.empty)
+        ys: dict[int, np.ndarray] = {}   # new y per trace
+        layout_edits: dict[str, object] = {}
+        if new_layout or not np.array_equal(prev.shown, scene.shown):
+            ys[EVENTS] = st.ys(scene.shown)
+            ys[BARS] = ys[EVENTS][st.bar_slots]
+        if new_layout or not np.array_equal(prev.matched, scene.matched):
+            ys[MATCHES] = st.ys(scene.matched)
+        if new_layout or not np.array_equal(prev.selected_slots, scene.selected_slots):
+            chosen = np.zeros(len(lay), dtype=bool)
+            chosen[scene.selected_slots] = True
+            ys[SELECTED] = st.ys(chosen)
+        if new_layout or prev.x_range != scene.x_range:
+            layout_edits["xaxis.range"] = self._x_range(scene)
+        ticks = self._tick_text(scene)
+        if ticks != self._ticks:
+            layout_edits["yaxis.ticktext"] = list(ticks)
+        if new_layout or deco != self._deco:
+            self._apply_validated(scene, st, new_layout, deco, ys, layout_edits)
+        elif ys or layout_edits:
+            self._apply_fast(ys, layout_edits)
+        self._ticks = ticks
+        self._last = scene
+
+    def _apply_validated(self, scene, st, new_layout, deco, ys, layout_edits) -> None:
+        fig, lay = self.fig, scene.layout
+        with fig.batch_update():
+            if new_layout:
+                b = st.bar_slots
+                fig.data[EVENTS].update(x=st.x, text=st.text, customdata=st.ids,
+                                        marker=dict(color=st.colour, symbol=st.symbol))
+                fig.data[BARS].update(x=st.bar_len, base=st.bar_base, text=st.text[b], customdata=st.ids[b],
+                                      marker=dict(color=st.colour[b], line_color=st.colour[b]))
+                for index in (MATCHES, SELECTED):
+                    fig.data[index].update(x=st.x, text=st.text, customdata=st.ids)
+                calendar = lay.mode == "calendar"
+                fig.layout.xaxis.update(type="date" if calendar else "linear",
+                                        title_text=None if calendar else "years since the anchor event of each lane")
+                fig.layout.yaxis.update(tickvals=list(range(len(lay.lane_labels))),
+                                        range=[len(lay.lane_labels) - 0.5, -0.5])
+            for index, y in ys.items():
+                fig.data[index].y = y
+            for path, value in layout_edits.items():
+                fig.layout[path.replace(".", "_")] = value
+            if deco != self._deco:
+                shapes, notes = self._decorations(scene)
+                fig.layout.shapes = shapes
+                fig.layout.annotations = notes
+                self._deco = deco
+
+    def _apply_fast(self, ys: dict[int, np.ndarray], layout_edits: dict) -> None:
+        indexes = sorted(ys)
+        for y in ys.values():
+            y.flags.writeable = False  # as plotly's validators leave arrays
+        self.fig.plotly_update(restyle_data={"y": [ys[i] for i in indexes]} if ys else None,
+                               relayout_data=layout_edits, trace_indexes=indexes or None)
+
+    # ---- layout pieces -----------------------------------------------------
+    @staticmethod
+    def _x_range(scene: Scene) -> list:
+        lo, hi = scene.x_range
+        if scene.layout.mode == "calendar":
+            # one day of margin each side, so that events on the bounds are not cut in half
+            return [(lo - np.timedelta64(1, "D")).date().isoformat(), (hi + np.timedelta64(1, "D")).date().isoformat()]
+        pad = max((hi - lo) * 0.01, 0.05)
+        return [lo - pad, hi + pad]
+
+    @staticmethod
+    def _tick_text(scene: Scene) -> tuple:
+        lay, state = scene.layout, scene.state
+        if lay.mode != "calendar":
+            return lay.lane_labels
+        return tuple(label if tracks[0] in state.tracks else f"{label} (off)"
+                     for label, tracks in zip(lay.lane_labels, lay.lane_tracks))
+
+    def _decorations(self, scene: Scene) -> tuple[list, list]:
+        shapes, notes = [], []
+        tl = self.timeline
+        if scene.layout.mode == "calendar":
+            era_order = list(tl.era_names)
+            shown = tl.eras[tl.eras["era"].isin(scene.eras)]
+            for k, band in enumerate(shown.itertuples()):
+                fill = ERA_FILLS[era_order.index(band.era) % len(ERA_FILLS)]
+                x0, x1 = band.start.date().isoformat(), band.end.date().isoformat()
+                shapes.append(dict(type="rect", xref="x", yref="paper", x0=x0, x1=x1, y0=0, y1=1, layer="below",
+                                   fillcolor=fill, opacity=ERA_OPACITY, line=dict(width=0)))
+                notes.append(dict(x=x0, y=1, xref="x", yref="paper", xanchor="left", yanchor="bottom",
+                                  yshift=2 + 15 * (k % 3), showarrow=False, text=html.escape(band.label),
+                                  hovertext=html.escape(band.description) or None,
+                                  font=dict(size=11, color="#333333")))
+        else:
+            shapes.append(dict(type="line", xref="x", yref="paper", x0=0, x1=0, y0=0, y1=1,
+                               line=dict(color="#333333", width=1.5, dash="dash")))
+            notes.append(dict(x=0, y=1, xref="x", yref="paper", yanchor="bottom", showarrow=False,
+                              text="anchor events (year 0)", font=dict(size=11, color="#333333")))
+        if scene.empty:
+            notes.append(dict(x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, text=EMPTY_TEXT,
+                              font=dict(size=18, color="#333333"), bgcolor="#ffffff"))
+        return shapes, notes
