@@ -100,7 +100,7 @@ BASE_LAYOUT = dict(
     template="plotly_white",
     hovermode="closest",
     clickmode="event",
-    legend=dict(orientation="h", x=0, y=-0.12, yanchor="top", itemclick=False, itemdoubleclick=False),
+    legend=dict(orientation="h", x=0, y=-0.2, yanchor="top", itemclick=False, itemdoubleclick=False),
     yaxis=dict(tickmode="array", zeroline=False, showgrid=False, fixedrange=True, automargin=True),
     xaxis=dict(showgrid=True, zeroline=False, automargin=True),
     uirevision="timeline",
