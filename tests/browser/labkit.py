@@ -20,6 +20,9 @@ ALL_CELLS_RAN = """() => {
     }).map(c => (c.querySelector('.jp-InputPrompt') || {}).textContent || '');
   return prompts.some(t => /\\[\\d+\\]/.test(t)) && !prompts.some(t => t.includes('[*]'));
 }"""
+PROMPTS_JS = """() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell')]
+    .map((c, i) => i + ':' + ((c.querySelector('.jp-InputPrompt') || {}).textContent || '').trim()
+         + ' ' + (((c.querySelector('.jp-InputArea-editor .cm-content') || {}).innerText || '').slice(0, 30)))"""
 KERNEL_IDLE = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator[data-status=idle]"
 
 
@@ -39,9 +42,25 @@ def menu(page, top: str, item: str) -> None:
 def run_all(page, timeout_ms: int = 180_000) -> float:
     """Run > Run All Cells; wait until every code cell has run and the kernel is idle. Returns seconds."""
     t0 = time.monotonic()
-    menu(page, "Run", "Run All Cells")
+    started = """() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')]
+        .some(e => /\\[(\\*|\\d+)\\]/.test(e.textContent))"""
+    for attempt in range(3):
+        # the menu item is inert until the notebook's session is ready: if nothing starts, click again
+        menu(page, "Run", "Run All Cells")
+        try:
+            page.wait_for_function(started, timeout=15_000)
+            break
+        except Exception:  # noqa: BLE001 - playwright's TimeoutError
+            page.keyboard.press("Escape")
+    else:
+        raise AssertionError("Run > Run All Cells did not start any cell after 3 tries")
     # finished, or stopped by a dialog (a dead or restarted kernel): fail at once with its text
-    page.wait_for_function(f"() => ({ALL_CELLS_RAN})() || !!document.querySelector('.jp-Dialog')", timeout=timeout_ms)
+    try:
+        page.wait_for_function(f"() => ({ALL_CELLS_RAN})() || !!document.querySelector('.jp-Dialog')",
+                               timeout=timeout_ms)
+    except Exception as e:  # report what the cells show, not just "timeout"
+        state = page.evaluate(PROMPTS_JS)
+        raise AssertionError(f"Run All did not finish in {timeout_ms / 1000:.0f} s; cell prompts: {state}") from e
     dialog = page.locator(".jp-Dialog")
     if dialog.count():
         raise AssertionError(f"JupyterLab showed a dialog during Run All: {dialog.first.inner_text()[:300]!r}")

@@ -91,3 +91,55 @@ def test_self_check_shows_hint_then_confirmation(page, lab_server):
     confirm = answer(right)
     assert confirm.startswith("✓") and "Correct" in confirm, confirm
     assert not output_problems(page)
+
+
+POINTS_JS = """() => document.querySelectorAll(
+    '.timeline-explorer .js-plotly-plot .scatterlayer .point').length"""
+
+
+def test_timeline_filters_search_and_click_show_the_event(page, lab_server):
+    open_notebook(page, lab_server, "lessons/01_detente_road_to_helsinki.ipynb")
+    run_all(page)
+    page.wait_for_selector(".timeline-explorer .js-plotly-plot .scatterlayer .point", timeout=60_000)
+    settle(page)
+    count_text = lambda: _text(page, ".timeline-explorer .timeline-count")  # noqa: E731
+    points0, text0 = page.evaluate(POINTS_JS), count_text()
+    assert points0 > 0 and "events shown" in text0
+
+    # 1. year range: move the upper handle back with the keyboard
+    handle = page.locator(".timeline-explorer .timeline-years .noUi-handle").last
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    for _ in range(4):
+        page.keyboard.press("ArrowLeft")
+    wait_until(lambda: count_text() != text0, timeout_s=30, message="the count to change with the year range")
+    settle(page)
+    points1, text1 = page.evaluate(POINTS_JS), count_text()
+    assert points1 < points0, (points0, points1)
+
+    # 2. toggle a track off
+    page.locator(".timeline-explorer button.timeline-track-detente-arms-control").first.click()
+    wait_until(lambda: count_text() != text1, timeout_s=30, message="the count to change with the track toggle")
+    settle(page)
+    points2, text2 = page.evaluate(POINTS_JS), count_text()
+    assert points2 < points1, (points1, points2)
+
+    # 3. search highlights the matching events and says how many match
+    box = page.locator(".timeline-explorer .timeline-search input").first
+    box.fill("Helsinki")
+    box.press("Enter")
+    wait_until(lambda: count_text() != text2, timeout_s=30, message="the count to report the search")
+    settle(page)
+    assert "match" in count_text().lower(), count_text()
+
+    # 4. click an event in the plot: the detail panel shows it, with its source link
+    detail0 = _text(page, ".timeline-explorer .timeline-detail")
+    point = page.locator(".timeline-explorer .js-plotly-plot .scatterlayer .point").first
+    point.scroll_into_view_if_needed()
+    bb = point.bounding_box()
+    page.mouse.move(bb["x"] + bb["width"] / 2, bb["y"] + bb["height"] / 2)
+    page.mouse.click(bb["x"] + bb["width"] / 2, bb["y"] + bb["height"] / 2)
+    detail = wait_until(lambda: (t := _text(page, ".timeline-explorer .timeline-detail")) != detail0 and t,
+                        timeout_s=30, message="the detail panel to show the clicked event")
+    assert page.locator(".timeline-explorer .timeline-detail a[href^='http']").count() >= 1, detail
+    assert not output_problems(page)

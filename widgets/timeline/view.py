@@ -197,7 +197,14 @@ class TimelineExplorer:
             ipw.HBox([ipw.Label("Tracks:"), *self.track_toggles.values()], layout=ipw.Layout(flex_flow="row wrap")),
             ipw.HBox([ipw.Label("Eras:"), *self.era_toggles.values()], layout=ipw.Layout(flex_flow="row wrap")),
         ])
-        return _ExplorerBox([
+        # stable hooks for styling and for the browser tests
+        for w, name in ((self.year_range, "years"), (self.search, "search"), (self.count, "count"),
+                        (self.detail, "detail"), (self.event_list, "events"), (self.next_button, "next"),
+                        (self.prev_button, "prev"), (self.fig, "figure")):
+            w.add_class(f"timeline-{name}")
+        for t, w in self.track_toggles.items():
+            w.add_class(f"timeline-track-{t}")
+        box = _ExplorerBox([
             ipw.HBox([self.mode, self.year_range], layout=ipw.Layout(flex_flow="row wrap")),
             self.calendar_box,
             self.aligned_box,
@@ -210,6 +217,8 @@ class TimelineExplorer:
             ], layout=ipw.Layout(flex_flow="row wrap")),
             self.summary,
         ], self.fig)
+        box.add_class("timeline-explorer")
+        return box
 
     def _sync_controls(self) -> None:
         """Make every control show ``self.state`` without triggering its callbacks."""
