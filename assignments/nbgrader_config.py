@@ -1,0 +1,56 @@
+"""nbgrader configuration of the course "Helsinki and Northeast Asia".
+
+Read by the `course` command (course release / grade / feedback / export /
+doctor), by `nbgrader` run from this folder, and by Formgrader (see
+README.md in this folder for how JupyterLab started from the repository
+root finds it). Paths are relative to this file, so a copy of the folder is
+a working course of its own (the tests rely on that).
+"""
+from pathlib import Path
+
+c = get_config()  # noqa: F821 - provided by traitlets when it loads this file
+HERE = Path(__file__).resolve().parent
+
+# -- the course directory ----------------------------------------------------
+c.CourseDirectory.root = str(HERE)
+c.CourseDirectory.course_id = "helsinki-nea"
+# Submissions are collected into submitted/<student>/<assignment>/; the
+# exchange is the folder students fetch from and submit to. On a JupyterHub
+# point it at a shared folder instead (see README.md).
+c.Exchange.root = str(HERE / "exchange")
+
+# -- generating the student version ------------------------------------------
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# -- plain nbgrader autograde (e.g. Formgrader's Autograde button) -----------------
+# `course grade` is the way to autograde: it runs each submission in a jail
+# and closes nbgrader's known gaps. Plain `nbgrader autograde` would run
+# student code with the grader's rights, so it is refused (the refusal says
+# why) unless COURSE_ALLOW_PLAIN_NBGRADER=1 is set.
+c.Autograde.sanitize_preprocessors = [
+    "course.grading.guard.RefusePlainAutograde",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.Execute.timeout = 30
+
+# -- feedback: never show hidden tests, their outputs or their tracebacks -----
+# (also applies to Formgrader's "Generate feedback" button)
+c.GenerateFeedback.preprocessors = [
+    "course.grading.feedback.RedactHiddenText",
+    "course.grading.feedback.HideHiddenTests",
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+
+# -- `course grade`: limits and isolation of each submission ------------------
+c.CourseGrader.cell_timeout = 30          # seconds per cell
+c.CourseGrader.total_timeout = 600        # seconds per notebook
+c.CourseGrader.memory_mb = 2048           # address space per kernel process
+c.CourseGrader.output_kb = 1024           # output one cell may print
+c.CourseGrader.file_mb = 64               # largest file a kernel may write
+c.CourseGrader.isolation = "auto"         # strongest available: namespaces > uid > none

@@ -1,0 +1,217 @@
+"""The instructor's command line: ``course release|grade|feedback|export|doctor``.
+
+Built on nbgrader's Python API (``NbGraderAPI``, ``Gradebook`` and its
+preprocessors) with the course's own safety layer from
+:mod:`course.grading`. ``course --help`` and ``course CMD --help`` describe
+each command; ``assignments/README.md`` is the instructor's guide.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+
+def _course(args):
+    from course.grading.coursedir import Course
+    return Course(args.course_dir)
+
+
+def _quiet_nbgrader() -> None:
+    # nbgrader logs every step at INFO; the course prints its own summary
+    import warnings
+    for name in ("traitlets", "NbGraderAPI", "nbgrader"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    # nbgrader 0.9.6's gradebook triggers SQLAlchemy 2 autoflush warnings that are harmless
+    warnings.filterwarnings("ignore", message=".*not in session.*")
+
+
+def cmd_release(args) -> int:
+    from course.grading import release as rel
+    from course.grading.progress import Progress
+
+    course = _course(args)
+    names = course.select(args.ps)
+    print(f"Releasing {len(names)} problem set(s) from {course.source}")
+    bar = Progress(len(names), "release")
+    failed = []
+    for name in names:
+        try:
+            report = rel.release(course, name)
+            if args.publish:
+                rel.publish(course, name)
+        except rel.LeakError as e:
+            failed.append(name)
+            bar.step(f"{name}: LEAK")
+            print(f"FAIL {name}: {e}\n     The student version was deleted; fix the master notebook and release again.")
+            continue
+        except rel.CourseError as e:
+            failed.append(name)
+            bar.step(f"{name}: failed")
+            print(f"FAIL {name}: {e}")
+            continue
+        bar.step(f"{name}: ok")
+        where = " and published to the exchange" if args.publish else ""
+        print(f"ok   {name}: {', '.join(report.notebooks)} written to {course.release / name}{where}; "
+              f"checked against {report.secret_lines} solution and hidden-test lines: none leaked")
+    print(f"Summary: {len(names) - len(failed)} released, {len(failed)} failed"
+          + (f" ({', '.join(failed)})" if failed else ""))
+    return 1 if failed else 0
+
+
+def cmd_grade(args) -> int:
+    from course.grading.grader import Grader
+    from course.grading.sandbox import detect_isolation
+
+    course = _course(args)
+    if args.timeout is not None:
+        course.settings.cell_timeout = args.timeout
+    if args.isolation:
+        course.settings.isolation = args.isolation
+    names = course.select(args.ps)
+    isolation = detect_isolation(course.settings.isolation, course.settings.sandbox_uid_base)
+    if isolation.mode == "none" and not args.allow_unisolated:
+        print("error: this machine offers no isolation for student code (not root, no user namespaces);\n"
+              "       a submission could read or change anything you can. Run `course doctor` for the fix,\n"
+              "       or pass --allow-unisolated if you trust every submission.", file=sys.stderr)
+        return 2
+    grader = Grader(course, jobs=args.jobs, isolation=isolation, progress=True)
+    started = time.monotonic()
+    print(f"Grading {', '.join(names)} with {grader.jobs} job(s); isolation: {isolation.mode} ({isolation.why}); "
+          f"limits: {course.settings.cell_timeout:g} s per cell, {course.settings.memory_mb} MB, "
+          f"{course.settings.output_kb} KB output per cell")
+    outcomes = grader.run(names, args.student or None)
+    elapsed = time.monotonic() - started
+    counts: dict[str, int] = {}
+    for o in outcomes:
+        counts[o.status] = counts.get(o.status, 0) + 1
+        line = f"{o.status:7} {o.assignment}/{o.student}"
+        if o.status == "failed":
+            line += f": {o.reason}"
+        print(line)
+        for p in o.problems:
+            print(f"        - {p.splitlines()[0]}")
+    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no submissions found"
+    print(f"Summary: {len(outcomes)} submission(s) in {elapsed:.1f} s: {summary}. "
+          f"Scores are in {course.db_url}; `course export` writes them with their status.")
+    for o in grader.unrecorded:
+        print(f"error: could not record {o.assignment}/{o.student} in the gradebook: {o.record_error}", file=sys.stderr)
+    return 1 if grader.unrecorded else 0
+
+
+def cmd_feedback(args) -> int:
+    from course.grading import feedback as fb
+    from course.grading.coursedir import CourseError
+    from course.grading.progress import Progress
+
+    course = _course(args)
+    names = course.select(args.ps)
+    bar = Progress(len(names), "feedback")
+    failed = 0
+    for name in names:
+        try:
+            report = fb.generate(course, name)
+        except CourseError as e:
+            failed += 1
+            bar.step(f"{name}: failed")
+            print(f"FAIL {name}: {e}")
+            continue
+        bar.step(f"{name}: {len(report.written)} file(s)")
+        print(f"ok   {name}: {len(report.written)} feedback file(s) in {course.feedback}; hidden tests removed "
+              f"and checked" + (f"; no feedback for {', '.join(report.skipped)} (not graded)" if report.skipped else ""))
+    print(f"Summary: {len(names) - failed} problem set(s) done, {failed} failed")
+    return 1 if failed else 0
+
+
+def cmd_export(args) -> int:
+    from course.grading.gradebook import export_csv, export_rows
+
+    course = _course(args)
+    text = export_csv(course)
+    rows = export_rows(course)
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.output).write_text(text)
+        print(f"Wrote {len(rows)} row(s) to {args.output}")
+    counts: dict[str, int] = {}
+    for r in rows:
+        key = r["status"].split(":")[0]
+        counts[key] = counts.get(key, 0) + 1
+    print("Summary: " + (", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no rows"),
+          file=sys.stderr if args.output == "-" else sys.stdout)
+    return 0
+
+
+def cmd_doctor(args) -> int:
+    from course.grading import doctor
+
+    course = _course(args)
+    checks = doctor.run(course, Path(args.jupyter_root) if args.jupyter_root else None)
+    for c in checks:
+        print(f"{'ok  ' if c.ok else 'FAIL'} {c.name}: {c.detail}")
+        if not c.ok and c.fix:
+            print(f"     fix: {c.fix}")
+    bad = sum(not c.ok for c in checks)
+    print(f"Summary: {len(checks)} checks, {bad} problem(s)")
+    return 1 if bad else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="course", description="Release and grade the course's problem sets (nbgrader).")
+    p.add_argument("--course-dir", help="the nbgrader course folder (default: ./assignments or the repository's)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("release", help="generate the student versions and check that nothing secret leaked")
+    r.add_argument("ps", nargs="*", help="problem sets (default: all)")
+    r.add_argument("--publish", action="store_true", help="also copy them to the exchange for students")
+    r.set_defaults(func=cmd_release)
+
+    g = sub.add_parser("grade", help="autograde every submission, each in its own jail")
+    g.add_argument("ps", nargs="*", help="problem sets (default: all)")
+    g.add_argument("--jobs", "-j", type=int, default=1, help="submissions graded in parallel (processes)")
+    g.add_argument("--student", action="append", help="grade only this student (repeatable)")
+    g.add_argument("--timeout", type=float, help="seconds per cell (overrides c.CourseGrader.cell_timeout)")
+    g.add_argument("--isolation", choices=["auto", "namespaces", "uid", "none"], help="override the isolation")
+    g.add_argument("--allow-unisolated", action="store_true", help="grade even where no isolation is available")
+    g.set_defaults(func=cmd_grade)
+
+    f = sub.add_parser("feedback", help="write feedback HTML without the hidden tests")
+    f.add_argument("ps", nargs="*", help="problem sets (default: all)")
+    f.set_defaults(func=cmd_feedback)
+
+    e = sub.add_parser("export", help="CSV of scores with a status column")
+    e.add_argument("--output", "-o", default="grades.csv", help="file to write, or - for standard output")
+    e.set_defaults(func=cmd_export)
+
+    d = sub.add_parser("doctor", help="check versions, extensions, exchange, Jupyter root and isolation")
+    d.add_argument("--jupyter-root", help="the folder JupyterLab is started in (default: the current folder)")
+    d.set_defaults(func=cmd_doctor)
+    return p
+
+
+def _venv_on_path() -> None:
+    # nbgrader runs `alembic` (installed beside it) when it creates a gradebook
+    import os
+    bindir = str(Path(sys.executable).parent)
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _quiet_nbgrader()
+    _venv_on_path()
+    from course.grading.coursedir import CourseError
+    from course.grading.sandbox import IsolationError
+    try:
+        return args.func(args)
+    except (CourseError, IsolationError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

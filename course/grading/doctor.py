@@ -1,0 +1,170 @@
+"""``course doctor``: is this machine ready to release and grade the course? Each problem comes with its fix."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from .coursedir import CONFIG_NAME, Course, load_config
+from .sandbox import IsolationError, detect_isolation, readable_paths
+
+REPO = Path(__file__).resolve().parents[2]
+# the versions the course is tested with (pyproject.toml holds the same bounds)
+REQUIRED = {
+    "nbgrader": ">=0.9.6,<1",
+    "jupyterlab": ">=4.6,<5",
+    "jupyter_server": ">=2,<3",
+    "nbclient": ">=0.10,<1",
+    "ipykernel": ">=6,<8",
+}
+SERVER_EXTENSIONS = ("nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.assignment_list",
+                     "nbgrader.server_extensions.course_list", "nbgrader.server_extensions.validate_assignment")
+LAB_EXTENSION = "@jupyter/nbgrader"
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+def _requirements() -> dict[str, str]:
+    """Bounds from pyproject.toml where it lists the package, else the course's own table."""
+    bounds = dict(REQUIRED)
+    try:
+        import tomllib
+        deps = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    except (OSError, KeyError, ValueError):
+        return bounds
+    from packaging.requirements import Requirement
+    for dep in deps:
+        req = Requirement(dep)
+        key = req.name.replace("-", "_")
+        if key in bounds or req.name in bounds:
+            bounds[key if key in bounds else req.name] = str(req.specifier)
+    return bounds
+
+
+def check_versions() -> list[Check]:
+    from packaging.specifiers import SpecifierSet
+    out = []
+    v = sys.version_info
+    out.append(Check("python", (3, 11) <= v[:2] < (3, 13), f"Python {v.major}.{v.minor}.{v.micro}",
+                     "use Python 3.11 or 3.12 (make lab / make test pick it with PYTHON=...)"))
+    for name, spec in _requirements().items():
+        try:
+            found = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out.append(Check(name, False, "not installed", "run `make install` (pip install -e .) in the repository"))
+            continue
+        ok = SpecifierSet(spec).contains(found, prereleases=True)
+        out.append(Check(name, ok, f"{found} (needs {spec})",
+                         f"pip install '{name}{spec}' (or `make install`, which pins the tested versions)"))
+    return out
+
+
+def check_extensions() -> list[Check]:
+    from jupyter_core.paths import jupyter_config_path, jupyter_path
+    from jupyter_server.extension.config import ExtensionConfigManager
+
+    out = []
+    enabled = ExtensionConfigManager(read_config_path=jupyter_config_path()).get_jpserver_extensions()
+    for ext in SERVER_EXTENSIONS:
+        out.append(Check(f"server extension {ext.rsplit('.', 1)[-1]}", bool(enabled.get(ext)),
+                         "enabled" if enabled.get(ext) else "not enabled",
+                         f"jupyter server extension enable --sys-prefix {ext}"))
+    found = [d for d in jupyter_path("labextensions") if (Path(d) / LAB_EXTENSION / "package.json").is_file()]
+    disabled = set()
+    for d in jupyter_config_path():
+        page = Path(d) / "labconfig" / "page_config.json"
+        if page.is_file():
+            try:
+                data = json.loads(page.read_text())
+            except ValueError:
+                continue
+            names = data.get("disabledExtensions", {})
+            disabled |= {k for k, v in names.items() if v} if isinstance(names, dict) else set(names)
+    off = sorted(n for n in disabled if n.startswith(LAB_EXTENSION))
+    out.append(Check("lab extension @jupyter/nbgrader", bool(found) and not off,
+                     f"installed in {found[0]}" + (f", but disabled: {', '.join(off)}" if off else "")
+                     if found else "not installed",
+                     "reinstall nbgrader in this environment (pip install --force-reinstall 'nbgrader>=0.9.6,<1')"
+                     if not found else f"jupyter labextension enable {' '.join(off)}"))
+    return out
+
+
+def check_course(course: Course, jupyter_root: Path) -> list[Check]:
+    out = []
+    created = course.ensure_exchange()
+    ex = course.exchange_root
+    writable = os.access(ex, os.W_OK | os.X_OK)
+    out.append(Check("exchange directory", ex.is_dir() and writable,
+                     f"{ex}" + (" (created now)" if created else "") + ("" if writable else ", not writable"),
+                     f"mkdir -p {ex} && chmod 1777 {ex}   (or set c.Exchange.root in {course.dir / CONFIG_NAME})"))
+    root = jupyter_root.resolve()
+    inside = course.root == root or root in course.root.parents
+    out.append(Check("course inside the Jupyter root", inside, f"course {course.root}; Jupyter root {root}",
+                     f"start JupyterLab from {course.root.parent} (make lab does) or a folder above it, "
+                     f"or set c.ServerApp.root_dir to such a folder; Formgrader only works inside the root"))
+    seen = formgrader_course_root(root)
+    out.append(Check("Formgrader finds this course", seen == course.root,
+                     f"a server started in {root} would use {seen or 'no course (no nbgrader_config.py found)'}",
+                     f"put a file {root / CONFIG_NAME} containing\n"
+                     f"         c = get_config()\n"
+                     f"         load_subconfig('{os.path.relpath(course.dir / CONFIG_NAME, root)}')\n"
+                     f"       (or copy {course.dir / CONFIG_NAME} into a Jupyter config directory)"))
+    released = [a for a in course.assignments() if (course.release / a).is_dir()]
+    out.append(Check("problem sets", bool(course.assignments()),
+                     f"{len(course.assignments())} in source/ ({', '.join(course.assignments())}); "
+                     f"released: {', '.join(released) or 'none'}",
+                     f"add master notebooks under {course.source}/<ps>/"))
+    return out
+
+
+def formgrader_course_root(server_root: Path) -> Path | None:
+    """The course root a Jupyter server started in ``server_root`` would give Formgrader."""
+    from jupyter_core.paths import jupyter_config_path
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = Config()
+    for d in reversed(jupyter_config_path()):
+        if (Path(d) / CONFIG_NAME).is_file():
+            config.merge(PyFileConfigLoader(CONFIG_NAME, path=d).load_config())
+    if (server_root / CONFIG_NAME).is_file():
+        config.merge(load_config(server_root))
+    if not config.get("CourseDirectory", {}).get("root") and not (server_root / CONFIG_NAME).is_file():
+        return None
+    return Path(config.CourseDirectory.get("root", str(server_root))).resolve()
+
+
+def check_isolation(course: Course) -> list[Check]:
+    out = []
+    try:
+        iso = detect_isolation(course.settings.isolation, course.settings.sandbox_uid_base)
+    except IsolationError as e:
+        return [Check("isolation", False, str(e), "set c.CourseGrader.isolation = 'auto' or fix the cause above")]
+    fixes = {
+        "uid": "allow Linux namespaces (a container needs e.g. --security-opt seccomp=unconfined, or use a VM) "
+               "for a private file system and no network",
+        "none": "run `course grade` as root (kernels then run as a separate uid), or enable unprivileged user "
+                "namespaces: sysctl -w kernel.unprivileged_userns_clone=1 (Debian) or "
+                "kernel.apparmor_restrict_unprivileged_userns=0 (Ubuntu 24.04)",
+    }
+    out.append(Check("isolation", iso.mode == "namespaces", f"{iso.mode}: {iso.why}", fixes.get(iso.mode, "")))
+    try:
+        paths = readable_paths(course.settings, course.root)
+        out.append(Check("jail file system", True, f"kernels may read {len(paths)} paths, none inside the course"))
+    except IsolationError as e:
+        out.append(Check("jail file system", False, str(e), "remove that path from c.CourseGrader.extra_ro_paths"))
+    return out
+
+
+def run(course: Course, jupyter_root: Path | None = None) -> list[Check]:
+    root = jupyter_root or Path.cwd()
+    return check_versions() + check_extensions() + check_course(course, root) + check_isolation(course)

@@ -1,0 +1,252 @@
+"""Run one notebook in a jailed kernel, cell by cell, and record how each cell ended.
+
+The grader (this process) drives the kernel over ZeroMQ *IPC* sockets in the
+jail's work directory: the kernel has no network, and the grader never runs
+student code itself. Execution stops at the first cell that
+
+* runs longer than the per-cell timeout (or the notebook's total time runs out),
+* kills the kernel (``os._exit``, a crash, a resource limit the OS enforces),
+* raises ``SystemExit``, ``KeyboardInterrupt`` or ``MemoryError``,
+* prints more than the output limit.
+
+Nothing after that cell runs, so a cell that loops forever after defining a
+correct function cannot let the later tests award points. At the end the
+grader probes the kernel (:mod:`course.grading.kernel_boot`) for tampering
+with builtins or with the shell's error reporting.
+"""
+from __future__ import annotations
+
+import ast
+import asyncio
+import atexit
+import json
+import logging
+import secrets
+import signal
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from jupyter_client.kernelspec import KernelSpec
+from jupyter_client.manager import AsyncKernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat import NotebookNode
+from traitlets import Int
+
+from .sandbox import GradingSettings, Sandbox
+
+# nbclient logs timeouts and dead kernels as errors; the grader records them itself, with the cell
+_quiet = logging.getLogger("course.grading.execute")
+_quiet.addHandler(logging.NullHandler())
+_quiet.propagate = False
+
+# exceptions that end a cell abnormally: nothing after them runs
+STOPPING_ERRORS = {"SystemExit": "interrupted", "KeyboardInterrupt": "interrupted", "MemoryError": "memory",
+                   "OutputLimitExceeded": "output"}
+
+
+def cell_label(cell: NotebookNode, index: int) -> str:
+    """How reports name a cell: its nbgrader grade_id, else its position."""
+    grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+    return f"'{grade_id}'" if grade_id else f"#{index + 1}"
+
+
+@dataclass
+class Stop:
+    index: int
+    kind: str  # timeout | total-timeout | kernel-died | interrupted | memory | output | startup
+    reason: str
+
+
+@dataclass
+class Execution:
+    replies: dict[int, dict] = field(default_factory=dict)  # cell index -> execute_reply content
+    stop: Stop | None = None
+    tampering: list[str] = field(default_factory=list)  # found by the kernel probe
+    seconds: float = 0.0
+
+    def status(self, index: int) -> str:
+        """ok, error or not-run."""
+        reply = self.replies.get(index)
+        return "not-run" if reply is None else reply.get("status", "error")
+
+
+class GradingKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel starts inside a :class:`Sandbox` and talks over IPC sockets."""
+
+    def __init__(self, sandbox: Sandbox, **kwargs):
+        super().__init__(transport="ipc", connection_file=str(sandbox.connection_file), **kwargs)
+        self.sandbox = sandbox
+        self._kernel_spec = KernelSpec(
+            argv=[sys.executable, "-m", "course.grading.kernel_boot", "-f", "{connection_file}"],
+            display_name="Python 3 (grading)", language="python", interrupt_mode="signal", env={})
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        return self.sandbox.command(super().format_kernel_cmd(extra_arguments))
+
+
+class GradingClient(NotebookClient):
+    """nbclient's client with a per-cell output limit and a record of every execute reply."""
+
+    output_limit = Int(1 << 20, help="Bytes of output kept per cell.").tag(config=True)
+
+    def __init__(self, nb, **kwargs):
+        super().__init__(nb, **kwargs)
+        self.output_bytes: dict[int, int] = defaultdict(int)
+        self.over_limit: set[int] = set()
+        self.replies: dict[int, dict] = {}
+        self.on_cell_executed = self._record_reply
+
+    def _record_reply(self, cell, cell_index, execute_reply):
+        self.replies[cell_index] = execute_reply.get("content", {}) if execute_reply else {}
+
+    @staticmethod
+    def _size(msg) -> int:
+        content = msg.get("content", {})
+        if msg["msg_type"] == "stream":
+            return len(content.get("text", ""))
+        if msg["msg_type"] == "error":
+            return sum(len(line) for line in content.get("traceback", []))
+        return sum(len(str(v)) for v in content.get("data", {}).values())
+
+    def output(self, outs, msg, display_id, cell_index):
+        if cell_index in self.over_limit:
+            return None
+        self.output_bytes[cell_index] += self._size(msg)
+        if self.output_bytes[cell_index] > self.output_limit:
+            self.over_limit.add(cell_index)
+            outs.append(NotebookNode(output_type="stream", name="stdout",
+                                     text=f"\n[the grader dropped the rest of this cell's output: "
+                                          f"more than {self.output_limit // 1024} KB]\n"))
+            return None
+        return super().output(outs, msg, display_id, cell_index)
+
+
+async def _probe(client: GradingClient, timeout: float, call: str = "report") -> list[str]:
+    """Ask the kernel what student code changed; any odd answer counts as tampering.
+
+    ``call="arm"`` (before the first cell) records the shell's state instead.
+    """
+    nonce = secrets.token_hex(8)
+    expr = f"__import__('sys').modules['course.grading.kernel_boot'].{call}({nonce!r})"
+    msg_id = client.kc.execute("", silent=True, store_history=False, user_expressions={"probe": expr})
+    try:
+        reply = await asyncio.wait_for(client.async_wait_for_reply(msg_id), timeout)
+    except (asyncio.TimeoutError, CellTimeoutError, DeadKernelError):
+        return ["the kernel did not answer the grader's integrity probe"]
+    try:
+        value = reply["content"]["user_expressions"]["probe"]
+        text = ast.literal_eval(value["data"]["text/plain"])
+        if not text.startswith(nonce):
+            raise ValueError
+        return list(json.loads(text[len(nonce):]))
+    except Exception:  # noqa: BLE001 - any malformed answer means the probe was interfered with
+        return ["the kernel gave a malformed answer to the grader's integrity probe"]
+
+
+def _exit_status(km: GradingKernelManager) -> str:
+    proc = getattr(km.provisioner, "process", None)
+    code = proc.poll() if proc is not None else None
+    if code is None:
+        return "unknown exit status"
+    signum = -code if code < 0 else code - 128 if code > 128 else None
+    if signum:
+        try:
+            return f"killed by {signal.Signals(signum).name}"
+        except ValueError:
+            pass
+    return f"exit status {code}"
+
+
+async def _run(nb: NotebookNode, sandbox: Sandbox, settings: GradingSettings) -> Execution:
+    record = Execution()
+    km = GradingKernelManager(sandbox)
+    client = GradingClient(
+        nb, km=km, timeout=int(settings.cell_timeout), allow_errors=True, interrupt_on_timeout=False,
+        startup_timeout=int(settings.startup_timeout), shutdown_kernel="immediate", record_timing=False,
+        iopub_timeout=4, output_limit=settings.output_kb * 1024,
+        resources={"metadata": {"path": str(sandbox.workdir)}}, log=_quiet)
+    km.log = _quiet
+    code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.strip()]
+    started = time.monotonic()
+    deadline = started + settings.total_timeout
+    try:
+        async with client.async_setup_kernel():
+            armed = await _probe(client, timeout=settings.startup_timeout, call="arm")
+            if armed:
+                raise RuntimeError(f"the grading kernel did not arm its integrity probe: {armed[0]}")
+            count = 0
+            for index in code_cells:
+                cell = nb.cells[index]
+                label = cell_label(cell, index)
+                remaining = deadline - time.monotonic()
+                if remaining <= 1:
+                    record.stop = Stop(index, "total-timeout",
+                                       f"the notebook ran out of time ({settings.total_timeout:g} s) before cell {label}")
+                    break
+                client.timeout = max(1, int(min(settings.cell_timeout, remaining)))
+                count += 1
+                try:
+                    await client.async_execute_cell(cell, index, execution_count=count)
+                except CellTimeoutError:
+                    limited = client.timeout < settings.cell_timeout
+                    record.stop = Stop(index, "total-timeout" if limited else "timeout",
+                                       f"cell {label} did not finish within {client.timeout:g} s")
+                    break
+                except DeadKernelError:
+                    await asyncio.sleep(0.2)
+                    record.stop = Stop(index, "kernel-died",
+                                       f"the kernel died during cell {label} ({_exit_status(km)})")
+                    break
+                reply = client.replies.get(index, {})
+                ename = reply.get("ename") if reply.get("status") == "error" else None
+                if ename in STOPPING_ERRORS:
+                    kind = STOPPING_ERRORS[ename]
+                    why = {"memory": f"ran out of memory (limit {settings.memory_mb} MB)",
+                           "output": f"printed more than {settings.output_kb} KB"}.get(kind, f"raised {ename}")
+                    record.stop = Stop(index, kind, f"cell {label} {why}")
+                    break
+                if index in client.over_limit:
+                    record.stop = Stop(index, "output",
+                                       f"cell {label} printed more than {settings.output_kb} KB")
+                    break
+            # the probe needs an idle kernel: not after a timeout (still busy) or a death
+            if record.stop is None or record.stop.kind in ("interrupted", "memory", "output"):
+                if await _alive(km):
+                    record.tampering = await _probe(client, timeout=min(10.0, settings.cell_timeout))
+    except Exception as e:  # noqa: BLE001 - the kernel never started (or the jail failed)
+        if not client.replies and record.stop is None:
+            first = code_cells[0] if code_cells else 0
+            log = sandbox.kernel_log().strip().splitlines()
+            detail = f": {log[-1]}" if log else ""
+            record.stop = Stop(first, "startup", f"the kernel did not start ({type(e).__name__}: {e}){detail}")
+        elif record.stop is None:
+            index = max(client.replies) if client.replies else 0
+            record.stop = Stop(index, "kernel-died", f"grading was cut short: {type(e).__name__}: {e}")
+    finally:
+        atexit.unregister(client._cleanup_kernel)  # nbclient registers it; the kernel is ours to stop
+        try:
+            await km.shutdown_kernel(now=True)
+        except Exception:  # noqa: BLE001
+            pass
+        try:
+            km.context.destroy(linger=0)
+        except Exception:  # noqa: BLE001
+            pass
+    record.replies = dict(client.replies)
+    record.seconds = time.monotonic() - started
+    return record
+
+
+async def _alive(km: GradingKernelManager) -> bool:
+    try:
+        return bool(await km.is_alive())
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def execute(nb: NotebookNode, sandbox: Sandbox, settings: GradingSettings) -> Execution:
+    """Execute ``nb`` in place (outputs are written into its cells) inside ``sandbox``."""
+    return asyncio.run(_run(nb, sandbox, settings))

@@ -1,0 +1,143 @@
+"""``course feedback``: feedback HTML that names failed hidden tests but never shows them.
+
+Two nbgrader preprocessors, configured in ``nbgrader_config.py`` for
+``GenerateFeedback`` (so Formgrader's button uses them too):
+
+* :class:`RedactHiddenText` removes any output, in any cell, that repeats a
+  line of a hidden test (a student's cell printing ``In`` or ``_ih``, or a
+  traceback quoting the test);
+* :class:`HideHiddenTests` removes the hidden-test regions from the source
+  and replaces the outputs of those cells (tracebacks included) with one line:
+  the test's name and whether it passed.
+
+After nbgrader has written the HTML, :func:`generate` reads every file back
+and fails, naming the file, if any hidden-test line survived.
+"""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+import nbformat
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+from .coursedir import Course, CourseError
+from .notebooks import HIDDEN_TESTS, MARK_SCHEME, Secrets, grade_id, read_notebook, remove_region, strings
+from .verdict import ENAME
+
+REDACTED = "[output removed by the grader: it repeated a hidden test]\n"
+
+
+HIDDEN_KINDS = ("hidden test", "mark scheme")
+
+
+def _has_hidden(cell) -> bool:
+    return HIDDEN_TESTS[0] in cell.get("source", "")
+
+
+class RedactHiddenText(NbGraderPreprocessor):
+    """Remove outputs (of cells other than the hidden tests themselves) that repeat hidden-test lines."""
+
+    def preprocess(self, nb, resources):
+        self._lines = set(Secrets.of(nb, kinds=HIDDEN_KINDS).lines)
+        return super().preprocess(nb, resources)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code" and not _has_hidden(cell) and self._lines:
+            for i, out in enumerate(cell.get("outputs", [])):
+                text = strings(out)
+                if any(line in text for line in self._lines):
+                    cell.outputs[i] = nbformat.v4.new_output("stream", name="stdout", text=REDACTED)
+        return cell, resources
+
+
+def _failed(cell) -> bool:
+    return any(o.get("output_type") == "error" or o.get("output_type") == "stream" and o.get("name") == "stderr"
+               for o in cell.get("outputs", []))
+
+
+class HideHiddenTests(NbGraderPreprocessor):
+    """Hidden tests: the region leaves the source; the outputs become 'Hidden test NAME: passed/failed'."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code" and _has_hidden(cell):
+            name = grade_id(cell) or f"#{index + 1}"
+            grader_notes = [o.get("evalue", "") for o in cell.get("outputs", [])
+                            if o.get("output_type") == "error" and o.get("ename") == ENAME]
+            verdict = "failed" if _failed(cell) else "passed"
+            line = f"Hidden test {name}: {verdict}"
+            if grader_notes:
+                line += f" ({grader_notes[0]})"
+            cell.source = remove_region(remove_region(cell.source, HIDDEN_TESTS), MARK_SCHEME)
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=line + "\n")]
+        elif MARK_SCHEME[0] in cell.get("source", ""):
+            cell.source = remove_region(cell.source, MARK_SCHEME)
+        return cell, resources
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def html_text(page: str) -> str:
+    """The visible text of an HTML page (tags removed, entities decoded)."""
+    return html.unescape(_TAG.sub("", page))
+
+
+@dataclass
+class FeedbackReport:
+    assignment: str
+    written: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def hidden_secrets(course: Course, assignment: str) -> Secrets:
+    """Lines of the hidden tests and mark schemes of an assignment (from its masters)."""
+    lines = {}
+    for name in course.notebooks(assignment):
+        source = read_notebook(course.source / assignment / f"{name}.ipynb")
+        lines.update(Secrets.of(source, kinds=HIDDEN_KINDS).lines)
+    return Secrets(lines)
+
+
+def check_feedback(course: Course, assignment: str) -> list[str]:
+    """Leaks of hidden-test text into any feedback file of ``assignment``."""
+    secrets = hidden_secrets(course, assignment)
+    found = []
+    for path in sorted(course.feedback.glob(f"*/{assignment}/*.html")):
+        text = html_text(path.read_text(encoding="utf-8"))
+        for line, where in secrets.found_in(text):
+            found.append(f"{path.relative_to(course.feedback)}: contains {where}: {line[:60]!r}")
+        for marker in (HIDDEN_TESTS[0], HIDDEN_TESTS[1]):
+            if marker in text:
+                found.append(f"{path.relative_to(course.feedback)}: contains the delimiter '{marker}'")
+    return found
+
+
+def generate(course: Course, assignment: str) -> FeedbackReport:
+    """nbgrader generate_feedback for every autograded submission of ``assignment``, then check it."""
+    report = FeedbackReport(assignment)
+    graded = sorted(p.parent.name for p in course.autograded.glob(f"*/{assignment}"))
+    if not graded:
+        return report
+    import warnings
+    with warnings.catch_warnings():
+        # figures have no static image in the HTML feedback; nbconvert warns about each one
+        warnings.filterwarnings("ignore", message="Your element with mimetype")
+        result = course.api().generate_feedback(assignment)
+    if not result.get("success"):
+        from .release import nbgrader_errors
+        raise CourseError(f"nbgrader could not generate feedback for {assignment}:\n{nbgrader_errors(result)}")
+    leaked = check_feedback(course, assignment)
+    if leaked:
+        for entry in leaked:
+            (course.feedback / entry.split(":")[0]).unlink(missing_ok=True)
+        raise CourseError("hidden tests reached the feedback (those files were deleted):\n"
+                          + "\n".join(f"  - {x}" for x in leaked))
+    for student in sorted(p.name for p in course.autograded.iterdir() if (p / assignment).is_dir()):
+        html_files = sorted((course.feedback / student / assignment).glob("*.html"))
+        if html_files:
+            report.written += [str(p.relative_to(course.feedback)) for p in html_files]
+        else:
+            report.skipped.append(student)
+    return report

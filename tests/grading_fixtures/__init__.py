@@ -1,0 +1,1 @@
+"""Helpers for the grading tests: build student submissions from a real release."""

@@ -1,0 +1,141 @@
+"""The jail and the executor, driven directly: what a kernel can see and do, and how cells end."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course.grading.execute import execute
+from course.grading.integrity import ScanStudentCode
+from course.grading.sandbox import GradingSettings, Sandbox, detect_isolation, make_base, readable_paths
+
+REPO = Path(__file__).resolve().parent.parent
+ISOLATION = detect_isolation()
+needs_namespaces = pytest.mark.skipif(ISOLATION.mode != "namespaces", reason=f"isolation here: {ISOLATION.why}")
+
+
+@pytest.fixture(scope="module")
+def run():
+    settings = GradingSettings(cell_timeout=10, memory_mb=1024, output_kb=64, file_mb=8)
+    base = make_base()
+    ro = readable_paths(settings, REPO / "assignments")
+
+    def run_cells(*sources):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+        sandbox = Sandbox(base, 0, ISOLATION, settings, ro)
+        try:
+            return nb, execute(nb, sandbox, settings)
+        finally:
+            sandbox.cleanup()
+    yield run_cells
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def text(nb) -> str:
+    return "".join(o.get("text", "") + o.get("evalue", "") for c in nb.cells for o in c.outputs)
+
+
+@needs_namespaces
+def test_the_kernel_sees_only_what_it_needs(run, tmp_path):
+    secret = REPO / "assignments" / "nbgrader_config.py"
+    nb, ex = run(f"""
+import os
+print("course dir:", os.path.exists({str(secret.parent)!r}))
+print("config:", os.path.exists({str(secret)!r}))
+print("tests:", os.path.exists({str(REPO / 'tests')!r}))
+import course.data, widgets.trust
+print("data rows:", len(course.data.load_events()) > 0)
+print("uid:", os.getuid())
+open("scratch.txt", "w").write("ok")
+print("work dir writable:", open("scratch.txt").read())
+try:
+    open("/usr/x", "w")
+except OSError as e:
+    print("system read-only:", type(e).__name__)
+""")
+    out = text(nb)
+    assert ex.stop is None, ex.stop
+    assert "course dir: False" in out and "config: False" in out and "tests: False" in out
+    assert "data rows: True" in out and "work dir writable: ok" in out
+    assert "system read-only: OSError" in out or "system read-only: PermissionError" in out
+    if os.geteuid() == 0:
+        assert "uid: 0" not in out
+
+
+@needs_namespaces
+def test_no_network_and_no_host_processes(run):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(0.2)
+    port = listener.getsockname()[1]
+    nb, ex = run(f"""
+import os, socket
+try:
+    socket.create_connection(("127.0.0.1", {port}), timeout=2)
+    print("connected")
+except OSError as e:
+    print("no network:", type(e).__name__)
+print("processes:", sorted(int(p) for p in os.listdir("/proc") if p.isdigit()))
+try:
+    os.kill({os.getpid()}, 0)
+    print("can signal the grader")
+except OSError as e:
+    print("cannot signal the grader:", type(e).__name__)
+""")
+    out = text(nb)
+    with pytest.raises(OSError):
+        listener.accept()
+    listener.close()
+    assert "no network:" in out and "connected" not in out.replace("no network", "")
+    processes = eval(out.split("processes:")[1].splitlines()[0])
+    assert max(processes) < 50, processes  # a fresh PID namespace: only the jail's own processes
+    assert "cannot signal the grader" in out
+
+
+def test_the_runtime_probe_catches_what_the_static_scan_cannot_see(run):
+    code = 'getattr(__builtins__, "__dict__", __builtins__)["sor" + "ted"] = lambda x, reverse=False: list(x)'
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    assert ScanStudentCode(["assert sorted([2, 1]) == [1, 2]"], [])(nb, [0]) == []
+    _, ex = run(code, "assert sorted([2, 1]) == [2, 1]")
+    assert any("builtins.sorted" in t for t in ex.tampering), ex.tampering
+
+
+def test_a_clean_notebook_reports_no_tampering(run):
+    nb, ex = run("import pandas as pd\nx = pd.Series([1, 2]).sum()", "assert x == 3")
+    assert ex.stop is None and ex.tampering == [] and ex.status(1) == "ok"
+
+
+def test_output_is_stopped_in_the_kernel_before_it_floods_the_grader(run):
+    nb, ex = run('print("x" * 10_000_000)', "print('after')")
+    assert ex.stop is not None and ex.stop.kind == "output"
+    assert sum(len(o.get("text", "")) for o in nb.cells[0].outputs) < 100_000
+    assert ex.status(1) == "not-run"
+
+
+def test_memory_and_file_limits_apply(run):
+    nb, ex = run("try:\n    b = bytearray(2 * 1024 ** 3)\nexcept MemoryError:\n    print('memory limited')",
+                 "open('big', 'wb').write(b'x' * 9 * 1024 ** 2)")
+    assert "memory limited" in text(nb)
+    # past the file-size limit a write fails (Python ignores SIGXFSZ, so the OS returns EFBIG)
+    assert ex.replies[1]["status"] == "error" and ex.replies[1]["ename"] == "OSError", ex.replies[1]
+    assert "File too large" in text(nb)
+
+
+@needs_namespaces
+def test_a_kernel_that_cannot_start_is_reported():
+    settings = GradingSettings(cell_timeout=5, startup_timeout=10)
+    base = make_base()
+    sandbox = Sandbox(base, 0, ISOLATION, settings, ["/nonexistent-only"])  # a jail without Python
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    try:
+        ex = execute(nb, sandbox, settings)
+    finally:
+        sandbox.cleanup()
+        shutil.rmtree(base, ignore_errors=True)
+    assert ex.stop is not None and ex.stop.kind == "startup", ex.stop
+    assert "did not start" in ex.stop.reason

@@ -1,0 +1,272 @@
+"""The grading pipeline's parts, one at a time (fast: only the kernel tests start a jailed kernel)."""
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+
+from course.grading.execute import Execution, Stop
+from course.grading.integrity import ScanStudentCode
+from course.grading.notebooks import Secrets, SubmissionError, leaks, read_submission, remove_region, HIDDEN_TESTS
+from course.grading.progress import Progress
+from course.grading.restore import ReleaseMismatch, RestoreFromSource
+from course.grading.verdict import ApplyVerdicts
+
+
+def _meta(gid, **flags):
+    return {"nbgrader": {"grade_id": gid, "grade": False, "solution": False, "locked": False, "task": False,
+                         "schema_version": 3, **flags}}
+
+
+def _code(gid, src, **flags):
+    c = nbformat.v4.new_code_cell(src, metadata=_meta(gid, **flags) if gid else {})
+    c.id = (gid or "free").replace("_", "-")
+    return c
+
+
+def tiny_release():
+    """A released notebook: a given cell, an answer, a test with hidden tests stripped."""
+    cells = [
+        _code("setup", "import math", locked=True),
+        _code("q1_answer", "def double(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()", solution=True),
+        _code("q1_tests", "assert double(2) == 4", grade=True, locked=True, points=1),
+    ]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    masters = {"setup": "import math",
+               "q1_tests": "assert double(2) == 4\n### BEGIN HIDDEN TESTS\nassert double(-3) == -6\n### END HIDDEN TESTS"}
+    return nb, masters
+
+
+# -- restore ------------------------------------------------------------------------------------
+def test_restore_keeps_answers_and_restores_the_masters_with_hidden_tests():
+    release, masters = tiny_release()
+    submitted = nbformat.from_dict(json.loads(json.dumps(release)))
+    submitted.cells[1].source = "def double(x):\n    return 2 * x"
+    nb, findings = RestoreFromSource(masters, release, "t")(submitted)
+    assert findings == []
+    assert nb.cells[1].source == "def double(x):\n    return 2 * x"
+    assert "double(-3) == -6" in nb.cells[2].source
+
+
+def test_restore_detects_a_test_cell_stripped_of_metadata_and_edited():
+    release, masters = tiny_release()
+    submitted = nbformat.from_dict(json.loads(json.dumps(release)))
+    submitted.cells[2].source = "pass"
+    del submitted.cells[2].metadata["nbgrader"]
+    nb, findings = RestoreFromSource(masters, release, "t")(submitted)
+    assert "BEGIN HIDDEN TESTS" in nb.cells[2].source and nb.cells[2].metadata["nbgrader"]["points"] == 1
+    assert any("metadata removed" in f for f in findings) and any("was edited" in f for f in findings)
+
+
+def test_restore_puts_back_deleted_cells_and_keeps_added_ones_in_place_without_grade_metadata():
+    release, masters = tiny_release()
+    submitted = nbformat.from_dict(json.loads(json.dumps(release)))
+    fake = _code("q1_tests", "pass  # a fake grade cell", grade=True, points=100)
+    fake.id = "mine"
+    extra = _code(None, "helper = 1")
+    submitted.cells = [submitted.cells[0], extra, submitted.cells[1], fake]
+    submitted.cells[3].metadata["nbgrader"]["grade_id"] = "bonus"
+    nb, findings = RestoreFromSource(masters, release, "t")(submitted)
+    sources = [c.source for c in nb.cells]
+    assert sources[1] == "helper = 1" and "nbgrader" not in nb.cells[1].metadata
+    # the added cell stays after the answer it followed; the deleted test returns to its place after it
+    assert nb.cells[3].source.startswith("pass") and "nbgrader" not in nb.cells[3].metadata
+    assert "BEGIN HIDDEN TESTS" in nb.cells[4].source and nb.cells[4].metadata["nbgrader"]["grade_id"] == "q1_tests"
+    assert any("'bonus', which does not exist" in f for f in findings)
+    assert any("locked cell 'q1_tests' was deleted" in f for f in findings)
+    assert len({c.id for c in nb.cells}) == len(nb.cells)
+
+
+def test_restore_ignores_changed_points_and_kinds():
+    release, masters = tiny_release()
+    submitted = nbformat.from_dict(json.loads(json.dumps(release)))
+    submitted.cells[1].metadata["nbgrader"].update(grade=True, points=50)
+    nb, findings = RestoreFromSource(masters, release, "t")(submitted)
+    assert "points" not in nb.cells[1].metadata["nbgrader"]
+    assert any("metadata changed" in f for f in findings)
+
+
+def test_restore_refuses_a_release_that_does_not_match_its_masters():
+    release, masters = tiny_release()
+    masters["q1_tests"] = "assert double(2) == 5"
+    with pytest.raises(ReleaseMismatch):
+        RestoreFromSource(masters, release, "t")
+
+
+def test_restore_output_is_deterministic():
+    release, masters = tiny_release()
+    submitted = nbformat.from_dict(json.loads(json.dumps(release)))
+    submitted.cells.append(_code(None, "x = 1"))
+    submitted.cells.append(_code(None, "y = 2"))
+    restore = RestoreFromSource(masters, release, "t")
+    assert restore(submitted)[0] == restore(submitted)[0]
+
+
+# -- reading submissions -------------------------------------------------------------------------
+@pytest.mark.parametrize("content, reason", [
+    (b"", "empty file"),
+    (b'{"cells": [', "not valid JSON (line 1"),
+    (b"\xff\xfe\x00", "not UTF-8"),
+    (b'{"metadata": {}}', "not a Jupyter notebook"),
+    (b'{"cells": [{"cell_type": "weird", "source": ""}]}', "cell 1 is not a notebook cell"),
+])
+def test_unreadable_submissions_say_why(tmp_path, content, reason):
+    path = tmp_path / "ps1.ipynb"
+    path.write_bytes(content)
+    with pytest.raises(SubmissionError, match=reason.replace("(", r"\(")):
+        read_submission(path)
+
+
+def test_a_missing_notebook_names_what_was_found(tmp_path):
+    (tmp_path / "PS1 final.ipynb").write_text("{}")
+    with pytest.raises(SubmissionError, match=r"missing file ps1.ipynb \(found: PS1 final.ipynb\)"):
+        read_submission(tmp_path / "ps1.ipynb")
+
+
+# -- secrets ---------------------------------------------------------------------------------------
+def test_secrets_are_the_lines_only_found_inside_regions():
+    source = nbformat.v4.new_notebook(cells=[
+        _code("a", "def f():\n    ### BEGIN SOLUTION\n    return compute_the_answer(42)\n    ### END SOLUTION", solution=True),
+        _code("t", "assert f() == 42\n### BEGIN HIDDEN TESTS\nassert f() + 1 == 43  # hidden\n### END HIDDEN TESTS",
+              grade=True, locked=True, points=1),
+        nbformat.v4.new_markdown_cell("Hint: `return compute_the_answer(42)` is not allowed."),
+    ])
+    secrets = Secrets.of(source)
+    assert "assert f() + 1 == 43  # hidden" in secrets.lines
+    assert "return compute_the_answer(42)" not in secrets.lines  # quoted in the public text
+
+
+def test_a_hidden_test_line_that_repeats_the_solution_is_not_a_hidden_secret():
+    source = nbformat.v4.new_notebook(cells=[
+        _code("a", "### BEGIN SOLUTION\nvalue = compute_it(1, 2)\n### END SOLUTION", solution=True),
+        _code("t", "### BEGIN HIDDEN TESTS\nvalue = compute_it(1, 2)\nassert value == expected_value\n"
+                   "### END HIDDEN TESTS", grade=True, locked=True, points=1),
+    ])
+    hidden = Secrets.of(source, kinds=("hidden test",)).lines
+    assert list(hidden) == ["assert value == expected_value"]  # the student may well write the other line
+    assert "value = compute_it(1, 2)" in Secrets.of(source).lines  # but it never belongs in the release
+
+
+def test_leaks_name_the_cell():
+    source = nbformat.v4.new_notebook(cells=[
+        _code("t", "x = 1\n### BEGIN HIDDEN TESTS\nassert secret_function() == 3\n### END HIDDEN TESTS",
+              grade=True, locked=True, points=1)])
+    released = nbformat.v4.new_notebook(cells=[_code("t", "x = 1\nassert secret_function() == 3", grade=True)])
+    found = leaks(released, Secrets.of(source))
+    assert found and "cell 't'" in found[0] and "hidden test" in found[0]
+    released.cells[0].source = "x = 1"
+    released.cells[0].outputs = [nbformat.v4.new_output("stream", text="assert secret_function() == 3")]
+    assert any("(output)" in f for f in leaks(released, Secrets.of(source)))
+
+
+# -- the static check ------------------------------------------------------------------------------
+TESTS = ["assert sorted(absent(p)) == sorted(set(expected))\nassert len(x) == 2",
+         "import pandas as pd\nassert isinstance(f(), pd.Series)"]
+ANSWERS = ["def absent(p):\n    return sorted(p)\n\nx = [1, 2]"]
+
+
+def scan(code, answers=ANSWERS, given="import numpy as np"):
+    nb = nbformat.v4.new_notebook(cells=[_code("setup", given, locked=True), _code(None, code)])
+    return ScanStudentCode(TESTS, answers)(nb, [1])
+
+
+@pytest.mark.parametrize("code, finding", [
+    ("import builtins\nbuiltins.len = lambda x: 2", "assigns `builtins.len`"),
+    ("len = lambda x: 2", "rebinds `len`"),
+    ("def sorted(x):\n    return x", "rebinds `sorted`"),
+    ("get_ipython().showtraceback = lambda *a: None", "assigns `get_ipython().showtraceback`"),
+    ("ip = get_ipython()\nip.run_cell = None", "assigns `ip.run_cell`"),
+    ("np.testing.assert_allclose = print", "assigns `np.testing.assert_allclose`"),
+    ("setattr(np, 'isclose', lambda *a: True)", "calls setattr()"),
+    ("__builtins__['len'] = None", "writes into `__builtins__"),
+    ("import sys\nsys.settrace(lambda *a: None)", "installs a hook"),
+    ("exec('x' + '=1')", "runs dynamically built code"),
+    ("vars(__import__('builtins')).update(len=None)", "changes `vars()` with .update()"),
+    ("import ctypes", "imports ctypes"),
+    ("from numpy import *", "star-imports"),
+    ("def f():\n    global set\n    set = list", "rebinds `set`"),
+])
+def test_scan_flags_tampering(code, finding):
+    found = scan(code)
+    assert any(finding in f for f in found), found
+
+
+@pytest.mark.parametrize("code", [
+    "def absent(p):\n    return [n for n in p if n]\n\nx = [3, 4]",  # the answers themselves
+    "import numpy as np\nimport pandas as pd\nlength = len([1])",  # same imports as the master
+    "pd.options.display.max_rows = 10",  # a display option
+    "def helper(values):\n    len = 3\n    return values",  # a local name
+    "class Thing:\n    pass\nThing.size = 3",  # the student's own class
+    "%matplotlib inline\nresult = sorted([2, 1])",  # IPython syntax
+])
+def test_scan_accepts_honest_code(code):
+    assert scan(code, given="import numpy as np\nimport pandas as pd") == []
+
+
+def test_scan_finds_nothing_in_the_course_reference_solutions():
+    from pathlib import Path
+
+    from course.grading.notebooks import is_solution, is_test, read_notebook
+
+    root = Path(__file__).resolve().parent.parent / "assignments" / "source"
+    for path in sorted(root.glob("*/*.ipynb")):
+        nb = read_notebook(path)
+        tests = [c.source for c in nb.cells if is_test(c)]
+        answers = [c.source for c in nb.cells if c.cell_type == "code" and is_solution(c)]
+        student = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and is_solution(c)]
+        assert ScanStudentCode(tests, answers)(nb, student) == [], path.name
+
+
+# -- verdicts ------------------------------------------------------------------------------------------
+def _graded_nb():
+    return nbformat.v4.new_notebook(cells=[
+        _code("a1", "x = 1", solution=True),
+        _code("t1", "assert x == 1", grade=True, locked=True, points=1),
+        _code("a2", "while True: pass", solution=True),
+        _code("t2", "assert True", grade=True, locked=True, points=1),
+    ])
+
+
+def _outcome(nb):
+    from nbgrader.utils import determine_grade
+    return [determine_grade(c)[0] for c in nb.cells if c.metadata["nbgrader"].get("grade")]
+
+
+def test_nothing_after_a_stop_earns_points():
+    nb = _graded_nb()
+    ex = Execution(replies={0: {"status": "ok"}, 1: {"status": "ok"}}, stop=Stop(2, "timeout", "cell 'a2' did not finish"))
+    assert _outcome(nb) == [1.0, 1.0]  # what nbgrader alone would give: full marks
+    ApplyVerdicts()(nb, ex, [])
+    assert _outcome(nb) == [1.0, 0.0]
+    assert "cell 'a2' did not finish" in nb.cells[3].outputs[0]["evalue"]
+
+
+def test_an_error_reply_without_a_traceback_scores_zero():
+    nb = _graded_nb()
+    ex = Execution(replies={i: {"status": "ok"} for i in range(4)})
+    ex.replies[1] = {"status": "error", "ename": "AssertionError"}
+    ApplyVerdicts()(nb, ex, [])
+    assert _outcome(nb) == [0.0, 1.0]
+
+
+def test_tampering_zeroes_every_test():
+    nb = _graded_nb()
+    ex = Execution(replies={i: {"status": "ok"} for i in range(4)})
+    ApplyVerdicts()(nb, ex, ["rebound builtins.len"])
+    assert _outcome(nb) == [0.0, 0.0]
+
+
+# -- progress --------------------------------------------------------------------------------------------
+def test_progress_prints_one_line_per_step_when_not_a_terminal():
+    import io
+    out = io.StringIO()
+    bar = Progress(2, "grading", stream=out, width=4)
+    bar.step("a")
+    bar.step("b")
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("grading [##--] 1/2") and lines[1].startswith("grading [####] 2/2")
+
+
+def test_remove_region():
+    assert remove_region("a\n### BEGIN HIDDEN TESTS\nb\n### END HIDDEN TESTS\nc", HIDDEN_TESTS) == "a\nc"
