@@ -114,6 +114,7 @@ class LabServer:
 def _prepare_root(root: Path) -> None:
     """A copy of what a learner opens: the lessons and the nbgrader course."""
     shutil.copytree(REPO / "lessons", root / "lessons", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copy(REPO / "nbgrader_config.py", root / "nbgrader_config.py")  # Formgrader finds the course
     if (REPO / "assignments").is_dir():
         shutil.copytree(REPO / "assignments", root / "assignments",
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints", "gradebook.db", "exchange",
