@@ -42,7 +42,7 @@ install: $(VENV)/.installed-base
 install-test: $(VENV)/.installed-$(EXTRAS)
 
 lab: $(VENV)/.installed-base
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(ROOT_FLAG) $(LAB_ARGS) lessons/00_start_here.ipynb
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --LabApp.default_url=/lab/tree/lessons/00_start_here.ipynb $(ROOT_FLAG) $(LAB_ARGS)
 
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
