@@ -53,6 +53,12 @@ def pytest_collection_modifyitems(config, items):
     browser_items = [i for i in items if here in Path(str(i.fspath)).parents]
     for item in browser_items:
         item.add_marker(pytest.mark.browser)
+    # Run the browser tests last. Playwright's sync API keeps an event loop
+    # running in the main thread while the browser is open; the package-scoped
+    # fixtures close it when the package is done, and running it last keeps it
+    # away from in-process code that calls asyncio.run() (the grading tests).
+    others = [i for i in items if i not in browser_items]
+    items[:] = others + browser_items
     missing = _missing_browser()
     if not missing or not browser_items:
         return
@@ -121,7 +127,7 @@ def _prepare_root(root: Path) -> None:
                                                       "submitted", "autograded", "feedback", "release"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def lab_server(tmp_path_factory):
     missing = _missing_browser()
     if missing:
@@ -189,7 +195,7 @@ def _stop(proc: subprocess.Popen) -> None:
         pass
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(lab_server):
     from playwright.sync_api import sync_playwright
 
