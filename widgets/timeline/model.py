@@ -258,14 +258,18 @@ def search_terms(query: str) -> tuple[str, ...]:
     return tuple(fold_text(query).split())
 
 
-def format_date(ts, precision: str = "day") -> str:
-    """A date as precisely as it is known: ``1 August 1975``, ``August 1975`` or ``1975``."""
+def format_date(ts, precision: str = "day", *, short: bool = False) -> str:
+    """A date as precisely as it is known: ``1 August 1975``, ``August 1975`` or ``1975``.
+
+    ``short=True`` abbreviates the month (``1 Aug 1975``), for the events list.
+    """
     ts = pd.Timestamp(ts)
     if precision == "year":
         return str(ts.year)
+    month = MONTHS[ts.month - 1][:3] if short else MONTHS[ts.month - 1]
     if precision == "month":
-        return f"{MONTHS[ts.month - 1]} {ts.year}"
-    return f"{ts.day} {MONTHS[ts.month - 1]} {ts.year}"
+        return f"{month} {ts.year}"
+    return f"{ts.day} {month} {ts.year}"
 
 
 def format_when(date, end_date=None, precision: str = "day") -> str:
@@ -275,15 +279,6 @@ def format_when(date, end_date=None, precision: str = "day") -> str:
         return start
     end = format_date(end_date, precision)
     return start if end == start else f"{start} – {end}"
-
-
-def _short_date(ts, precision: str) -> str:
-    ts = pd.Timestamp(ts)
-    if precision == "year":
-        return str(ts.year)
-    if precision == "month":
-        return f"{MONTHS[ts.month - 1][:3]} {ts.year}"
-    return f"{ts.day} {MONTHS[ts.month - 1][:3]} {ts.year}"
 
 
 def year_span(start, end) -> str:
@@ -481,7 +476,7 @@ class Timeline:
         self._haystack = [fold_text(f"{t}\n{d}") for t, d in zip(ev["title"], ev["description"])]
         self.titles: list[str] = ev["title"].tolist()
         self.when = [format_when(d, e, p) for d, e, p in zip(ev["date"], ev["end_date"], ev["precision"])]
-        self.short_when = [_short_date(d, p) for d, p in zip(ev["date"], ev["precision"])]
+        self.short_when = [format_date(d, p, short=True) for d, p in zip(ev["date"], ev["precision"])]
         self.labels = [f"{w} · {t}" for w, t in zip(self.short_when, self.titles)]
         self._layouts: dict[tuple, SlotLayout] = {}
         self._search_cache: tuple[tuple, np.ndarray] = ((), np.ones(self.n, dtype=bool))
