@@ -144,6 +144,8 @@ class _Question:
 
     def check(self, value) -> Feedback:
         """Check an answer and return the feedback a learner sees."""
+        if isinstance(value, _NoAnswer):
+            return Feedback(False, value.why)
         self.attempts += 1
         try:
             ok = self._is_correct(value)
@@ -239,17 +241,15 @@ class MultipleChoice(_Question):
         if self.multiple:
             return list(w.value)
         if w.value is None:
-            return _NoAnswer("choose an option first")
+            return _NoAnswer("Choose an option first.")
         return w.value
 
-    def check(self, value):
-        if isinstance(value, _NoAnswer):
-            return Feedback(False, "Choose an option first.")
-        return super().check(value)
 
 
 class _NoAnswer:
-    def __init__(self, why):
+    """What a form reads when the learner has not answered yet: feedback, not an attempt."""
+
+    def __init__(self, why: str):
         self.why = why
 
 
@@ -298,13 +298,9 @@ class Order(_Question):
     def _read_input(self, w):
         values = [d.value for d in w.dropdowns]
         if any(v is None for v in values):
-            return _NoAnswer("fill every position")
+            return _NoAnswer("Fill every position first.")
         return values
 
-    def check(self, value):
-        if isinstance(value, _NoAnswer):
-            return Feedback(False, "Fill every position first.")
-        return super().check(value)
 
 
 class Match(_Question):
@@ -336,13 +332,9 @@ class Match(_Question):
 
     def _read_input(self, w):
         if any(d.value is None for d in w.dropdowns):
-            return _NoAnswer("pair every item")
+            return _NoAnswer("Pair every item first.")
         return {l: d.value for l, d in zip(self.left, w.dropdowns)}
 
-    def check(self, value):
-        if isinstance(value, _NoAnswer):
-            return Feedback(False, "Pair every item first.")
-        return super().check(value)
 
 
 class Numeric(_Question):
