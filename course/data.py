@@ -333,7 +333,7 @@ def _check_unique(fname, columns, lines, schema) -> list[Problem]:
     pk = schema.get("primaryKey")
     if pk:
         pk = [pk] if isinstance(pk, str) else list(pk)
-        if [pk, "unique"] not in [[k, r] for k, r in keys]:
+        if not any(cols == pk for cols, _ in keys):  # a one-field key already checked as unique
             keys.append((pk, "primary key"))
     for cols, rule in keys:
         seen: dict[tuple, int] = {}
