@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 def bench_update(repeats: int) -> dict:
     from widgets import TrustLab
-    from widgets.trust import simulate
+    from course.trust import simulate
     lab = TrustLab(rounds=200, runs=500, strategy_b="unreliable", generations=10)
     values = [0.01 + 0.01 * (i % 20) for i in range(repeats)]
     times = []
@@ -45,7 +45,7 @@ def bench_update(repeats: int) -> dict:
 
 
 def bench_tournament(repeats: int, turns: int = 200, repetitions: int = 50) -> dict:
-    from widgets.trust import tournament
+    from course.trust import tournament
     ours = []
     for _ in range(repeats):
         t0 = time.perf_counter()

@@ -1,4 +1,4 @@
-"""The instructor's command line: ``course release|grade|feedback|export|doctor``.
+"""The course's command line: ``course release|grade|feedback|export|doctor|selfcheck``.
 
 Built on nbgrader's Python API (``NbGraderAPI``, ``Gradebook`` and its
 preprocessors) with the course's own safety layer from
@@ -159,6 +159,38 @@ def cmd_doctor(args) -> int:
     return 1 if bad else 0
 
 
+def cmd_selfcheck(args) -> int:
+    from course.selfcheck import encode, hash_answer, hash_numeric
+
+    if args.what == "hash":
+        print(hash_answer(args.qid, args.answer[0] if len(args.answer) == 1 else list(args.answer)))
+    elif args.what == "set":
+        print(hash_answer(args.qid, set(args.answer)))
+    elif args.what == "numeric":
+        print(hash_numeric(args.qid, args.value, args.tolerance))
+    else:
+        print(encode(" ".join(args.text)))
+    return 0
+
+
+def _add_selfcheck(sub) -> None:
+    s = sub.add_parser("selfcheck", help="for lesson authors: hash a self-check answer or encode an explanation")
+    what = s.add_subparsers(dest="what", required=True)
+    h = what.add_parser("hash", help="hash an answer (several answers = an ordered list)")
+    h.add_argument("qid", help="the question id, e.g. l01-test-ban")
+    h.add_argument("answer", nargs="+")
+    st = what.add_parser("set", help="hash a set of right options")
+    st.add_argument("qid")
+    st.add_argument("answer", nargs="+")
+    n = what.add_parser("numeric", help="hash a number with its tolerance")
+    n.add_argument("qid")
+    n.add_argument("value", type=float)
+    n.add_argument("tolerance", type=float)
+    e = what.add_parser("encode", help="encode an explanation or a model answer")
+    e.add_argument("text", nargs="+")
+    s.set_defaults(func=cmd_selfcheck)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="course", description="Release and grade the course's problem sets (nbgrader).")
     p.add_argument("--course-dir", help="the nbgrader course folder (default: ./assignments or the repository's)")
@@ -189,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("doctor", help="check versions, extensions, exchange, Jupyter root and isolation")
     d.add_argument("--jupyter-root", help="the folder JupyterLab is started in (default: the current folder)")
     d.set_defaults(func=cmd_doctor)
+    _add_selfcheck(sub)
     return p
 
 

@@ -1,12 +1,13 @@
-"""course.check: hashing, feedback text, tolerance, and the widgets' callbacks."""
+"""course.selfcheck: hashing, feedback text, tolerance, and the widgets' callbacks."""
 from __future__ import annotations
 
 import json
 
 import pytest
 
-from course import check
-from course.check import (Code, Match, MultipleChoice, Numeric, Order, Written, decode, encode,
+from course import selfcheck as check
+from widgets.selfcheck import form
+from course.selfcheck import (Code, Match, MultipleChoice, Numeric, Order, Written, decode, encode,
                           hash_answer, hash_numeric, normalize)
 
 
@@ -126,7 +127,7 @@ def test_bad_question_definitions_fail_early():
 
 def test_widget_callbacks_show_hint_then_confirmation():
     q = MultipleChoice("wmc", "Pick", ["x", "y"], answer=hash_answer("wmc", "y"), hint="Not x.")
-    box = q.widget()
+    box = form(q)
     box.button.click()
     assert "Choose an option first" in box.feedback.value
     box.field.value = 0
@@ -141,12 +142,12 @@ def test_widget_callbacks_show_hint_then_confirmation():
 
 def test_order_and_match_widgets_drive_the_same_checks():
     q = Order("word", "Order", ["b", "a"], answer=hash_answer("word", ["a", "b"]))
-    box = q.widget()
+    box = form(q)
     box.field.dropdowns[0].value, box.field.dropdowns[1].value = "a", "b"
     box.button.click()
     assert "Correct." in box.feedback.value
     m = Match("wm", "Match", ["p", "q"], ["1", "2"], answer=hash_answer("wm", {"p": "1", "q": "2"}))
-    box = m.widget()
+    box = form(m)
     box.field.dropdowns[0].value = "2"
     box.button.click()
     assert "Pair every item first" in box.feedback.value
@@ -157,23 +158,29 @@ def test_order_and_match_widgets_drive_the_same_checks():
 
 def test_numeric_and_written_widgets():
     q = Numeric("wn", "n", answer=hash_numeric("wn", 10, 1), tolerance=1)
-    box = q.widget()
+    box = form(q)
     box.field.value = "10.4"
     box.button.click()
     assert "Correct." in box.feedback.value
     w = Written("ww", "Why?", model_answer=encode("Model <text>."))
-    box = w.widget()
+    box = form(w)
     box.button.click()
     assert "Model &lt;text&gt;." in box.feedback.value
 
 
 def test_cli_prints_hashes(capsys):
-    assert check.main(["hash", "q", "B"]) == 0
+    from course.cli import main
+
+    assert main(["selfcheck", "hash", "q", "B"]) == 0
     assert capsys.readouterr().out.strip() == hash_answer("q", "B")
-    assert check.main(["hash", "q", "x", "y"]) == 0
+    assert main(["selfcheck", "hash", "q", "x", "y"]) == 0
     assert capsys.readouterr().out.strip() == hash_answer("q", ["x", "y"])
-    assert check.main(["numeric", "q", "3.5", "0.1"]) == 0
+    assert main(["selfcheck", "set", "q", "x", "y"]) == 0
+    assert capsys.readouterr().out.strip() == hash_answer("q", {"y", "x"})
+    assert main(["selfcheck", "numeric", "q", "3.5", "0.1"]) == 0
     assert capsys.readouterr().out.strip() == hash_numeric("q", 3.5, 0.1)
-    assert check.main(["encode", "hello", "there"]) == 0
+    assert main(["selfcheck", "encode", "hello", "there"]) == 0
     assert decode(capsys.readouterr().out.strip()) == "hello there"
-    assert check.main(["bogus"]) == 2
+    with pytest.raises(SystemExit) as bad:
+        main(["selfcheck", "bogus"])
+    assert bad.value.code == 2

@@ -47,7 +47,7 @@ import os
 print("course dir:", os.path.exists({str(secret.parent)!r}))
 print("config:", os.path.exists({str(secret)!r}))
 print("tests:", os.path.exists({str(REPO / 'tests')!r}))
-import course.data, widgets.trust
+import course.data, course.trust
 print("data rows:", len(course.data.load_events()) > 0)
 print("uid:", os.getuid())
 open("scratch.txt", "w").write("ok")

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from course.data import load_family_registry
-from widgets import humanitarian as hc
+from course import humanitarian as hc
 from widgets.humanitarian import HumanitarianClock
 
 
@@ -254,14 +254,14 @@ def test_registry_must_have_the_needed_columns():
 # ------------------------------------------------------------ lesson 06 keeps up with the data and the engine
 # Lesson 06 stores its answers hashed. These tests rebuild each data- or engine-derived answer from the current
 # data and the seeded engine and check it against the lesson's question, so a change in family_registry.csv or in
-# widgets.trust that would silently make a lesson answer wrong fails here instead.
+# course.trust that would silently make a lesson answer wrong fails here instead.
 LESSON = Path(__file__).resolve().parent.parent / "lessons" / "06_small_steps_trust_lab.ipynb"
 
 
 def _question(qid):
     import nbformat
 
-    from course import check
+    from course import selfcheck as check
 
     nb = nbformat.read(LESSON, as_version=4)
     for cell in nb.cells:
@@ -282,7 +282,7 @@ def test_lesson06_clock_answer_matches_the_data():
 def test_lesson06_trust_answers_match_the_seeded_engine():
     import numpy as np
 
-    from widgets.trust import PRESETS, simulate
+    from course.trust import PRESETS, simulate
 
     def run(preset, strategy):
         cfg = PRESETS[preset]

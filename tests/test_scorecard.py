@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from widgets import scorecard as sc
-from widgets.scorecard import COURSE_RATINGS, SCALE, SETTINGS, Obstacle, Scorecard
+from course import scorecard as sc
+from course.scorecard import COURSE_RATINGS, SCALE, SETTINGS, Obstacle
+from widgets.scorecard import Scorecard
 
 OBSTACLES = [
     Obstacle(1, "recognition", "Mutual recognition"),
@@ -188,7 +189,7 @@ def test_pure_module_does_not_import_ipywidgets():
     import subprocess
     import sys
 
-    code = ("import sys, widgets.scorecard as s; "
+    code = ("import sys, course.scorecard as s; "
             "s.describe(s.validate_ratings({}, [s.Obstacle(i, str(i), str(i)) for i in (1,2,3)], ['nea-2014']), "
             "[s.Obstacle(i, str(i), str(i)) for i in (1,2,3)], ['nea-2014']); "
             "assert 'ipywidgets' not in sys.modules and 'plotly' not in sys.modules")

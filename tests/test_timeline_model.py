@@ -1,4 +1,4 @@
-"""The timeline's pure logic (widgets.timeline.model), on a small hand-made table.
+"""The timeline's pure logic (course.timeline.model), on a small hand-made table.
 
 Every expected value below is worked out by hand from the table in
 :func:`make_events`; the comments show the arithmetic.
@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from widgets.timeline.model import (
+from course.timeline.model import (
     TRACKS, AlignSide, Timeline, check_tracks, era_names, fold_text, format_date, format_when,
     pack_rows, prepare_eras, prepare_events, search_terms, split_actors, to_timestamp, years_since,
 )
@@ -415,7 +415,7 @@ def test_describe_empty_and_aligned(tl):
 
 
 def test_model_imports_neither_ipywidgets_nor_plotly():
-    code = ("import sys, widgets.timeline.model; "
+    code = ("import sys, course.timeline.model; "
             "bad = [m for m in ('ipywidgets', 'plotly') if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)")
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr

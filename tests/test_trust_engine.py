@@ -1,4 +1,4 @@
-"""Unit tests of the trust engine (widgets.trust): hand-worked matches of both
+"""Unit tests of the trust engine (course.trust): hand-worked matches of both
 games, reproducibility, Monte-Carlo shapes and bands, user-defined
 strategies, tournaments, and the Evolution of Trust's published outcomes."""
 from __future__ import annotations
@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import widgets.trust as T
-from widgets.trust import (EVOLUTION_OF_TRUST_ELIMINATE, EVOLUTION_OF_TRUST_NOISE, EVOLUTION_OF_TRUST_ROUNDS,
+import course.trust as T
+from course.trust import (EVOLUTION_OF_TRUST_ELIMINATE, EVOLUTION_OF_TRUST_NOISE, EVOLUTION_OF_TRUST_ROUNDS,
                            Payoffs, StakesParams, evolve, per_run, play_classic, simulate, tournament,
                            trust_belief)
-from widgets.trust.core import Strategy
+from course.trust.core import Strategy
 
 
 def _ints(moves):
@@ -25,10 +25,10 @@ def _ints(moves):
 # ---------------------------------------------------------------- packaging
 
 def test_engine_imports_neither_ipywidgets_nor_plotly():
-    code = ("import sys, widgets.trust, widgets.trust.engine, widgets.trust.core, widgets.trust.classic, "
-            "widgets.trust.stakes, "
-            "widgets.trust.tournament, widgets.trust.presets\n"
-            "widgets.trust.simulate(rounds=3, runs=2); widgets.trust.evolve(generations=1)\n"
+    code = ("import sys, course.trust, course.trust.core, course.trust.classic, "
+            "course.trust.stakes, "
+            "course.trust.tournament, course.trust.presets\n"
+            "course.trust.simulate(rounds=3, runs=2); course.trust.evolve(generations=1)\n"
             "bad = [m for m in ('ipywidgets', 'plotly', 'anywidget') if m in sys.modules]\n"
             "assert not bad, bad\n")
     repo = Path(__file__).resolve().parent.parent
@@ -36,10 +36,14 @@ def test_engine_imports_neither_ipywidgets_nor_plotly():
     assert out.returncode == 0, out.stderr
 
 
-def test_trustlab_is_exported_lazily():
+def test_one_public_path_per_thing():
     import widgets
-    assert widgets.TrustLab is T.TrustLab
-    assert "TrustLab" in T.__all__
+    import widgets.trust
+
+    assert widgets.TrustLab is widgets.trust.TrustLab
+    # the engine is course.trust and nothing else: no widget there, no engine re-exported by the view
+    assert "TrustLab" not in T.__all__ and not hasattr(T, "TrustLab")
+    assert not hasattr(widgets.trust, "simulate")
 
 
 # ------------------------------------------------------ classic, by hand

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from widgets.trust import Payoffs, StakesParams, evolve, play_classic, simulate, tournament
+from course.trust import Payoffs, StakesParams, evolve, play_classic, simulate, tournament
 
 
 @pytest.mark.parametrize("kwargs, match", [
@@ -69,7 +69,7 @@ def test_unknown_name_lists_the_valid_ones():
 
 
 def test_strategy_of_the_other_game_is_refused():
-    from widgets.trust.classic import TitForTat
+    from course.trust.classic import TitForTat
     with pytest.raises(ValueError, match=r"'tit_for_tat' is a classic-game strategy; this is the stakes game"):
         simulate(TitForTat(), "reciprocator")
 

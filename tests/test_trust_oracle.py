@@ -21,8 +21,8 @@ axl = pytest.importorskip(
     "axelrod", reason="axelrod (the optional [oracle] extra: pip install -e '.[oracle]') is not installed; "
                       "the cross-check against the reference implementation is skipped")
 
-from widgets.trust import Payoffs, play_classic, tournament  # noqa: E402
-from widgets.trust.classic import Detective  # noqa: E402
+from course.trust import Payoffs, play_classic, tournament  # noqa: E402
+from course.trust.classic import Detective  # noqa: E402
 
 GAME = axl.Game(r=2, s=-1, t=3, p=0)  # the Evolution of Trust's payoffs, = Payoffs()
 PAYOFFS = Payoffs(R=2, S=-1, T=3, P=0)
@@ -88,7 +88,7 @@ def test_axelrod_gtft_generosity_quirk():
 
 
 def test_generosity_from_the_game_matches_axelrod_gtft_with_that_p():
-    from widgets.trust.classic import GenerousTitForTat
+    from course.trust.classic import GenerousTitForTat
     turns, n = 40, 300
     scores = []
     for seed in range(n):

@@ -6,8 +6,8 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from widgets.trust import StakesParams, play_classic, simulate, trust_belief
-from widgets.trust.classic import STRATEGIES as CLASSIC
+from course.trust import StakesParams, play_classic, simulate, trust_belief
+from course.trust.classic import STRATEGIES as CLASSIC
 
 TOL = 1e-9
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

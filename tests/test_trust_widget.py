@@ -11,8 +11,8 @@ import plotly.graph_objects as go
 import pytest
 
 from widgets import TrustLab
-from widgets.trust import PRESETS, evolve, simulate, tournament
-from widgets.trust.view import EVOLUTION_LINES, GENERATION_TRACE, POPULATIONS, TOURNAMENT_TRACE, _idx
+from course.trust import PRESETS, evolve, simulate, tournament
+from widgets.trust import EVOLUTION_LINES, GENERATION_TRACE, POPULATIONS, TOURNAMENT_TRACE, _idx
 
 SMALL = dict(rounds=15, runs=40, generations=8)
 

@@ -33,8 +33,8 @@ def main(argv=None) -> int:
     except ImportError:
         print("axelrod is not installed: pip install -e '.[oracle]'", file=sys.stderr)
         return 2
-    from widgets.trust import Payoffs, play_classic
-    from widgets.trust.classic import Detective
+    from course.trust import Payoffs, play_classic
+    from course.trust.classic import Detective
 
     game, payoffs = axl.Game(r=2, s=-1, t=3, p=0), Payoffs(2, -1, 3, 0)
     det = {"tit_for_tat": axl.TitForTat, "tit_for_two_tats": axl.TitFor2Tats, "grim_trigger": axl.Grudger,

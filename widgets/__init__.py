@@ -1,9 +1,13 @@
-"""Interactive views for the course: the timeline explorer and the trust lab.
+"""Interactive views for the course: thin ipywidgets/plotly classes over the models in :mod:`course`.
 
-The data and simulation logic lives in pure, seeded functions
-(:mod:`widgets.timeline`, :mod:`widgets.trust`) with no ipywidgets inside;
-the widget classes are thin views over them. The classes are imported
-lazily, so ``import widgets.trust`` stays free of ipywidgets and plotly.
+* :class:`TimelineExplorer` (:mod:`widgets.timeline`) over :mod:`course.timeline`;
+* :class:`TrustLab` (:mod:`widgets.trust`) over :mod:`course.trust`;
+* :class:`~widgets.scorecard.Scorecard` over :mod:`course.scorecard`;
+* :class:`~widgets.humanitarian.HumanitarianClock` over :mod:`course.humanitarian`;
+* :func:`~widgets.selfcheck.form`, the self-check forms over :mod:`course.selfcheck`.
+
+The two explorers are imported lazily, so ``import widgets`` alone loads
+neither ipywidgets nor plotly.
 """
 from importlib import import_module
 

@@ -1,4 +1,4 @@
-"""Draw a :class:`~widgets.timeline.model.Scene` with plotly, and keep a figure in step with it.
+"""Draw a :class:`~course.timeline.model.Scene` with plotly, and keep a figure in step with it.
 
 The figure has a fixed set of traces, so that it can be updated in place:
 
@@ -39,7 +39,7 @@ import html
 import numpy as np
 import plotly.graph_objects as go
 
-from .model import TRACK_LABELS, TRACKS, Scene, SlotLayout, Timeline
+from course.timeline.model import TRACK_LABELS, TRACKS, Scene, SlotLayout, Timeline
 
 __all__ = ["TRACK_COLOURS", "TRACK_SYMBOLS", "ERA_FILLS", "BARS", "EVENTS", "MATCHES",
            "SELECTED", "LEGEND", "new_figure", "FigureSync"]

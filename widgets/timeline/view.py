@@ -1,8 +1,8 @@
 """``TimelineExplorer``: ipywidgets controls around one plotly ``FigureWidget``.
 
 The explorer is a thin view. Each control changes one field of a
-:class:`~widgets.timeline.model.ViewState`; the model turns the state into a
-:class:`~widgets.timeline.model.Scene`; :class:`~widgets.timeline.figure.FigureSync`
+:class:`~course.timeline.model.ViewState`; the model turns the state into a
+:class:`~course.timeline.model.Scene`; :class:`~widgets.timeline.figure.FigureSync`
 updates the figure in place and the side panel is refreshed from the same scene.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from .figure import BARS, EVENTS, MATCHES, SELECTED, FigureSync, new_figure
-from .model import TRACK_LABELS, TRACKS, Scene, Timeline, ViewState, year_span, to_timestamp
+from course.timeline.model import TRACK_LABELS, TRACKS, Scene, Timeline, ViewState, year_span, to_timestamp
 
 __all__ = ["TimelineExplorer"]
 

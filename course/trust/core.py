@@ -20,8 +20,8 @@ asks it for one move per row. There are three ways to supply one:
    * ``ctx``: a :class:`Context` with ``ctx.t`` (0-based round), ``ctx.runs``
      (number of rows), ``ctx.rng`` (a ``numpy.random.Generator``: draw all
      randomness from it so that a seed reproduces the result) and
-     ``ctx.params`` (the game's :class:`~widgets.trust.classic.Payoffs` or
-     :class:`~widgets.trust.stakes.StakesParams`).
+     ``ctx.params`` (the game's :class:`~course.trust.classic.Payoffs` or
+     :class:`~course.trust.stakes.StakesParams`).
    * Return one move per row: an array of shape ``(rows,)`` (or a scalar,
      broadcast to every row). Functions of two arguments ``f(mine, theirs)``
      are accepted too.

@@ -19,10 +19,10 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from . import classic, stakes
-from .core import check_int, check_real, check_seed, percentiles, resolve_name
-from .presets import PRESETS
-from .tournament import (EVOLUTION_OF_TRUST_NOISE, EVOLUTION_OF_TRUST_SANDBOX, STAKES_POPULATION, evolve,
+from course.trust import classic, stakes
+from course.trust.core import check_int, check_real, check_seed, percentiles, resolve_name
+from course.trust.presets import PRESETS
+from course.trust.tournament import (EVOLUTION_OF_TRUST_NOISE, EVOLUTION_OF_TRUST_SANDBOX, STAKES_POPULATION, evolve,
                          tournament)
 
 __all__ = ["TrustLab"]
@@ -61,7 +61,7 @@ GENERATION_TRACE = 19 + MAX_STRATEGY_LINES
 
 
 class TrustLab(ipw.VBox):
-    """Interactive trust lab over :mod:`widgets.trust`.
+    """Interactive trust lab over :mod:`course.trust`.
 
     Controls are attributes (``lab.strategy_a``, ``lab.strategy_b``,
     ``lab.noise``, ``lab.provocation``, ``lab.renege``, ``lab.step_a``,
@@ -225,7 +225,7 @@ class TrustLab(ipw.VBox):
     # ------------------------------------------------------------------ API
     @property
     def result(self) -> stakes.StakesResult:
-        """The :class:`~widgets.trust.stakes.StakesResult` currently shown."""
+        """The :class:`~course.trust.stakes.StakesResult` currently shown."""
         return self._result
 
     @property
@@ -249,7 +249,7 @@ class TrustLab(ipw.VBox):
                                   threshold=self.threshold.value)
 
     def apply_preset(self, name: str) -> None:
-        """Set the controls to a named preset (see ``widgets.trust.PRESETS``) and rerun."""
+        """Set the controls to a named preset (see ``course.trust.PRESETS``) and rerun."""
         name = resolve_name("preset", name, list(PRESETS) + [CUSTOM], {})
         if self.preset.value != name:
             self.preset.value = name  # the observer applies it

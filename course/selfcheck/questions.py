@@ -15,101 +15,23 @@ Question kinds:
 * :class:`Written` — free text, with a model answer on request.
 
 Every question has a pure ``check(value) -> Feedback`` method (used by the
-tests and usable without widgets) and displays as a small ipywidgets form
-with a *Check* button in a notebook.
+tests and usable without widgets). In a notebook it displays as a small
+ipywidgets form with a *Check* button, built by :mod:`widgets.selfcheck`.
 
-Authors make the hashes with ``python -m course.check hash QID ANSWER`` (or
+Authors make the hashes with ``course selfcheck hash QID ANSWER`` (or
 :func:`hash_answer`) and encode explanations with
-``python -m course.check encode TEXT`` (or :func:`encode`).
+``course selfcheck encode TEXT`` (or :func:`encode`).
 """
 from __future__ import annotations
 
-import base64
-import hashlib
-import html
 import math
 import re
-import sys
-import unicodedata
-from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
-__all__ = [
-    "Feedback", "MultipleChoice", "Order", "Match", "Numeric", "Code", "Written",
-    "hash_answer", "hash_numeric", "encode", "decode", "normalize",
-]
+from .feedback import Feedback
+from .hashing import grid_step, decode, hash_answer, normalize
 
-_SALT = "helsinki-nea-course/v1"
-_HASH_LEN = 20
-
-
-# ------------------------------------------------------------------ hashing
-def normalize(value: Any) -> str:
-    """Canonical text for an answer: case-, accent- and whitespace-insensitive.
-
-    Lists and tuples keep their order (``"a | b"``); sets and dicts are sorted.
-    """
-    if isinstance(value, dict):
-        return " ; ".join(f"{normalize(k)} -> {normalize(v)}" for k, v in sorted(value.items(), key=lambda kv: normalize(kv[0])))
-    if isinstance(value, (set, frozenset)):
-        return " | ".join(sorted(normalize(v) for v in value))
-    if isinstance(value, (list, tuple)):
-        return " | ".join(normalize(v) for v in value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = unicodedata.normalize("NFKD", str(value))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.replace("\u2013", "-").replace("\u2014", "-")
-    return re.sub(r"\s+", " ", text).strip().casefold()
-
-
-def hash_answer(qid: str, value: Any) -> str:
-    """The stored form of an answer: a salted SHA-256 of its normalized text."""
-    digest = hashlib.sha256(f"{_SALT}:{qid}:{normalize(value)}".encode("utf-8")).hexdigest()
-    return digest[:_HASH_LEN]
-
-
-def _grid_step(tolerance: float) -> float:
-    return tolerance / 10.0
-
-
-def hash_numeric(qid: str, value: float, tolerance: float) -> str:
-    """The stored form of a numeric answer: its position on a grid of tolerance/10, hashed."""
-    if not tolerance > 0:
-        raise ValueError(f"tolerance must be > 0, got {tolerance!r}")
-    return hash_answer(qid, f"grid:{round(value / _grid_step(tolerance))}")
-
-
-def encode(text: str) -> str:
-    """Encode an explanation or model answer so it is not readable at a glance."""
-    return base64.b64encode(text.encode("utf-8")).decode("ascii")
-
-
-def decode(blob: str) -> str:
-    return base64.b64decode(blob.encode("ascii")).decode("utf-8")
-
-
-# ----------------------------------------------------------------- feedback
-@dataclass(frozen=True)
-class Feedback:
-    correct: bool
-    message: str
-
-    def __bool__(self) -> bool:  # ``assert q.check(x)`` reads naturally
-        return self.correct
-
-    def html(self, attempt: int | None = None) -> str:
-        colour = "#1b7837" if self.correct else "#b2182b"
-        mark = "✓" if self.correct else "✗"
-        body = html.escape(self.message).replace("\n", "<br>")
-        stamp = f' data-attempt="{attempt}"' if attempt is not None else ""
-        return (f'<div class="course-check-feedback" role="status"{stamp} style="color:{colour}">'
-                f"<b>{mark}</b> {body}</div>")
-
-    def __str__(self) -> str:
-        return ("✓ " if self.correct else "✗ ") + self.message
+__all__ = ["MultipleChoice", "Order", "Match", "Numeric", "Code", "Written", "NoAnswer"]
 
 
 def _require(cond: bool, message: str) -> None:
@@ -144,7 +66,7 @@ class _Question:
 
     def check(self, value) -> Feedback:
         """Check an answer and return the feedback a learner sees."""
-        if isinstance(value, _NoAnswer):
+        if isinstance(value, NoAnswer):
             return Feedback(False, value.why)
         self.attempts += 1
         try:
@@ -159,39 +81,14 @@ class _Question:
             return Feedback(True, msg)
         return Feedback(False, self._wrong_message(value))
 
-    # -- display
-    def _input_widget(self):  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def _read_input(self, widget):  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def widget(self):
-        """An ipywidgets form: the prompt, the input, a Check button and a feedback line."""
-        import ipywidgets as ipw
-
-        prompt = ipw.HTML(f"<b>Self-check.</b> {html.escape(self.prompt)}")
-        field = self._input_widget()
-        button = ipw.Button(description="Check", button_style="primary", tooltip="Check your answer",
-                            layout=ipw.Layout(width="10em"))
-        out = ipw.HTML(layout=ipw.Layout(min_height="1.5em"))
-
-        def on_click(_):
-            feedback = self.check(self._read_input(field))
-            out.value = feedback.html(attempt=self.attempts)
-
-        button.on_click(on_click)
-        box = ipw.VBox([prompt, field, button, out], layout=ipw.Layout(border="1px solid #ccc", padding="6px", margin="6px 0"))
-        box.add_class("course-check")
-        box.add_class(f"course-check-{self.kind}")
-        # handles for tests and for the browser suite
-        box.field, box.button, box.feedback = field, button, out
-        return box
 
     def _ipython_display_(self):
+        """In a notebook a question shows as its form (:func:`widgets.selfcheck.form`)."""
         from IPython.display import display
 
-        display(self.widget())
+        from widgets.selfcheck import form
+
+        display(form(self))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.qid!r}): {self.prompt}"
@@ -227,26 +124,8 @@ class MultipleChoice(_Question):
             return hash_answer(self.qid, chosen) == self.answer
         return hash_answer(self.qid, self._resolve(value)) == self.answer
 
-    def _input_widget(self):
-        import ipywidgets as ipw
 
-        labels = [f"{'ABCDEFGHIJ'[i]}. {o}" for i, o in enumerate(self.options)]
-        if self.multiple:
-            return ipw.SelectMultiple(options=list(zip(labels, range(len(labels)))), rows=len(labels),
-                                      layout=ipw.Layout(width="max-content"))
-        return ipw.RadioButtons(options=list(zip(labels, range(len(labels)))), value=None,
-                                layout=ipw.Layout(width="max-content"))
-
-    def _read_input(self, w):
-        if self.multiple:
-            return list(w.value)
-        if w.value is None:
-            return _NoAnswer("Choose an option first.")
-        return w.value
-
-
-
-class _NoAnswer:
+class NoAnswer:
     """What a form reads when the learner has not answered yet: feedback, not an attempt."""
 
     def __init__(self, why: str):
@@ -283,25 +162,6 @@ class Order(_Question):
     def _is_correct(self, value):
         return hash_answer(self.qid, self._parse(value)) == self.answer
 
-    def _input_widget(self):
-        import ipywidgets as ipw
-
-        letters = "ABCDEFGHIJKLMNOP"
-        rows = [ipw.HTML("<br>".join(f"<b>{letters[i]}</b>. {html.escape(t)}" for i, t in enumerate(self.items)))]
-        drops = [ipw.Dropdown(options=[("—", None)] + [(f"{letters[i]}. {t}", t) for i, t in enumerate(self.items)],
-                              description=f"{k + 1}.", layout=ipw.Layout(width="max-content"))
-                 for k in range(len(self.items))]
-        box = ipw.VBox(rows + drops)
-        box.dropdowns = drops
-        return box
-
-    def _read_input(self, w):
-        values = [d.value for d in w.dropdowns]
-        if any(v is None for v in values):
-            return _NoAnswer("Fill every position first.")
-        return values
-
-
 
 class Match(_Question):
     """Pair each left item with one right item. ``answer`` is ``hash_answer(qid, {left: right, ...})``."""
@@ -319,22 +179,6 @@ class Match(_Question):
         right = set(map(normalize, self.right))
         _require(all(normalize(v) in right for v in value.values()), "use only the right-hand items")
         return hash_answer(self.qid, dict(value)) == self.answer
-
-    def _input_widget(self):
-        import ipywidgets as ipw
-
-        drops = [ipw.Dropdown(options=[("—", None)] + [(r, r) for r in self.right], description=l,
-                              style={"description_width": "initial"}, layout=ipw.Layout(width="max-content"))
-                 for l in self.left]
-        box = ipw.VBox(drops)
-        box.dropdowns = drops
-        return box
-
-    def _read_input(self, w):
-        if any(d.value is None for d in w.dropdowns):
-            return _NoAnswer("Pair every item first.")
-        return {l: d.value for l, d in zip(self.left, w.dropdowns)}
-
 
 
 class Numeric(_Question):
@@ -358,21 +202,12 @@ class Numeric(_Question):
                 value = value[: -len(self.unit)].strip()
         x = float(value)
         _require(math.isfinite(x), "give a finite number")
-        g = _grid_step(self.tolerance)
+        g = grid_step(self.tolerance)
         lo, hi = math.floor((x - self.tolerance) / g) - 1, math.ceil((x + self.tolerance) / g) + 1
         for k in range(lo, hi + 1):
             if abs(k * g - x) <= self.tolerance + 1e-12 and hash_answer(self.qid, f"grid:{k}") == self.answer:
                 return True
         return False
-
-    def _input_widget(self):
-        import ipywidgets as ipw
-
-        return ipw.Text(placeholder="a number" + (f" ({self.unit})" if self.unit else ""), continuous_update=False,
-                        layout=ipw.Layout(width="16em"))
-
-    def _read_input(self, w):
-        return w.value
 
 
 class Code(_Question):
@@ -418,15 +253,6 @@ class Code(_Question):
         if self.hint:
             msg += f" Hint: {self.hint}"
         return Feedback(False, msg)
-
-    def widget(self):
-        import ipywidgets as ipw
-
-        box = ipw.HTML(f"<b>Self-check.</b> {html.escape(self.prompt)}<br>"
-                       "<i>Write your function in the next cell, then pass it to this question's "
-                       "<code>.check(your_function)</code>.</i>")
-        box.add_class("course-check")
-        return box
 
 
 def _canonical(result):
@@ -479,52 +305,4 @@ class Written(_Question):
         """The model answer, on request."""
         return decode(self.model_answer)
 
-    def widget(self):
-        import ipywidgets as ipw
 
-        prompt = ipw.HTML(f"<b>Written question.</b> {html.escape(self.prompt)}")
-        area = ipw.Textarea(placeholder="Write your answer here.", layout=ipw.Layout(width="100%", height="6em"))
-        button = ipw.Button(description="Show model answer", tooltip="Show a model answer to compare with yours",
-                            layout=ipw.Layout(width="14em"))
-        out = ipw.HTML()
-
-        def on_click(_):
-            out.value = ('<div class="course-check-feedback" role="status"><b>Model answer.</b> '
-                         + html.escape(self.reveal()) + "</div>")
-
-        button.on_click(on_click)
-        box = ipw.VBox([prompt, area, button, out], layout=ipw.Layout(border="1px solid #ccc", padding="6px", margin="6px 0"))
-        box.add_class("course-check")
-        box.add_class("course-check-written")
-        box.field, box.button, box.feedback = area, button, out
-        return box
-
-
-# -------------------------------------------------------------------- CLI
-def main(argv: list[str] | None = None) -> int:
-    """``python -m course.check hash QID ANSWER`` | ``numeric QID VALUE TOL`` | ``encode TEXT``."""
-    argv = sys.argv[1:] if argv is None else argv
-    usage = ("usage: python -m course.check hash QID ANSWER [ANSWER ...]  (several = an ordered list)\n"
-             "       python -m course.check set QID ANSWER [ANSWER ...]   (a set of right options)\n"
-             "       python -m course.check numeric QID VALUE TOLERANCE\n"
-             "       python -m course.check encode TEXT")
-    if len(argv) < 2:
-        print(usage, file=sys.stderr)
-        return 2
-    cmd, rest = argv[0], argv[1:]
-    if cmd == "hash" and len(rest) >= 2:
-        print(hash_answer(rest[0], rest[1] if len(rest) == 2 else rest[1:]))
-    elif cmd == "set" and len(rest) >= 2:
-        print(hash_answer(rest[0], set(rest[1:])))
-    elif cmd == "numeric" and len(rest) == 3:
-        print(hash_numeric(rest[0], float(rest[1]), float(rest[2])))
-    elif cmd == "encode":
-        print(encode(" ".join(rest)))
-    else:
-        print(usage, file=sys.stderr)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

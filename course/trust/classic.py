@@ -391,7 +391,7 @@ def play_classic(strategy_a: Any = "tit_for_tat", strategy_b: Any = "always_defe
 
     ``strategy_a``/``strategy_b``: a name (see ``STRATEGIES``; the Evolution
     of Trust's names such as ``"copycat"`` also work), a function
-    ``f(mine, theirs, ctx)`` or a :class:`~widgets.trust.core.Strategy`.
+    ``f(mine, theirs, ctx)`` or a :class:`~course.trust.core.Strategy`.
     ``noise`` is the probability that each move is flipped. With
     ``continuation=w`` the length of each match is geometric (``rounds`` is
     then ignored; lengths are capped at ``max_rounds``). Same seed, same

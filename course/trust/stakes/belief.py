@@ -1,0 +1,44 @@
+"""The trust meter: each side's Bayesian belief that the partner reciprocates."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..core import (TOL)
+from .params import StakesParams
+
+
+def trust_belief(mine_delivered: np.ndarray, theirs_delivered: np.ndarray, params: StakesParams) -> np.ndarray:
+    """Each round's belief that the partner is a reciprocator (Bayesian meter).
+
+    Two hypotheses about the partner: a *reciprocator* (R) intends to return
+    at least what it saw from me, except for a lapse with probability
+    ``lapse``; an *exploiter* (X) does so only with probability
+    ``exploiter_keep``. Either way the partner's stake is then lost in
+    delivery with probability ``noise`` (epsilon), which I know. So the
+    likelihood of observing "reciprocated" (``theirs[t] >= mine[t-1]``) is
+
+        P(rec | R) = (1 - eps)(1 - lapse),   P(rec | X) = (1 - eps) * keep,
+
+    and of a shortfall one minus these. Each round ``t >= 1`` in which I had
+    delivered something (``mine[t-1] > 0``) multiplies the odds R:X by the
+    likelihood ratio of what I observed; other rounds carry no information.
+    The belief starts at ``prior``; under heavy noise a shortfall is weak
+    evidence, which is the point. Returns an array shaped like the inputs:
+    the belief after observing round ``t`` (round 0: the prior).
+    """
+    eps, lam, q = params.noise, params.lapse, params.exploiter_keep
+    rec_r, rec_x = (1 - eps) * (1 - lam), (1 - eps) * q
+    mine, theirs = np.asarray(mine_delivered, float).T, np.asarray(theirs_delivered, float).T  # round-major
+    rounds, runs = mine.shape
+    logodds = np.full((rounds, runs), math.log(params.prior / (1 - params.prior)))
+    if rounds > 1:
+        ref = mine[:-1]
+        informative = ref > TOL
+        rec = theirs[1:] >= ref - TOL
+        up = math.log(rec_r / rec_x) if rec_r > 0 else 0.0
+        down = math.log((1 - rec_r) / (1 - rec_x))
+        step = np.where(informative, np.where(rec, up, down), 0.0)
+        logodds[1:] += np.cumsum(step, axis=0)
+    return (1.0 / (1.0 + np.exp(-logodds))).T
