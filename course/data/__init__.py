@@ -35,7 +35,6 @@ One job per module:
 """
 from __future__ import annotations
 
-from .cli import main
 from .descriptor import resource_names
 from .errors import DatasetError, Problem
 from .loading import load, validate, validate_all
@@ -73,3 +72,10 @@ __all__ = [
     "validate_all",
     "main",
 ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m course.data [DATASETS_DIR]``: validate every dataset and print a summary (see :mod:`course.data.cli`)."""
+    from .cli import main as cli_main  # argparse only when the command runs
+
+    return cli_main(argv)

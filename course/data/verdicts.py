@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
-from importlib import metadata
+from functools import lru_cache
 from pathlib import Path
 
 __all__ = ["VALIDATOR_VERSION", "cache_dir", "verdict_key", "is_known_valid", "remember_valid"]
@@ -30,7 +29,10 @@ __all__ = ["VALIDATOR_VERSION", "cache_dir", "verdict_key", "is_known_valid", "r
 VALIDATOR_VERSION = "course.data/2"
 
 
+@lru_cache(maxsize=1)
 def _frictionless_version() -> str:
+    from importlib import metadata  # here, not at the top: a lesson's import stays light
+
     try:
         return metadata.version("frictionless")
     except metadata.PackageNotFoundError:
@@ -67,6 +69,8 @@ def remember_valid(key: str, label: str = "") -> None:
     folder = cache_dir()
     if folder is None:
         return
+    import tempfile
+
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
