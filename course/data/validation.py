@@ -183,8 +183,14 @@ def validate_resource(folder: Path, package: dict, name: str) -> list[Problem]:
                 shown = values[0] if len(values) == 1 else values
                 rule = "primary key"
             repeats = f"repeats row {first}" if first else "repeats an earlier row"
-            problems.append(Problem(fname, row, column, rule,
-                                    f"{shown!r} {repeats}; each value must be unique", line=line))
+            if rule == "primary key" and len(pk) > 1:
+                # a key of several columns is named by its first column; the message names them all
+                problems.append(Problem(fname, row, pk[0], rule,
+                                        f"the key ({column}) = {shown!r} {repeats}; each key must be unique",
+                                        line=line))
+            else:
+                problems.append(Problem(fname, row, column, rule,
+                                        f"{shown!r} {repeats}; each value must be unique", line=line))
         elif t == "foreign-key":
             cells = e.field_cells
             shown = cells[0] if len(cells) == 1 else tuple(cells)
