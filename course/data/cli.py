@@ -18,6 +18,8 @@ def _parser() -> argparse.ArgumentParser:
                     "(exit status 1 if any table is broken).")
     p.add_argument("datasets", nargs="?", default=None, metavar="DATASETS_DIR",
                    help="folder holding datapackage.json (default: COURSE_DATASETS, then the repository's datasets/)")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="print only broken tables and the summary line")
     return p
 
 
@@ -36,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"FAIL {name}: {len(problems)} problem(s)")
             for p in problems:
                 print(f"  - {p}")
-        else:
+        elif not args.quiet:
             print(f"ok   {name}: {len(load(name, folder))} rows")
     print(f"{len(results) - bad} of {len(results)} datasets valid")
     return 1 if bad else 0
