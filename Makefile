@@ -42,6 +42,8 @@ install: $(VENV)/.installed-base
 install-test: $(VENV)/.installed-$(EXTRAS)
 
 lab: $(VENV)/.installed-base
+	@# validate the datasets once, so no lesson pays for it (the verdict is cached by content)
+	$(BIN)/python -m course.data --quiet
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --LabApp.default_url=/lab/tree/lessons/00_start_here.ipynb $(ROOT_FLAG) $(LAB_ARGS)
 
 test: install-test

@@ -4,9 +4,9 @@ The learner rates each obstacle from 0 (no obstacle) to 4 (prohibitive) in
 three settings -- Europe 1975, Northeast Asia 2014 and Northeast Asia 2021 --
 and compares the result, on a radar chart, with the course's own ratings.
 
-The course's ratings (:data:`COURSE_RATINGS`) are a **judgement**, not data:
-each comes with a one-line reason and, where the reason states a fact, the
-URL the fact was checked against. Disagreeing with them is the point of the
+The course's ratings (:func:`course_judgements`, stored in
+``datasets/scorecard_ratings.csv``) are a **judgement**, not data: each comes
+with a one-line reason and the URL the fact it states was checked against. Disagreeing with them is the point of the
 exercise, as long as you can give a reason.
 
 This module is the pure scoring (no ipywidgets, no plotly):
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 __all__ = [
-    "SETTINGS", "SCALE", "MIN_RATING", "MAX_RATING", "DEFAULT_RATING", "COURSE_RATINGS", "Judgement", "Obstacle",
-    "Gap", "obstacles_from", "validate_settings", "validate_ratings", "course_ratings", "course_table", "totals",
+    "SETTINGS", "SCALE", "MIN_RATING", "MAX_RATING", "DEFAULT_RATING", "Judgement", "Obstacle",
+    "Gap", "course_judgements", "obstacles_from", "validate_settings", "validate_ratings", "course_ratings", "course_table", "totals",
     "compare", "describe",
 ]
 
@@ -70,67 +70,29 @@ class Gap:
         return self.yours - self.course
 
 
-_J = Judgement
-# Keyed by Eskeland's order (1-6), which is the ``id`` column of transfer_obstacles.csv.
-#: The course's ratings: a reasoned judgement, not data.
-COURSE_RATINGS: dict[int, dict[str, Judgement]] = {
-    1: {  # recognition
-        "europe-1975": _J(0, "The blocs dealt with each other as states: the last big holdout, the US, "
-                             "had recognized East Germany on 4 Sep 1974.",
-                          "https://history.state.gov/countries/german-democratic-republic"),
-        "nea-2014": _J(3, "The US had no diplomatic relations with Pyongyang and Sweden looked after US interests "
-                          "there, so every contact was indirect or ad hoc; talks were possible, but harder.",
-                       "https://www.stimson.org/2019/38-north-report-cited-ap-article-about-us-dprk-relations/"),
-        "nea-2021": _J(3, "Singapore (2018) promised 'new' US-DPRK relations, but no recognition or "
-                          "liaison office followed; Sweden was still the US protecting power.",
-                       "https://www.stimson.org/2019/38-north-report-cited-ap-article-about-us-dprk-relations/"),
-    },
-    2: {  # asymmetry
-        "europe-1975": _J(1, "Two alliances of comparable weight bargained, with a third group of neutral and "
-                             "non-aligned states between them, so each side had something to trade."),
-        "nea-2014": _J(3, "A US-DPRK track pits a superpower against a far weaker state (not a tiny one: about "
-                          "25 million people) and risks splitting Washington from Seoul; adding China and Russia "
-                          "brings in two governments with their own reasons to soften human-rights language."),
-        "nea-2021": _J(3, "Unchanged: the 2018-19 talks were bilateral and leader-to-leader, with no "
-                          "multilateral table beside them; the Six-Party Talks had not met since 2009."),
-    },
-    3: {  # no detente scaffolding
-        "europe-1975": _J(0, "The test ban (1963), the BWC and ABM/SALT I (1972), the MBFR talks (from 1973) "
-                             "and the Vladivostok accord (1974) were already in place."),
-        "nea-2014": _J(4, "The Six-Party Talks had been dormant since North Korea walked out in April 2009, "
-                          "the Leap Day deal of 2012 collapsed within weeks, and there had been three nuclear tests."),
-        "nea-2021": _J(3, "2018 brought summit declarations, an inter-Korean military agreement and a pause in "
-                          "nuclear and ICBM tests (none since 2017), but Hanoi (Feb 2019) ended without a deal "
-                          "and the working-level talks in Stockholm (Oct 2019) broke off the same day.",
-                       "https://nationalpost.com/pmn/news-pmn/biden-administration-sets-new-north-korea-policy-of-practical-diplomacy-3"),
-    },
-    4: {  # the lesson has been learned
-        "europe-1975": _J(1, "Moscow treated the humanitarian chapter as a price worth paying for its frontiers; "
-                             "the monitoring groups that turned it against the regimes came afterwards."),
-        "nea-2014": _J(4, "Pyongyang, Beijing and Moscow have all seen how Helsinki's human-rights commitments "
-                          "were used against the Soviet bloc; none would sign such language unawares."),
-        "nea-2021": _J(4, "Unchanged: the 2018 Singapore statement does not mention human rights at all.",
-                       "https://jurist.org/news/2018/06/trump-and-kim-jong-un-sign-denuclearization-statement"),
-    },
-    5: {  # scope and linkage
-        "europe-1975": _J(1, "Linkage helped: the Final Act was a package in which each side got something, "
-                             "and military talks ran beside it in Vienna (MBFR)."),
-        "nea-2014": _J(3, "A humanitarian-only track would soon draw North Korean demands for a peace treaty, "
-                          "sanctions relief and recognition (Eskeland's point)."),
-        "nea-2021": _J(3, "Hanoi broke down over sanctions relief: the kind of linkage Eskeland predicted."),
-    },
-    6: {  # information closure
-        "europe-1975": _J(1, "Western radio (Voice of America, Radio Free Europe, Radio Liberty) reached Eastern "
-                             "audiences, even when jammed, so people could compare."),
-        "nea-2014": _J(4, "Radios and TV sets are sold fixed to state channels; only media smuggled across "
-                          "the Chinese border let some people compare.",
-                       "https://www.northkoreatech.org/2021/12/01/north-korea-intensifies-war-against-foreign-influence/"),
-        "nea-2021": _J(4, "Tighter still: a December 2020 law set heavy prison terms for South Korean media, "
-                          "and the COVID-19 border closure of 2020 shut most smuggling routes.",
-                       "https://www.northkoreatech.org/2021/12/01/north-korea-intensifies-war-against-foreign-influence/"),
-    },
-}
-del _J
+def course_judgements(table: Any = None) -> dict[int, dict[str, Judgement]]:
+    """The course's ratings, ``{obstacle number: {setting: Judgement}}``: a reasoned judgement, not data.
+
+    Read from ``datasets/scorecard_ratings.csv`` (:func:`course.data.load_scorecard_ratings`,
+    the default), or from ``table``, a DataFrame with its columns (``obstacle_id``, ``setting``,
+    ``rating``, ``reason``, ``source_url``). Every setting of every obstacle must be rated.
+    """
+    if table is None:
+        from course.data import load_scorecard_ratings
+
+        table = load_scorecard_ratings()
+    missing = {"obstacle_id", "setting", "rating", "reason", "source_url"} - set(table.columns)
+    if missing:
+        raise ValueError(f"ratings table: lacks the column(s) {sorted(missing)}")
+    out: dict[int, dict[str, Judgement]] = {}
+    for r in table.itertuples(index=False):
+        out.setdefault(int(r.obstacle_id), {})[str(r.setting)] = Judgement(int(r.rating), str(r.reason),
+                                                                          str(r.source_url))
+    for number, by_setting in out.items():
+        unrated = [s for s in SETTINGS if s not in by_setting]
+        if unrated:
+            raise ValueError(f"ratings table: obstacle {number} has no rating for {', '.join(unrated)}")
+    return out
 
 
 # ------------------------------------------------------------------ pure logic
@@ -228,12 +190,13 @@ def validate_ratings(ratings: Mapping | None, obstacles: Iterable[Obstacle], set
 def course_ratings(obstacles: Iterable[Obstacle], settings: Iterable[str] | None = None) -> dict[tuple[str, str], Judgement]:
     """The course's judgement for each ``(slug, setting)``, matched by Eskeland's order."""
     settings = validate_settings(settings)
+    judgements = course_judgements()
     out = {}
     for o in obstacles:
-        if o.number not in COURSE_RATINGS:
+        if o.number not in judgements:
             raise ValueError(f"obstacles: the course has no rating for obstacle number {o.number} ({o.slug!r})")
         for s in settings:
-            out[(o.slug, s)] = COURSE_RATINGS[o.number][s]
+            out[(o.slug, s)] = judgements[o.number][s]
     return out
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 import pytest
 
 from course import scorecard as sc
-from course.scorecard import COURSE_RATINGS, SCALE, SETTINGS, Obstacle
+from course.scorecard import SCALE, SETTINGS, Obstacle, course_judgements
 from widgets.scorecard import Scorecard
+
+# The course's ratings, as stored in datasets/scorecard_ratings.csv.
+COURSE_RATINGS = course_judgements()
 
 OBSTACLES = [
     Obstacle(1, "recognition", "Mutual recognition"),
@@ -30,7 +33,18 @@ def test_course_ratings_cover_every_obstacle_and_setting_with_a_reason():
         for j in by_setting.values():
             assert j.rating in SCALE
             assert len(j.reason.split()) >= 8, "each rating carries a one-line reason"
-            assert not j.source_url or j.source_url.startswith("https://")
+            assert j.source_url.startswith("https://"), "every rating's reason has a source"
+
+
+def test_ratings_come_from_the_dataset_and_a_gap_in_it_is_an_error():
+    from course.data import load_scorecard_ratings
+
+    table = load_scorecard_ratings()
+    assert len(table) == 18 and table["verified"].all()
+    row = table[(table.obstacle_id == 2) & (table.setting == "nea-2014")].iloc[0]
+    assert COURSE_RATINGS[2]["nea-2014"] == sc.Judgement(int(row.rating), row.reason, row.source_url)
+    with pytest.raises(ValueError, match="obstacle 2 has no rating for nea-2014"):
+        course_judgements(table.drop(index=row.name))
 
 
 def test_course_judges_europe_far_easier_than_northeast_asia():

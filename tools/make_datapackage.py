@@ -39,6 +39,7 @@ def url(name="source_url", desc=None):
     return u
 
 
+SETTINGS = ["europe-1975", "nea-2014", "nea-2021"]  # course.scorecard.SETTINGS, in display order
 TRACKS = ["csce", "detente-arms-control", "korea-diplomacy", "humanitarian", "provocation"]
 
 resources = [
@@ -224,6 +225,24 @@ resources = [
                 {"rule": "not-before", "field": "end_date", "other": "start_date"},
                 {"rule": "must-be-true", "field": "verified"},
             ],
+        },
+    },
+    {
+        "name": "scorecard_ratings", "path": "scorecard_ratings.csv",
+        "title": "The course's rating of each of Eskeland's six obstacles in three settings, with a reason and a source",
+        "description": "A reasoned judgement, not data: the learner's scorecard (course.scorecard) compares its ratings with these. Each reason states a fact checked against source_url.",
+        "schema": {
+            "fields": [
+                f("obstacle_id", "integer", minimum=1, maximum=6, desc="The obstacle (transfer_obstacles.id, Eskeland's order)."),
+                f("setting", desc="Where and when the obstacle is rated.", enum=SETTINGS),
+                f("rating", "integer", minimum=0, maximum=4,
+                  desc="0 no obstacle, 1 minor, 2 serious, 3 severe, 4 prohibitive."),
+                f("reason", minLength=40, desc="Why, in one or two sentences; the fact it states is checked against source_url."),
+                URL, VERIFIED,
+            ],
+            "primaryKey": ["obstacle_id", "setting"],
+            "foreignKeys": [{"fields": ["obstacle_id"], "reference": {"resource": "transfer_obstacles", "fields": ["id"]}}],
+            "x-rules": [{"rule": "must-be-true", "field": "verified"}],
         },
     },
 ]
