@@ -43,7 +43,7 @@ ROWS = [
      "Reconciliation and non-aggression."),
     ("leap-day-talks", "1992-02-29", "", "day", "Leap-day talks", "korea-diplomacy", "ROK; DPRK",
      "Talks on a 29 February."),
-    ("npt-1993", "1993-03-12", "", "day", "NPT withdrawal announced", "provocation", "DPRK",
+    ("npt-1993", "1993-03-12", "", "day", "NPT withdrawal announced", "escalation", "DPRK",
      "Suspended later in 1993."),
     ("summit-2000", "2000-06-13", "2000-06-15", "day", "First inter-Korean summit", "korea-diplomacy", "ROK; DPRK",
      "A summit in Pyongyang."),
@@ -101,7 +101,7 @@ def test_missing_columns_are_named():
 
 @pytest.mark.parametrize("column, value, message", [
     ("track", "europe", r"unknown track 'europe' \(event 'summit-2000'\); allowed tracks: csce, detente-arms-control, "
-                        r"korea-diplomacy, humanitarian, provocation"),
+                        r"korea-diplomacy, humanitarian, escalation"),
     ("precision", "decade", r"unknown precision 'decade'.*allowed precisions: day, month, year"),
     ("date", "soon", r"column 'date' holds a value that is not a date"),
     ("id", "final-act", r"ids must be unique; repeated: final-act"),
@@ -123,7 +123,7 @@ def test_end_before_start_is_refused():
 
 def test_check_tracks():
     assert check_tracks(None) == TRACKS
-    assert check_tracks(["provocation", "csce"]) == ("csce", "provocation")  # lane order
+    assert check_tracks(["escalation", "csce"]) == ("csce", "escalation")  # lane order
     assert check_tracks("humanitarian") == ("humanitarian",)
     with pytest.raises(ValueError, match=r"unknown track 'Europe' in tracks; allowed tracks: csce, "):
         check_tracks(["csce", "Europe"])
@@ -374,7 +374,7 @@ def test_describe_default_view(tl):
     assert tl.describe(tl.scene(tl.make_state())) == "\n".join([
         "Mode: calendar (real dates)",
         "Period: 1969 to 2000",
-        "Tracks: CSCE; Détente and arms control; Korea diplomacy; Humanitarian; Provocation",
+        "Tracks: CSCE; Détente and arms control; Korea diplomacy; Humanitarian; Escalation",
         "Actors: all",
         "Shown: 11 of 11 events",
         "Eras: none",

@@ -88,7 +88,7 @@ def test_initial_figure(shared):
     assert ex.fig.layout.xaxis.type == "date"
     assert list(ex.fig.layout.xaxis.range) == ["1968-12-31", "2001-01-01"]
     assert ex.fig.layout.yaxis.ticktext == ("CSCE", "Détente and arms control", "Korea diplomacy", "Humanitarian",
-                                            "Provocation")
+                                            "Escalation")
     assert [t.name for t in ex.fig.data[LEGEND:]] == list(ex.fig.layout.yaxis.ticktext)
     assert ex.count_text == "11 of 11 events shown"
     assert "11 of 11 events shown" in ex.count.value
@@ -147,9 +147,9 @@ def test_year_range_filters_and_zooms(shared):
 def test_track_toggles(shared):
     ex = shared
     ex.track_toggles["csce"].value = False
-    ex.track_toggles["provocation"].value = False
+    ex.track_toggles["escalation"].value = False
     assert drawn(ex) == ["salt-i", "charter-77", "helsinki-watch", "basic-agreement", "leap-day-talks", "summit-2000"]
-    assert ex.fig.layout.yaxis.ticktext[0] == "CSCE (off)" and ex.fig.layout.yaxis.ticktext[4] == "Provocation (off)"
+    assert ex.fig.layout.yaxis.ticktext[0] == "CSCE (off)" and ex.fig.layout.yaxis.ticktext[4] == "Escalation (off)"
     assert line(ex, "Tracks") == "Tracks: Détente and arms control; Korea diplomacy; Humanitarian"
     for w in ex.track_toggles.values():
         w.value = True
@@ -358,13 +358,13 @@ def test_the_figure_widget_is_never_recreated_and_fast_updates_match_a_fresh_bui
     fig, traces = ex.fig, list(ex.fig.data)
     ex.era_toggles["detente"].value = True
     ex.year_range.value = (1970, 1995)
-    ex.track_toggles["provocation"].value = False
+    ex.track_toggles["escalation"].value = False
     ex.actor_select.value = ("35 states", "ROK")
     ex.search.value = "act"
     ex.next_button.click()
     ex.next_button.click()
     assert ex.fig is fig and list(ex.fig.data) == traces
-    fresh = make(start=1970, end=1995, tracks=[t for t in TRACKS if t != "provocation"], era="detente",
+    fresh = make(start=1970, end=1995, tracks=[t for t in TRACKS if t != "escalation"], era="detente",
                  actors=["35 states", "ROK"], search="act", selected=ex.selected)
     as_json = lambda f: json.loads(pio.to_json(f))  # noqa: E731
     assert as_json(ex.figure) == as_json(fresh.figure)
@@ -389,7 +389,7 @@ def test_set_view_and_lazy_package_import(shared):
     import widgets
     assert widgets.TimelineExplorer is TimelineExplorer
     ex = shared
-    ex.set_view(start=1991, end=1993, tracks=["korea-diplomacy", "provocation"])
+    ex.set_view(start=1991, end=1993, tracks=["korea-diplomacy", "escalation"])
     assert drawn(ex) == ["basic-agreement", "leap-day-talks", "npt-1993"]
     assert ex.year_range.value == (1991, 1993) and not ex.track_toggles["csce"].value
     with pytest.raises(ValueError, match="unknown view parameter 'colour'"):

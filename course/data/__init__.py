@@ -48,7 +48,9 @@ from .tables import (
     load_obstacles,
     load_participants,
     load_reunion_rounds,
+    load_primary_texts,
     load_scorecard_ratings,
+    load_statements,
     load_storehouse,
 )
 
@@ -67,6 +69,8 @@ __all__ = [
     "load_family_registry",
     "load_reunion_rounds",
     "load_scorecard_ratings",
+    "load_statements",
+    "load_primary_texts",
     "resource_names",
     "validate",
     "validate_all",

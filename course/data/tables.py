@@ -7,7 +7,8 @@ from .loading import load
 
 __all__ = [
     "load_events", "load_eras", "load_participants", "load_decalogue", "load_chapters", "load_obstacles",
-    "load_storehouse", "load_family_registry", "load_reunion_rounds", "load_scorecard_ratings",
+    "load_storehouse", "load_family_registry", "load_reunion_rounds", "load_scorecard_ratings", "load_statements",
+    "load_primary_texts",
 ]
 
 
@@ -43,7 +44,7 @@ def load_obstacles(datasets=None) -> pd.DataFrame:
 
 def load_storehouse(datasets=None) -> pd.DataFrame:
     """Goodby & Heiskanen's storehouse of documents, plus two they leave out (``storehouse_documents.csv``)."""
-    return load("storehouse_documents", datasets).sort_values("signed").reset_index(drop=True)
+    return load("storehouse_documents", datasets).sort_values(["adopted", "id"], kind="stable").reset_index(drop=True)
 
 
 def load_family_registry(datasets=None) -> pd.DataFrame:
@@ -60,3 +61,13 @@ def load_scorecard_ratings(datasets=None) -> pd.DataFrame:
     """The course's rating of each obstacle in each setting, with its reason and source
     (``scorecard_ratings.csv``), by obstacle and setting."""
     return load("scorecard_ratings", datasets).sort_values(["obstacle_id", "setting"]).reset_index(drop=True)
+
+
+def load_statements(datasets=None) -> pd.DataFrame:
+    """Short attributed statements by each party (``statements.csv``), by date."""
+    return load("statements", datasets).sort_values(["date", "id"], kind="stable").reset_index(drop=True)
+
+
+def load_primary_texts(datasets=None) -> pd.DataFrame:
+    """Short exact excerpts of the primary documents (``primary_texts.csv``), by document date."""
+    return load("primary_texts", datasets).sort_values(["date", "id"], kind="stable").reset_index(drop=True)

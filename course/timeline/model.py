@@ -49,7 +49,7 @@ TRACK_LABELS: dict[str, str] = {
     "detente-arms-control": "Détente and arms control",
     "korea-diplomacy": "Korea diplomacy",
     "humanitarian": "Humanitarian",
-    "provocation": "Provocation",
+    "escalation": "Escalation",
 }
 TRACKS: tuple[str, ...] = tuple(TRACK_LABELS)
 PRECISIONS: tuple[str, ...] = ("day", "month", "year")

@@ -50,7 +50,7 @@ TRACK_COLOURS: dict[str, str] = {
     "detente-arms-control": "#E69F00",  # orange
     "korea-diplomacy": "#009E73",       # bluish green
     "humanitarian": "#CC79A7",          # reddish purple
-    "provocation": "#D55E00",           # vermillion
+    "escalation": "#D55E00",            # vermillion
 }
 #: Marker shape per track (range events use the ``-open`` variant).
 TRACK_SYMBOLS: dict[str, str] = {
@@ -58,7 +58,7 @@ TRACK_SYMBOLS: dict[str, str] = {
     "detente-arms-control": "square",
     "korea-diplomacy": "diamond",
     "humanitarian": "triangle-up",
-    "provocation": "x",
+    "escalation": "x",
 }
 #: Fills for era bands, one per era in order (light Okabe–Ito tints).
 ERA_FILLS = ("#56B4E9", "#F0E442", "#009E73", "#CC79A7", "#E69F00", "#999999")

@@ -64,7 +64,7 @@ class TimelineExplorer:
         or dates (``"1975-08-01"``). Defaults: the whole table.
     tracks:
         Tracks shown (default all): ``csce``, ``detente-arms-control``,
-        ``korea-diplomacy``, ``humanitarian``, ``provocation``.
+        ``korea-diplomacy``, ``humanitarian``, ``escalation``.
     era:
         Era bands shaded: an era slug, a list of them, ``True`` for all, or
         ``None`` for none.
