@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 import plotly.graph_objects as go  # noqa: E402
 
-from course.timeline.model import TRACKS, to_timestamp  # noqa: E402
+from course.timeline import TRACKS, to_timestamp  # noqa: E402
 from widgets.timeline.view import TimelineExplorer  # noqa: E402
 
 ROUNDS = 15     # alternations of baseline and case

@@ -1,4 +1,4 @@
-"""The timeline's pure logic (course.timeline.model), on a small hand-made table.
+"""The timeline's pure logic (course.timeline), on a small hand-made table.
 
 Every expected value below is worked out by hand from the table in
 :func:`make_events`; the comments show the arithmetic.
@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course.timeline.model import (
+from course.timeline import (
     TRACKS, AlignSide, Timeline, check_tracks, era_names, fold_text, format_date, format_when,
     pack_rows, prepare_eras, prepare_events, search_terms, split_actors, to_timestamp, years_since,
 )
@@ -377,6 +377,8 @@ def test_describe_default_view(tl):
         "Tracks: CSCE; Détente and arms control; Korea diplomacy; Humanitarian; Provocation",
         "Actors: all",
         "Shown: 11 of 11 events",
+        "Events: from 5 May 1969 to 15 Jun 2000; in date order: Finnish memorandum (5 May 1969); "
+        "SALT I signed (26 May 1972); CSCE Stage II in Geneva (18 Sep 1973); and 8 more",
         "Eras: none",
         "Search: none",
         "Selected: none",
@@ -392,6 +394,8 @@ def test_describe_a_busy_view(tl):
         "Tracks: CSCE; Humanitarian",
         "Actors: Bernstein; US",   # in alphabetical order
         "Shown: 2 of 11 events",
+        "Events: from 1 Aug 1975 to 1978; in date order: Helsinki Final Act signed (1 Aug 1975); "
+        "Helsinki Watch founded (1978)",
         "Eras: Détente (1969 to 1979); CSCE follow-up (1977 to 1978; 1980 to 1983); "
         "Six-Party Talks (2003 to 2009) [outside the period]",
         'Search: "helsinki", 2 shown events match: Helsinki Final Act signed (1 Aug 1975); Helsinki Watch founded (1978)',
@@ -415,7 +419,7 @@ def test_describe_empty_and_aligned(tl):
 
 
 def test_model_imports_neither_ipywidgets_nor_plotly():
-    code = ("import sys, course.timeline.model; "
+    code = ("import sys, course.timeline, course.timeline.timeline; "
             "bad = [m for m in ('ipywidgets', 'plotly') if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)")
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr

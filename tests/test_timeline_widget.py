@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_timeline_model import ALIGN, DATE_ORDER, make_eras, make_events  # noqa: E402
 
 from widgets.timeline.figure import BARS, EVENTS, LEGEND, MATCHES, SELECTED  # noqa: E402
-from course.timeline.model import TRACKS  # noqa: E402
+from course.timeline import TRACKS  # noqa: E402
 from widgets.timeline.view import TimelineExplorer  # noqa: E402
 
 

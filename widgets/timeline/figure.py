@@ -1,4 +1,4 @@
-"""Draw a :class:`~course.timeline.model.Scene` with plotly, and keep a figure in step with it.
+"""Draw a :class:`~course.timeline.Scene` with plotly, and keep a figure in step with it.
 
 The figure has a fixed set of traces, so that it can be updated in place:
 
@@ -39,7 +39,7 @@ import html
 import numpy as np
 import plotly.graph_objects as go
 
-from course.timeline.model import TRACK_LABELS, TRACKS, Scene, SlotLayout, Timeline
+from course.timeline import Scene, SlotLayout, load_schema
 
 __all__ = ["TRACK_COLOURS", "TRACK_SYMBOLS", "ERA_FILLS", "BARS", "EVENTS", "MATCHES",
            "SELECTED", "LEGEND", "new_figure", "FigureSync"]
@@ -61,6 +61,9 @@ TRACK_SYMBOLS: dict[str, str] = {
     "provocation": "x",
 }
 #: Fills for era bands, one per era in order (light Okabe–Ito tints).
+#: Colours and shapes for a track the schema has but this module does not know.
+SPARE_COLOURS = ("#56B4E9", "#F0E442", "#000000", "#999999")
+SPARE_SYMBOLS = ("star", "hexagon", "pentagon", "cross")
 ERA_FILLS = ("#56B4E9", "#F0E442", "#009E73", "#CC79A7", "#E69F00", "#999999")
 ERA_OPACITY = 0.16
 
@@ -68,6 +71,14 @@ EVENTS, BARS, MATCHES, SELECTED = 0, 1, 2, 3
 LEGEND = 4
 DAY_MS = 86_400_000.0
 EMPTY_TEXT = "No events match"
+
+
+def track_style(track: str, tracks: tuple[str, ...]) -> tuple[str, str]:
+    """(colour, marker symbol) of a track; a track new to the schema gets a spare one by its position."""
+    if track in TRACK_COLOURS:
+        return TRACK_COLOURS[track], TRACK_SYMBOLS[track]
+    k = tracks.index(track) if track in tracks else 0
+    return SPARE_COLOURS[k % len(SPARE_COLOURS)], SPARE_SYMBOLS[k % len(SPARE_SYMBOLS)]
 
 
 def _iso(ns: np.ndarray) -> np.ndarray:
@@ -87,10 +98,12 @@ def _traces() -> list:
     traces[SELECTED] = go.Scatter(name="selected", mode="markers", x=[], y=[], text=[], hovertemplate=hover,
                                   marker=dict(symbol="square-open", size=26, color="#000000", line=dict(width=3)),
                                   legendrank=1200)
-    for t in TRACKS:
-        traces.append(go.Scatter(name=TRACK_LABELS[t], mode="markers", x=[None], y=[None], hoverinfo="skip",
-                                 marker=dict(symbol=TRACK_SYMBOLS[t], color=TRACK_COLOURS[t], size=11),
-                                 legendgroup=t, legendrank=1000 + TRACKS.index(t)))
+    schema = load_schema()
+    for k, t in enumerate(schema.tracks):
+        colour, symbol = track_style(t, schema.tracks)
+        traces.append(go.Scatter(name=schema.track_labels[t], mode="markers", x=[None], y=[None], hoverinfo="skip",
+                                 marker=dict(symbol=symbol, color=colour, size=11),
+                                 legendgroup=t, legendrank=1000 + k))
     return traces
 
 
@@ -116,9 +129,8 @@ def new_figure(widget: bool = True):
 class _Static:
     """Arrays that depend only on the slot layout, computed once per layout."""
 
-    def __init__(self, tl: Timeline, lay: SlotLayout):
-        ev = tl.events
-        tracks = ev["track"].to_numpy(dtype=object)[lay.event]
+    def __init__(self, lay: SlotLayout):
+        tracks = lay.track
         self.bar_slots = np.flatnonzero(lay.is_range)
         if lay.mode == "calendar":
             self.x = _iso(lay.x0)
@@ -129,15 +141,17 @@ class _Static:
             self.bar_base = self.x[self.bar_slots]
             self.bar_len = (lay.x1 - lay.x0)[self.bar_slots]
         self.y = lay.y.astype(float)
-        self.ids = tl.ids[lay.event]
-        titles = ev["title"].to_numpy(dtype=object)[lay.event]
-        text = [f"<b>{html.escape(t)}</b><br>{html.escape(tl.when[i])} · {html.escape(TRACK_LABELS[k])}"
-                for t, i, k in zip(titles, lay.event, tracks)]
+        self.ids = lay.ids
+        labels = lay.track_labels
+        text = [f"<b>{html.escape(t)}</b><br>{html.escape(w)} · {html.escape(labels[k])}"
+                for t, w, k in zip(lay.title, lay.when, tracks)]
         if lay.mode == "aligned":
             text = [f"{s}<br>{'AB'[ln]}: {x:+.2f} years since the anchor" for s, ln, x in zip(text, lay.lane, lay.x0)]
         self.text = np.array(text, dtype=object)
-        self.colour = np.array([TRACK_COLOURS[t] for t in tracks], dtype=object)
-        self.symbol = np.array([TRACK_SYMBOLS[t] + ("-open" if r else "") for t, r in zip(tracks, lay.is_range)],
+        order = tuple(labels)
+        style = {t: track_style(t, order) for t in labels}
+        self.colour = np.array([style[t][0] for t in tracks], dtype=object)
+        self.symbol = np.array([style[t][1] + ("-open" if r else "") for t, r in zip(tracks, lay.is_range)],
                                dtype=object)
 
     def ys(self, mask: np.ndarray) -> np.ndarray:
@@ -148,8 +162,7 @@ class _Static:
 class FigureSync:
     """Keeps one figure in step with successive scenes, sending only what changed."""
 
-    def __init__(self, timeline: Timeline, fig):
-        self.timeline = timeline
+    def __init__(self, fig):
         self.fig = fig
         self._static: dict[tuple, _Static] = {}
         self._last: Scene | None = None
@@ -159,7 +172,7 @@ class FigureSync:
     def static(self, lay: SlotLayout) -> _Static:
         st = self._static.get(lay.key)
         if st is None:
-            st = self._static[lay.key] = _Static(self.timeline, lay)
+            st = self._static[lay.key] = _Static(lay)
         return st
 
     def apply(self, scene: Scene) -> None:
@@ -256,13 +269,10 @@ class FigureSync:
 
     def _decorations(self, scene: Scene) -> tuple[list, list]:
         shapes, notes = [], []
-        tl = self.timeline
         if scene.layout.mode == "calendar":
-            era_order = list(tl.era_names)
-            shown = tl.eras[tl.eras["era"].isin(scene.eras)]
-            for k, band in enumerate(shown.itertuples()):
-                fill = ERA_FILLS[era_order.index(band.era) % len(ERA_FILLS)]
-                x0, x1 = band.start.date().isoformat(), band.end.date().isoformat()
+            for k, band in enumerate(scene.era_bands):
+                fill = ERA_FILLS[band.colour_index % len(ERA_FILLS)]
+                x0, x1 = band.start, band.end
                 shapes.append(dict(type="rect", xref="x", yref="paper", x0=x0, x1=x1, y0=0, y1=1, layer="below",
                                    fillcolor=fill, opacity=ERA_OPACITY, line=dict(width=0)))
                 notes.append(dict(x=x0, y=1, xref="x", yref="paper", xanchor="left", yanchor="bottom",
