@@ -66,6 +66,7 @@ class Scene:
     matched: np.ndarray      # slot -> shown and matching the search
     selected_slots: np.ndarray
     order: tuple[str, ...]   # shown event ids, story order, each once
+    rows: np.ndarray         # their rows in Timeline.events
     hits: tuple[str, ...]    # shown events matching the search, story order, each once
     n_total: int
     x_range: tuple
@@ -92,7 +93,8 @@ class Scene:
 def _entries(tl, lay: SlotLayout, story_slots: np.ndarray) -> tuple[tuple[str, str], ...]:
     """(label, id) per shown event; in aligned mode the label starts with its lane(s) and offset(s)."""
     if lay.mode == "calendar":
-        return tuple((tl.labels[i], tl.ids[i]) for i in lay.event[story_slots])
+        entries = tl.entries
+        return tuple([entries[i] for i in lay.event[story_slots].tolist()])
     where: dict[int, list[str]] = {}
     for sl in story_slots:
         where.setdefault(int(lay.event[sl]), []).append(f"{'AB'[lay.lane[sl]]} {lay.x0[sl]:+.1f} y")
@@ -117,7 +119,9 @@ def build_scene(tl, state: ViewState) -> Scene:
     lay = tl.layout(state.mode, state.align)
     ok = tl.actor_mask(state.actors)
     if state.mode == "calendar":
-        ok = ok & np.isin(tl.track_of, list(state.tracks))
+        on = np.zeros(len(tl.tracks), dtype=bool)
+        on[[tl.lane_of_track[t] for t in state.tracks]] = True
+        ok = ok & on[tl.track_index]
         lo, hi = float(state.start.value), float(state.end.value)
         x_range = (state.start, state.end)
     else:
@@ -126,7 +130,11 @@ def build_scene(tl, state: ViewState) -> Scene:
     shown = ok[lay.event] & (lay.x0 <= hi) & (lay.x1 >= lo)
     slots = np.flatnonzero(shown)
     story_slots = slots[np.argsort(lay.rank[slots])]
-    order = tuple(dict.fromkeys(lay.ids[story_slots]))
+    if lay.mode == "calendar":   # one slot per event
+        rows = lay.event[story_slots]
+    else:                        # an event in both lanes is listed once, at its first slot
+        rows = np.fromiter(dict.fromkeys(lay.event[story_slots].tolist()), dtype=int)
+    order = tuple(tl.ids[rows].tolist())
     searching = bool(state.search.strip())
     if searching:
         matched = shown & tl.search_mask(state.search)[lay.event]
@@ -140,7 +148,7 @@ def build_scene(tl, state: ViewState) -> Scene:
                  else np.zeros(0, dtype=int))
     eras = state.eras if state.mode == "calendar" else ()
     parts = dict(state=state, layout=lay, shown=shown, matched=matched, selected_slots=sel_slots, order=order,
-                 hits=hits, n_total=tl.n, x_range=x_range, eras=eras, era_bands=tl.era_bands(eras),
+                 rows=rows, hits=hits, n_total=tl.n, x_range=x_range, eras=eras, era_bands=tl.era_bands(eras),
                  entries=_entries(tl, lay, story_slots), detail=_detail(tl, lay, sel_slots, selected),
                  count_text=text.count_text(len(order), tl.n, searching, len(hits)))
     return Scene(**parts, description=text.describe(tl, SimpleNamespace(**parts)))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import unicodedata
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["MONTHS", "split_actors", "fold_text", "search_terms", "format_date", "format_when", "year_span",
@@ -70,9 +71,10 @@ def count_text(n_shown: int, n_total: int, searching: bool, n_hits: int) -> str:
     return text
 
 
-def _names(titled: list[str], first: int) -> str:
-    more = f"; and {len(titled) - first} more" if len(titled) > first else ""
-    return "; ".join(titled[:first]) + more
+def _names(first: list[str], total: int) -> str:
+    """The first few names, and how many more there are."""
+    more = f"; and {total - len(first)} more" if total > len(first) else ""
+    return "; ".join(first) + more
 
 
 def describe(tl, scene) -> str:
@@ -82,7 +84,7 @@ def describe(tl, scene) -> str:
     Tracks (calendar), Actors, Shown (how many), Events (their span and the
     first few, in story order), Eras (calendar), Search, Selected.
     ``tl`` is the :class:`~course.timeline.timeline.Timeline` the scene
-    was built from; ``scene`` needs its state, layout, ``order``, ``hits``,
+    was built from; ``scene`` needs its state, layout, ``rows``, ``hits``,
     ``eras`` and ``detail``.
     """
     s, lay = scene.state, scene.layout
@@ -99,29 +101,27 @@ def describe(tl, scene) -> str:
                          f"years since {tl.titles[a]} ({tl.when[a]})")
         lines.append(f"Window: {s.window[0]:+g} to {s.window[1]:+g} years")
     lines.append("Actors: " + ("; ".join(s.actors) if s.actors else "all"))
-    rows = [tl.index[e] for e in scene.order]
-    if not rows:
+    rows = scene.rows
+    if not len(rows):
         lines.append(f"Shown: no events match (0 of {tl.n} events)")
         lines.append("Events: none")
     else:
         lines.append(f"Shown: {len(rows)} of {tl.n} events")
-        first = min(rows, key=lambda i: tl.start_ns[i])
-        last = max(rows, key=lambda i: tl.end_ns[i])
-        last_date = tl.events["end_date"].iloc[last]
-        if pd.isna(last_date):
-            last_date = tl.events["date"].iloc[last]
-        span = (f"from {tl.short_when[first]} to {format_date(last_date, tl.precision[last], short=True)}"
-                if len(rows) > 1 else f"on {tl.short_when[first]}")
+        first = int(rows[np.argmin(tl.start_ns[rows])])
+        last = int(rows[np.argmax(tl.end_ns[rows])])
+        span = (f"from {tl.short_when[first]} to {tl.short_end[last]}" if len(rows) > 1
+                else f"on {tl.short_when[first]}")
         order = "in date order" if s.mode == "calendar" else "in order of years since the anchors"
         lines.append(f"Events: {span}; {order}: "
-                     + _names([f"{tl.titles[i]} ({tl.short_when[i]})" for i in rows], FIRST_SHOWN))
+                     + _names([f"{tl.titles[i]} ({tl.short_when[i]})" for i in rows[:FIRST_SHOWN]], len(rows)))
     if s.mode == "calendar":
         lines.append("Eras: " + ("; ".join(tl.describe_era(e, s) for e in scene.eras) or "none"))
     if s.search.strip():
-        hits = [tl.index[e] for e in scene.hits]
-        verb = "shown event matches" if len(hits) == 1 else "shown events match"
-        lines.append(f'Search: "{s.search.strip()}", {len(hits)} {verb}'
-                     + (": " + _names([f"{tl.titles[i]} ({tl.short_when[i]})" for i in hits], FIRST_HITS)
+        hits = [tl.index[e] for e in scene.hits[:FIRST_HITS]]
+        n_hits = len(scene.hits)
+        verb = "shown event matches" if n_hits == 1 else "shown events match"
+        lines.append(f'Search: "{s.search.strip()}", {n_hits} {verb}'
+                     + (": " + _names([f"{tl.titles[i]} ({tl.short_when[i]})" for i in hits], n_hits)
                         if hits else ""))
     else:
         lines.append("Search: none")

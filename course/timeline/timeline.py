@@ -55,8 +55,8 @@ class Timeline:
         self.end_ns = end.to_numpy().astype("int64")
         self.is_range = (ev["end_date"].notna() & (ev["end_date"] > ev["date"])).to_numpy()
         self.track_of: np.ndarray = ev["track"].to_numpy(dtype=object)
-        lane = {t: k for k, t in enumerate(self.tracks)}
-        self.track_index = np.array([lane[t] for t in self.track_of], dtype=int)
+        self.lane_of_track = {t: k for k, t in enumerate(self.tracks)}
+        self.track_index = np.array([self.lane_of_track[t] for t in self.track_of], dtype=int)
         self.precision: list[str] = ev["precision"].tolist()
         self.event_actors = [split_actors(a) for a in ev["actors"]]
         self.actors: tuple[str, ...] = tuple(sorted({a for row in self.event_actors for a in row}, key=str.casefold))
@@ -68,10 +68,13 @@ class Timeline:
         self.titles: list[str] = ev["title"].tolist()
         self.descriptions: list[str] = ev["description"].tolist()
         self.source_urls: list[str] = ev["source_url"].tolist()
-        self._haystack = [fold_text(f"{t}\n{d}") for t, d in zip(self.titles, self.descriptions)]
+        # folded titles and descriptions, as a fixed-width unicode array: numpy searches it in C
+        self._haystack = np.array([fold_text(f"{t}\n{d}") for t, d in zip(self.titles, self.descriptions)] or [""])[:self.n]
         self.when = [format_when(d, e, p) for d, e, p in zip(ev["date"], ev["end_date"], self.precision)]
         self.short_when = [format_date(d, p, short=True) for d, p in zip(ev["date"], self.precision)]
+        self.short_end = [format_date(e, p, short=True) for e, p in zip(end, self.precision)]
         self.labels = [f"{w} · {t}" for w, t in zip(self.short_when, self.titles)]
+        self.entries = [(label, i) for label, i in zip(self.labels, self.ids.tolist())]
         self.title_of = np.array(self.titles, dtype=object)
         self.when_of = np.array(self.when, dtype=object)
         self._layouts: dict[tuple, _layout.SlotLayout] = {}
@@ -135,7 +138,9 @@ class Timeline:
         terms = search_terms(query)
         cached_terms, mask = self._search_cache
         if terms != cached_terms:
-            mask = np.fromiter((all(t in h for t in terms) for h in self._haystack), dtype=bool, count=self.n)
+            mask = np.ones(self.n, dtype=bool)
+            for t in terms:
+                mask &= np.strings.find(self._haystack, t) >= 0
             self._search_cache = (terms, mask)
         return mask
 

@@ -38,6 +38,7 @@ import html
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.basedatatypes import Undefined
 
 from course.timeline import Scene, SlotLayout, load_schema
 
@@ -176,78 +177,87 @@ class FigureSync:
         return st
 
     def apply(self, scene: Scene) -> None:
-        """Bring the figure in line with ``scene``, in one update message.
+        """Bring the figure in line with ``scene``, sending only what changed.
 
-        A change of layout (mode or alignment) or of the decorations (eras,
-        the "no events match" note) sets every property that differs inside
-        ``batch_update``, through plotly's validators. Everything else -- a
-        filter, a search, a selection -- only replaces the ``y`` arrays of
-        some of traces 0-3 (float arrays, NaN for a hidden slot), the x range
-        and the lane labels. Those go out in a single ``plotly_update`` (the
-        call that ``batch_update`` itself ends with), which skips plotly's
-        per-property validation: for values of these simple kinds it would
-        cost as much as the rest of the update together (see
-        benchmarks/bench_timeline.py).
+        The per-point arrays -- x, text, ids, colours and symbols once per
+        layout (mode or alignment), then only the ``y`` arrays of some of
+        traces 0-3 (float arrays, NaN for a hidden slot) for a filter, a
+        search or a selection -- and the axis settings go out in one
+        ``plotly_update`` (the call that ``batch_update`` itself ends with),
+        which skips plotly's per-property validation: for arrays of colours
+        and symbols it would cost more than building the whole figure (see
+        benchmarks/bench_timeline.py). Every value sent that way is made
+        here from fixed palettes, numbers and ISO dates, and the tests check
+        that the figure passes plotly's validators. The decorations (era
+        bands, the anchor line, the "no events match" note) are compound
+        objects that plotly only tracks when set through its validators; when
+        they change they are set inside ``batch_update``, together with the
+        rest unless the layout is new (then the arrays follow in a second
+        message).
         """
         prev, lay = self._last, scene.layout
         st = self.static(lay)
         new_layout = prev is None or prev.layout is not lay
         deco = (lay.key, scene.eras, scene.empty)
-        ys: dict[int, np.ndarray] = {}   # new y per trace
-        layout_edits: dict[str, object] = {}
+        restyle: dict[int, dict[str, object]] = {}   # trace -> property path -> new value
+        relayout: dict[str, object] = {}
+        if new_layout:
+            b = st.bar_slots
+            restyle[EVENTS] = {"x": st.x, "text": st.text, "customdata": st.ids,
+                               "marker.color": st.colour, "marker.symbol": st.symbol}
+            restyle[BARS] = {"x": st.bar_len, "base": st.bar_base, "text": st.text[b], "customdata": st.ids[b],
+                             "marker.color": st.colour[b], "marker.line.color": st.colour[b]}
+            for index in (MATCHES, SELECTED):
+                restyle[index] = {"x": st.x, "text": st.text, "customdata": st.ids}
+            calendar = lay.mode == "calendar"
+            relayout.update({"xaxis.type": "date" if calendar else "linear",
+                             "xaxis.title.text": None if calendar else "years since the anchor event of each lane",
+                             "yaxis.tickvals": list(range(len(lay.lane_labels))),
+                             "yaxis.range": [len(lay.lane_labels) - 0.5, -0.5]})
         if new_layout or not np.array_equal(prev.shown, scene.shown):
-            ys[EVENTS] = st.ys(scene.shown)
-            ys[BARS] = ys[EVENTS][st.bar_slots]
+            y = st.ys(scene.shown)
+            restyle.setdefault(EVENTS, {})["y"] = y
+            restyle.setdefault(BARS, {})["y"] = y[st.bar_slots]
         if new_layout or not np.array_equal(prev.matched, scene.matched):
-            ys[MATCHES] = st.ys(scene.matched)
+            restyle.setdefault(MATCHES, {})["y"] = st.ys(scene.matched)
         if new_layout or not np.array_equal(prev.selected_slots, scene.selected_slots):
             chosen = np.zeros(len(lay), dtype=bool)
             chosen[scene.selected_slots] = True
-            ys[SELECTED] = st.ys(chosen)
+            restyle.setdefault(SELECTED, {})["y"] = st.ys(chosen)
         if new_layout or prev.x_range != scene.x_range:
-            layout_edits["xaxis.range"] = self._x_range(scene)
+            relayout["xaxis.range"] = self._x_range(scene)
         ticks = self._tick_text(scene)
         if ticks != self._ticks:
-            layout_edits["yaxis.ticktext"] = list(ticks)
-        if new_layout or deco != self._deco:
-            self._apply_validated(scene, st, new_layout, deco, ys, layout_edits)
-        elif ys or layout_edits:
-            self._apply_fast(ys, layout_edits)
+            relayout["yaxis.ticktext"] = list(ticks)
+        if deco != self._deco:
+            shapes, notes = self._decorations(scene)
+            with self.fig.batch_update():
+                self.fig.layout.shapes = shapes
+                self.fig.layout.annotations = notes
+                if not new_layout:   # small edits: validated, in the same message
+                    for index, props in restyle.items():
+                        self.fig.data[index].y = props["y"]
+                    for path, value in relayout.items():
+                        self.fig.layout[path.replace(".", "_")] = value
+                    restyle, relayout = {}, {}
+            self._deco = deco
+        if restyle or relayout:
+            self._apply_fast(restyle, relayout)
         self._ticks = ticks
         self._last = scene
 
-    def _apply_validated(self, scene, st, new_layout, deco, ys, layout_edits) -> None:
-        fig, lay = self.fig, scene.layout
-        with fig.batch_update():
-            if new_layout:
-                b = st.bar_slots
-                fig.data[EVENTS].update(x=st.x, text=st.text, customdata=st.ids,
-                                        marker=dict(color=st.colour, symbol=st.symbol))
-                fig.data[BARS].update(x=st.bar_len, base=st.bar_base, text=st.text[b], customdata=st.ids[b],
-                                      marker=dict(color=st.colour[b], line_color=st.colour[b]))
-                for index in (MATCHES, SELECTED):
-                    fig.data[index].update(x=st.x, text=st.text, customdata=st.ids)
-                calendar = lay.mode == "calendar"
-                fig.layout.xaxis.update(type="date" if calendar else "linear",
-                                        title_text=None if calendar else "years since the anchor event of each lane")
-                fig.layout.yaxis.update(tickvals=list(range(len(lay.lane_labels))),
-                                        range=[len(lay.lane_labels) - 0.5, -0.5])
-            for index, y in ys.items():
-                fig.data[index].y = y
-            for path, value in layout_edits.items():
-                fig.layout[path.replace(".", "_")] = value
-            if deco != self._deco:
-                shapes, notes = self._decorations(scene)
-                fig.layout.shapes = shapes
-                fig.layout.annotations = notes
-                self._deco = deco
-
-    def _apply_fast(self, ys: dict[int, np.ndarray], layout_edits: dict) -> None:
-        indexes = sorted(ys)
-        for y in ys.values():
-            y.flags.writeable = False  # as plotly's validators leave arrays
-        self.fig.plotly_update(restyle_data={"y": [ys[i] for i in indexes]} if ys else None,
-                               relayout_data=layout_edits, trace_indexes=indexes or None)
+    def _apply_fast(self, restyle: dict[int, dict[str, object]], relayout: dict) -> None:
+        indexes = sorted(restyle)
+        paths = list(dict.fromkeys(p for i in indexes for p in restyle[i]))
+        data = {}
+        for path in paths:
+            values = [restyle[i].get(path, Undefined) for i in indexes]
+            for v in values:
+                if isinstance(v, np.ndarray):
+                    v.flags.writeable = False  # as plotly's validators leave arrays
+            data[path] = values
+        self.fig.plotly_update(restyle_data=data or None, relayout_data=relayout or None,
+                               trace_indexes=indexes or None)
 
     # ---- layout pieces -----------------------------------------------------
     @staticmethod
