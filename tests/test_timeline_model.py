@@ -564,3 +564,31 @@ def test_timeline_modules_import_neither_ipywidgets_nor_plotly():
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert not (REPO / "course" / "timeline" / "model.py").exists()
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.data())
+def test_search_index_agrees_with_reading_every_event(data):
+    """The three-letter index only narrows the events to read: its answer is that of reading them all."""
+    tl = Timeline(make_events(), [])
+    texts = [fold_text(f"{t}\n{d}") for t, d in zip(tl.titles, tl.descriptions)]
+    text = data.draw(st.sampled_from(texts))
+    i = data.draw(st.integers(0, len(text) - 1))
+    piece = text[i:i + data.draw(st.integers(1, 9))].strip()
+    query = data.draw(st.sampled_from([piece, piece.upper(), piece + " zq", "final " + piece]))
+    expected = [all(w in t for w in search_terms(query)) for t in texts]
+    assert tl.search_mask(query).tolist() == expected
+
+
+def test_a_timeline_reused_across_scenes_answers_as_a_fresh_one(tl):
+    """The timeline keeps the last scene's shown slots, events list and settings lines; reusing them changes nothing."""
+    views = [dict(), dict(search="helsinki"), dict(search="helsinki", selected="final-act"), dict(start=1975, end=1980),
+             dict(start=1975, end=1980, search="a"), dict(tracks=["csce"], actors=["US"]),
+             dict(mode="aligned", align=ALIGN, search="summit"), dict(mode="aligned", align=ALIGN, window=(-1, 1)),
+             dict(era=True, start=1978, end=1985), dict()]
+    for view in views + views[::-1]:
+        state = tl.make_state(**view)
+        got, fresh = tl.scene(state), Timeline(make_events(), make_eras()).scene(state)
+        assert (got.order, got.hits, got.entries, got.detail, got.count_text, got.description) == (
+            fresh.order, fresh.hits, fresh.entries, fresh.detail, fresh.count_text, fresh.description), view
+        assert got.shown.tolist() == fresh.shown.tolist() and got.matched.tolist() == fresh.matched.tolist()

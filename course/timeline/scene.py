@@ -101,6 +101,14 @@ def _entries(tl, lay: SlotLayout, story_slots: np.ndarray) -> tuple[tuple[str, s
     return tuple((f"{', '.join(w)} · {tl.labels[i]}", tl.ids[i]) for i, w in where.items())
 
 
+def _entries_memo(tl, lay: SlotLayout, order: tuple, story_slots: np.ndarray) -> tuple[tuple[str, str], ...]:
+    """The entries of the last scene when the same events are shown in the same layout (a search, a selection)."""
+    key = (lay.key, order)
+    if tl._entries_memo[0] != key:
+        tl._entries_memo = (key, _entries(tl, lay, story_slots))
+    return tl._entries_memo[1]
+
+
 def _detail(tl, lay: SlotLayout, sel_slots: np.ndarray, selected: str | None) -> Detail | None:
     if selected is None:
         return None
@@ -114,11 +122,17 @@ def _detail(tl, lay: SlotLayout, sel_slots: np.ndarray, selected: str | None) ->
                   actors=tuple(tl.event_actors[i]), source_url=tl.source_urls[i], offsets=offsets)
 
 
-def build_scene(tl, state: ViewState) -> Scene:
-    """What ``state`` puts on screen in timeline ``tl``. The selection is dropped if its event is not shown."""
-    lay = tl.layout(state.mode, state.align)
+def _shown(tl, lay: SlotLayout, state: ViewState) -> tuple:
+    """The shown slots, in story order, and their events; kept for the next scene while the filters stay.
+
+    A search or a selection then costs only its own part of the scene.
+    """
+    calendar = state.mode == "calendar"
+    key = (lay.key, state.actors) + ((state.tracks, state.start, state.end) if calendar else (state.window,))
+    if tl._shown_memo[0] == key:
+        return tl._shown_memo[1]
     ok = tl.actor_mask(state.actors)
-    if state.mode == "calendar":
+    if calendar:
         on = np.zeros(len(tl.tracks), dtype=bool)
         on[[tl.lane_of_track[t] for t in state.tracks]] = True
         ok = ok & on[tl.track_index]
@@ -130,11 +144,21 @@ def build_scene(tl, state: ViewState) -> Scene:
     shown = ok[lay.event] & (lay.x0 <= hi) & (lay.x1 >= lo)
     slots = np.flatnonzero(shown)
     story_slots = slots[np.argsort(lay.rank[slots])]
-    if lay.mode == "calendar":   # one slot per event
+    if calendar:   # one slot per event
         rows = lay.event[story_slots]
-    else:                        # an event in both lanes is listed once, at its first slot
+    else:          # an event in both lanes is listed once, at its first slot
         rows = np.fromiter(dict.fromkeys(lay.event[story_slots].tolist()), dtype=int)
-    order = tuple(tl.ids[rows].tolist())
+    for a in (shown, story_slots, rows):
+        a.flags.writeable = False   # shared by the scenes that reuse them
+    out = (shown, story_slots, rows, tuple(tl.ids[rows].tolist()), x_range)
+    tl._shown_memo = (key, out)
+    return out
+
+
+def build_scene(tl, state: ViewState) -> Scene:
+    """What ``state`` puts on screen in timeline ``tl``. The selection is dropped if its event is not shown."""
+    lay = tl.layout(state.mode, state.align)
+    shown, story_slots, rows, order, x_range = _shown(tl, lay, state)
     searching = bool(state.search.strip())
     if searching:
         matched = shown & tl.search_mask(state.search)[lay.event]
@@ -149,7 +173,7 @@ def build_scene(tl, state: ViewState) -> Scene:
     eras = state.eras if state.mode == "calendar" else ()
     parts = dict(state=state, layout=lay, shown=shown, matched=matched, selected_slots=sel_slots, order=order,
                  rows=rows, hits=hits, n_total=tl.n, x_range=x_range, eras=eras, era_bands=tl.era_bands(eras),
-                 entries=_entries(tl, lay, story_slots), detail=_detail(tl, lay, sel_slots, selected),
+                 entries=_entries_memo(tl, lay, order, story_slots), detail=_detail(tl, lay, sel_slots, selected),
                  count_text=text.count_text(len(order), tl.n, searching, len(hits)))
     return Scene(**parts, description=text.describe(tl, SimpleNamespace(**parts)))
 

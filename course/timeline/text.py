@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["MONTHS", "split_actors", "fold_text", "search_terms", "format_date", "format_when", "year_span",
-           "count_text", "describe"]
+           "count_text", "settings_lines", "describe"]
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July",
           "August", "September", "October", "November", "December")
@@ -23,7 +23,10 @@ def split_actors(actors: str) -> list[str]:
 
 def fold_text(text: str) -> str:
     """Lower case without accents, for search: ``'Détente'`` -> ``'detente'``."""
-    decomposed = unicodedata.normalize("NFKD", str(text))
+    text = str(text)
+    if text.isascii():
+        return text.casefold()
+    decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
@@ -77,17 +80,8 @@ def _names(first: list[str], total: int) -> str:
     return "; ".join(first) + more
 
 
-def describe(tl, scene) -> str:
-    """A text summary of what ``scene`` puts on screen, one ``Name: value`` line each.
-
-    Lines: Mode, Period (calendar) or Lane A / Lane B / Window (aligned),
-    Tracks (calendar), Actors, Shown (how many), Events (their span and the
-    first few, in story order), Eras (calendar), Search, Selected.
-    ``tl`` is the :class:`~course.timeline.timeline.Timeline` the scene
-    was built from; ``scene`` needs its state, layout, ``rows``, ``hits``,
-    ``eras`` and ``detail``.
-    """
-    s, lay = scene.state, scene.layout
+def settings_lines(tl, s, lay) -> list[str]:
+    """The description's lines about the view's settings: Mode, Period or Lanes and Window, Tracks, Actors."""
     lines = []
     if s.mode == "calendar":
         lines.append("Mode: calendar (real dates)")
@@ -101,6 +95,21 @@ def describe(tl, scene) -> str:
                          f"years since {tl.titles[a]} ({tl.when[a]})")
         lines.append(f"Window: {s.window[0]:+g} to {s.window[1]:+g} years")
     lines.append("Actors: " + ("; ".join(s.actors) if s.actors else "all"))
+    return lines
+
+
+def describe(tl, scene) -> str:
+    """A text summary of what ``scene`` puts on screen, one ``Name: value`` line each.
+
+    Lines: Mode, Period (calendar) or Lane A / Lane B / Window (aligned),
+    Tracks (calendar), Actors, Shown (how many), Events (their span and the
+    first few, in story order), Eras (calendar), Search, Selected.
+    ``tl`` is the :class:`~course.timeline.timeline.Timeline` the scene
+    was built from; ``scene`` needs its state, layout, ``rows``, ``hits``,
+    ``eras`` and ``detail``.
+    """
+    s, lay = scene.state, scene.layout
+    lines = list(tl.settings_lines(s, lay))
     rows = scene.rows
     if not len(rows):
         lines.append(f"Shown: no events match (0 of {tl.n} events)")

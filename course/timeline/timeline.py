@@ -7,10 +7,11 @@ import pandas as pd
 from . import layout as _layout
 from . import state as _state
 from .events import era_names, prepare_eras, prepare_events
+from .search import SearchIndex
 from .scene import EraBand, Scene, build_scene, step
 from .schema import TimelineSchema, load_schema
 from .state import AlignSide, ViewState
-from .text import fold_text, format_date, format_when, split_actors
+from .text import format_date, format_when, settings_lines, split_actors
 
 __all__ = ["Timeline"]
 
@@ -68,8 +69,7 @@ class Timeline:
         self.titles: list[str] = ev["title"].tolist()
         self.descriptions: list[str] = ev["description"].tolist()
         self.source_urls: list[str] = ev["source_url"].tolist()
-        # folded titles and descriptions, as a fixed-width unicode array: numpy searches it in C
-        self._haystack = np.array([fold_text(f"{t}\n{d}") for t, d in zip(self.titles, self.descriptions)] or [""])[:self.n]
+        self._search = SearchIndex([f"{t}\n{d}" for t, d in zip(self.titles, self.descriptions)])
         self.when = [format_when(d, e, p) for d, e, p in zip(ev["date"], ev["end_date"], self.precision)]
         self.short_when = [format_date(d, p, short=True) for d, p in zip(ev["date"], self.precision)]
         self.short_end = [format_date(e, p, short=True) for e, p in zip(end, self.precision)]
@@ -79,7 +79,15 @@ class Timeline:
         self.when_of = np.array(self.when, dtype=object)
         self._layouts: dict[tuple, _layout.SlotLayout] = {}
         self._bands: dict[tuple, tuple[EraBand, ...]] = {}
-        self._search_cache: tuple[tuple, np.ndarray] = ((), np.ones(self.n, dtype=bool))
+        self._settings_memo: tuple = (None, ())   # the last scene's settings lines (see settings_lines)
+        self._entries_memo: tuple = (None, ())    # the last scene's events list (see scene.py)
+        self._shown_memo: tuple = (None, ())      # the last scene's shown slots (see scene.py)
+        self._era_info = {}
+        for era, bands in self.eras.groupby("era", sort=False):
+            spans = "; ".join(str(a.year) if a.year == b.year else f"{a.year} to {b.year}"
+                              for a, b in zip(bands["start"], bands["end"]))
+            self._era_info[era] = (f"{self.era_names[era]} ({spans})", bands["start"].to_numpy().astype("int64"),
+                                   bands["end"].to_numpy().astype("int64"))
         if self.n:
             self.first_year = int(ev["date"].iloc[0].year)
             self.last_year = int(max(ev["date"].max(), end.max()).year)
@@ -133,16 +141,7 @@ class Timeline:
 
     def search_mask(self, query: str) -> np.ndarray:
         """Events whose title or description holds every word of ``query`` (accents and case ignored)."""
-        from .text import search_terms
-
-        terms = search_terms(query)
-        cached_terms, mask = self._search_cache
-        if terms != cached_terms:
-            mask = np.ones(self.n, dtype=bool)
-            for t in terms:
-                mask &= np.strings.find(self._haystack, t) >= 0
-            self._search_cache = (terms, mask)
-        return mask
+        return self._search.mask(query)
 
     def actor_mask(self, actors) -> np.ndarray:
         if not actors:
@@ -163,11 +162,16 @@ class Timeline:
 
     def describe_era(self, era: str, s: ViewState) -> str:
         """``'Détente (1969 to 1979)'``, with ``[outside the period]`` when no band overlaps it."""
-        bands = self.eras[self.eras["era"] == era]
-        spans = "; ".join(str(a.year) if a.year == b.year else f"{a.year} to {b.year}"
-                          for a, b in zip(bands["start"], bands["end"]))
-        inside = ((bands["start"] <= s.end) & (bands["end"] >= s.start)).any()
-        return f"{self.era_names[era]} ({spans})" + ("" if inside else " [outside the period]")
+        name, starts, ends = self._era_info[era]
+        inside = bool(((starts <= s.end.value) & (ends >= s.start.value)).any())
+        return name + ("" if inside else " [outside the period]")
+
+    def settings_lines(self, state: ViewState, lay) -> tuple[str, ...]:
+        """The description's lines about the settings; kept for the next scene while they stay the same."""
+        key = (state.mode, state.start, state.end, state.tracks, state.actors, state.align, state.window, lay.key)
+        if self._settings_memo[0] != key:
+            self._settings_memo = (key, tuple(settings_lines(self, state, lay)))
+        return self._settings_memo[1]
 
     def event_label(self, i: int) -> str:
         """``'1 Aug 1975 · Helsinki Final Act signed'``."""

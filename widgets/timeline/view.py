@@ -156,13 +156,14 @@ class TimelineExplorer:
                                                                     "Years since an anchor event, two lanes"],
                                       style={"button_width": "90px"})
         labels = tl.track_labels
+        toggle_layout = ipw.Layout(width="auto")   # one layout widget for all toggles (never changed per toggle)
         self.track_toggles = {
             t: ipw.ToggleButton(value=t in s.tracks, description=labels[t], tooltip=f"Show the {labels[t]} track",
-                                layout=ipw.Layout(width="auto"))
+                                layout=toggle_layout)
             for t in tl.tracks}
         self.era_toggles = {
             e: ipw.ToggleButton(value=e in s.eras, description=name, tooltip=f"Shade the era: {name}",
-                                layout=ipw.Layout(width="auto"))
+                                layout=toggle_layout)
             for e, name in tl.era_names.items()}
         self.actor_select = ipw.SelectMultiple(options=list(tl.actors), value=list(s.actors), rows=7,
                                                description="Actors",
