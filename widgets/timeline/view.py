@@ -79,13 +79,17 @@ class TimelineExplorer:
     ----------
     events, eras:
         DataFrames with the schema of ``course.data.load_events()`` and
-        ``load_eras()`` (the defaults). Pass ``eras=[]`` for no eras.
+        ``load_eras()`` (the defaults, validated when loaded). A table of your
+        own is checked once against the rules of ``datasets/datapackage.json``
+        (the allowed tracks and precisions are its enums); a problem raises a
+        ``ValueError`` that names it. Pass ``eras=[]`` for no eras.
     start, end:
         The period shown: years (``1969``, meaning 1 January / 31 December)
         or dates (``"1975-08-01"``). Defaults: the whole table.
     tracks:
-        Tracks shown (default all): ``csce``, ``detente-arms-control``,
-        ``korea-diplomacy``, ``humanitarian``, ``provocation``.
+        Tracks shown (default all): the enum of ``events.track`` in
+        ``datasets/datapackage.json`` (``csce``, ``detente-arms-control``,
+        ``korea-diplomacy``, ``humanitarian``, ``provocation``).
     era:
         Era bands shaded: an era slug, a list of them, ``True`` for all, or
         ``None`` for none.
@@ -115,7 +119,8 @@ class TimelineExplorer:
 
     Display the explorer itself (or ``explorer.widget``). Read it with
     :meth:`describe` (one ``Name: value`` line each: Mode, Period or Lane
-    A/B and Window, Tracks, Actors, Shown, Eras, Search, Selected),
+    A/B and Window, Tracks, Actors, Shown, Events (their span and the first
+    few titles), Eras, Search, Selected),
     :attr:`count_text`, :attr:`selected` and :attr:`shown_ids`; change it
     with the controls, :meth:`select`, :meth:`step` or :meth:`set_view`.
     """
