@@ -93,6 +93,7 @@ def test_initial_figure(shared):
     assert ex.count_text == "11 of 11 events shown"
     assert "11 of 11 events shown" in ex.count.value
     assert ex.event_list.options[0] == ("5 May 1969 · Finnish memorandum", "finnish-memo")
+    assert "Click an event in the chart" in ex.detail.value          # the empty detail panel says what to do
 
 
 def test_saved_view_opens_on_its_period():

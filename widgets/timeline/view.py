@@ -34,6 +34,9 @@ def _link(url: str) -> str:
     return f"Source: {html.escape(url)}" if url else "No source given"
 
 
+_UNSET = object()
+
+
 def _detail_html(d: Detail | None) -> str:
     """The detail panel's HTML for a scene's :class:`~course.timeline.Detail` (every text escaped)."""
     if d is None:
@@ -142,8 +145,8 @@ class TimelineExplorer:
             self.fig.data[index].on_click(self._click_handler(index))
         self.widget = self._build_box()
         self._scene: Scene | None = None
-        self._entries: tuple | None = None
-        self._detail: tuple | None = None
+        self._entries: object = _UNSET   # what the panel widgets show now (assigned only when it changes)
+        self._detail: object = _UNSET
         self._sync_controls()
         self._render()
 
