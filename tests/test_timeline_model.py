@@ -535,11 +535,11 @@ def test_course_tables_are_trusted_and_other_tables_checked_once(monkeypatch):
 
 @pytest.mark.parametrize("table, change, message", [
     ("events", lambda df: df.assign(title=df["title"].mask(df["id"] == "salt-i", "")),
-     r"events: column 'title' is empty in row \d+; every event needs a title"),
+     r"events: column 'title' is empty in row 9 \(event 'salt-i'\); every event needs a title"),
     ("events", lambda df: df.assign(date=df["date"].mask(df["id"] == "salt-i")),
-     r"events: column 'date' is empty in row \d+; every event needs a date"),
+     r"events: column 'date' is empty in row 9 \(event 'salt-i'\); every event needs a date"),
     ("events", lambda df: df.assign(track=df["track"].astype(object).where(df["id"] != "salt-i", None)),
-     r"events: column 'track' is empty in row \d+"),
+     r"events: column 'track' is empty in row 9 \(event 'salt-i'\)"),
     ("eras", lambda df: df.assign(id="same"), r"eras: ids must be unique; repeated: same"),
     ("eras", lambda df: df.assign(end=df["start"].where(df["id"] != "madrid", "1970-01-01")),
      r"eras: band 'madrid' ends before it starts \(end 1970-01-01 is before start 1980-11-11\)"),

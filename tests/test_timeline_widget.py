@@ -553,7 +553,7 @@ def test_a_track_added_to_the_schema_gets_a_toggle_a_lane_and_a_legend_entry(tmp
      r"events: unknown track 'arms' \(event 'salt-i'\); allowed tracks: csce, "),
     (lambda df: df.assign(id=df["id"].mask(df["id"] == "salt-i", "final-act")), r"ids must be unique; repeated: final-act"),
     (lambda df: df.assign(description=df["description"].mask(df["id"] == "salt-i", "  ")),
-     r"column 'description' is empty in row \d+; every event needs a description"),
+     r"column 'description' is empty in row 9 \(event 'salt-i'\); every event needs a description"),
 ])
 def test_a_hand_made_table_with_a_problem_gets_a_value_error_naming_it(change, message):
     with pytest.raises(ValueError, match=message):

@@ -96,7 +96,9 @@ def check_table(df: pd.DataFrame, rules: TableRules, what: str, columns: Sequenc
         empty = col.isna() if f.type == "date" else (col.str.strip() == "")
         if f.required and empty.any():
             k = int(np.flatnonzero(empty.to_numpy())[0])
-            raise ValueError(f"{what}: column {c!r} is empty in row {k}; every {row_name} needs a{'n' if c[0] in 'aeiou' else ''} {c}")
+            article = "an" if c[0] in "aeiou" else "a"
+            which = f" ({name_of(k)})" if c != "id" and ids.iloc[k] else ""
+            raise ValueError(f"{what}: column {c!r} is empty in row {k}{which}; every {row_name} needs {article} {c}")
         if f.enum:
             bad = ~col.isin(f.enum) & ~empty
             if bad.any():
