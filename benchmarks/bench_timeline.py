@@ -49,7 +49,7 @@ from widgets.timeline.view import TimelineExplorer  # noqa: E402
 
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 15
 REPEATS = 20    # timed filter changes per round and side
-BUILDS = 3      # timed constructions per round and side
+BUILDS = 5      # timed constructions per round and side
 
 
 def _as_list(v):

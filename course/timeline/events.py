@@ -61,7 +61,9 @@ def _dates(series: pd.Series, what: str, column: str) -> pd.Series:
 
 
 def _text(series: pd.Series) -> pd.Series:
-    return series.astype("object").where(series.notna(), "").astype(str)
+    """Text as ``str`` objects, ``""`` for a missing value."""
+    values = series.to_numpy(dtype=object, na_value="")
+    return pd.Series([v if type(v) is str else str(v) for v in values], index=series.index, dtype=object)
 
 
 def check_table(df: pd.DataFrame, rules: TableRules, what: str, columns: Sequence[str]) -> pd.DataFrame:
@@ -119,6 +121,25 @@ def check_table(df: pd.DataFrame, rules: TableRules, what: str, columns: Sequenc
     return typed
 
 
+def _text_list(series: pd.Series) -> list[str]:
+    values = series.to_numpy(dtype=object, na_value="")
+    return [v if type(v) is str else str(v) for v in values]
+
+
+def _sorted_frame(columns: dict, by: tuple[str, str]) -> pd.DataFrame:
+    """One DataFrame from typed columns, rows sorted by two of them (stable), with a fresh index."""
+    first, second = by
+    keys = np.asarray(columns[first]).astype("datetime64[ns]").astype("int64")
+    order = np.lexsort((np.asarray(columns[second], dtype=object).astype(str), keys))
+    out = {}
+    for c, v in columns.items():
+        if isinstance(v, list):
+            out[c] = pd.Series([v[k] for k in order], dtype=object)
+        else:
+            out[c] = pd.Series(np.asarray(v)[order])
+    return pd.DataFrame(out)
+
+
 def prepare_events(events: pd.DataFrame, schema: TimelineSchema | None = None, *,
                    trusted: bool = False) -> pd.DataFrame:
     """An events table with :data:`EVENT_COLUMNS`, typed and sorted by (date, id).
@@ -128,11 +149,11 @@ def prepare_events(events: pd.DataFrame, schema: TimelineSchema | None = None, *
     schema's rules (see :func:`check_table`).
     """
     _missing_columns(events, EVENT_COLUMNS, "events")
-    if trusted:
-        df = pd.DataFrame({c: events[c] if c in ("date", "end_date") else _text(events[c]) for c in EVENT_COLUMNS})
-    else:
-        df = check_table(events, (schema or load_schema()).events, "events", EVENT_COLUMNS)
-    return df.sort_values(["date", "id"], kind="stable").reset_index(drop=True)
+    if not trusted:
+        events = check_table(events, (schema or load_schema()).events, "events", EVENT_COLUMNS)
+    columns = {c: (events[c].to_numpy().astype("datetime64[ns]") if c in ("date", "end_date")
+                   else _text_list(events[c])) for c in EVENT_COLUMNS}
+    return _sorted_frame(columns, ("date", "id"))
 
 
 def prepare_eras(eras, schema: TimelineSchema | None = None, *, trusted: bool = False) -> pd.DataFrame:
@@ -152,16 +173,13 @@ def prepare_eras(eras, schema: TimelineSchema | None = None, *, trusted: bool = 
         eras = pd.DataFrame(rows, columns=list(ERA_COLUMNS) if not rows else None)
     _missing_columns(eras, ERA_COLUMNS, what)
     present = [c for c in ERA_COLUMNS + ERA_OPTIONAL if c in eras.columns]
-    if trusted:
-        df = pd.DataFrame({c: eras[c] if c in ("start", "end") else _text(eras[c]) for c in present})
-    else:
-        df = check_table(eras, (schema or load_schema()).eras, what, present)
-    for c in ERA_OPTIONAL:
-        if c not in df.columns:
-            df[c] = ""
-    if (df["id"] == "").any():
-        df["id"] = [i or f"{e}-{n}" for n, (i, e) in enumerate(zip(df["id"], df["era"]))]
-    return df[list(ERA_COLUMNS + ERA_OPTIONAL)].sort_values(["start", "id"], kind="stable").reset_index(drop=True)
+    if not trusted:
+        eras = check_table(eras, (schema or load_schema()).eras, what, present)
+    columns = {c: (eras[c].to_numpy().astype("datetime64[ns]") if c in ("start", "end")
+                   else _text_list(eras[c]) if c in present else [""] * len(eras))
+               for c in ERA_COLUMNS + ERA_OPTIONAL}
+    columns["id"] = [i or f"{e}-{n}" for n, (i, e) in enumerate(zip(columns["id"], columns["era"]))]
+    return _sorted_frame(columns, ("start", "id"))
 
 
 def era_names(eras: pd.DataFrame) -> dict[str, str]:

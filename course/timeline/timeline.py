@@ -78,10 +78,14 @@ class Timeline:
         self.title_of = np.array(self.titles, dtype=object)
         self.when_of = np.array(self.when, dtype=object)
         self._layouts: dict[tuple, _layout.SlotLayout] = {}
-        self._bands: dict[tuple, tuple[EraBand, ...]] = {}
         self._settings_memo: tuple = (None, ())   # the last scene's settings lines (see settings_lines)
         self._entries_memo: tuple = (None, ())    # the last scene's events list (see scene.py)
         self._shown_memo: tuple = (None, ())      # the last scene's shown slots (see scene.py)
+        order = list(self.era_names)
+        self._bands = tuple(EraBand(era=e, colour_index=order.index(e), start=a.date().isoformat(),
+                                    end=b.date().isoformat(), label=lab, description=d)
+                            for e, a, b, lab, d in zip(self.eras["era"], self.eras["start"], self.eras["end"],
+                                                       self.eras["label"], self.eras["description"]))
         self._era_info = {}
         for era, bands in self.eras.groupby("era", sort=False):
             spans = "; ".join(str(a.year) if a.year == b.year else f"{a.year} to {b.year}"
@@ -149,16 +153,8 @@ class Timeline:
         return self.actor_matrix[:, [self.actor_column[a] for a in actors]].any(axis=1)
 
     def era_bands(self, eras: tuple[str, ...]) -> tuple[EraBand, ...]:
-        """The bands of the given eras, in start order, computed once per choice."""
-        bands = self._bands.get(eras)
-        if bands is None:
-            order = list(self.era_names)
-            rows = self.eras[self.eras["era"].isin(eras)]
-            bands = tuple(EraBand(era=b.era, colour_index=order.index(b.era), start=b.start.date().isoformat(),
-                                  end=b.end.date().isoformat(), label=b.label, description=b.description)
-                          for b in rows.itertuples())
-            self._bands[eras] = bands
-        return bands
+        """The bands of the given eras, in start order."""
+        return tuple(b for b in self._bands if b.era in eras) if eras else ()
 
     def describe_era(self, era: str, s: ViewState) -> str:
         """``'Détente (1969 to 1979)'``, with ``[outside the period]`` when no band overlaps it."""
