@@ -1,4 +1,4 @@
-"""The timeline's pure logic (course.timeline.model), on a small hand-made table.
+"""The timeline's pure logic (course.timeline), on a small hand-made table.
 
 Every expected value below is worked out by hand from the table in
 :func:`make_events`; the comments show the arithmetic.
@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course.timeline.model import (
-    TRACKS, AlignSide, Timeline, check_tracks, era_names, fold_text, format_date, format_when,
+from course.timeline import (
+    TRACKS, AlignSide, Timeline, check_tracks, era_names, fold_text, format_date, format_when, load_schema,
     pack_rows, prepare_eras, prepare_events, search_terms, split_actors, to_timestamp, years_since,
 )
 
@@ -377,6 +377,8 @@ def test_describe_default_view(tl):
         "Tracks: CSCE; Détente and arms control; Korea diplomacy; Humanitarian; Escalation",
         "Actors: all",
         "Shown: 11 of 11 events",
+        "Events: from 5 May 1969 to 15 Jun 2000; in date order: Finnish memorandum (5 May 1969); "
+        "SALT I signed (26 May 1972); CSCE Stage II in Geneva (18 Sep 1973); and 8 more",
         "Eras: none",
         "Search: none",
         "Selected: none",
@@ -392,6 +394,8 @@ def test_describe_a_busy_view(tl):
         "Tracks: CSCE; Humanitarian",
         "Actors: Bernstein; US",   # in alphabetical order
         "Shown: 2 of 11 events",
+        "Events: from 1 Aug 1975 to 1978; in date order: Helsinki Final Act signed (1 Aug 1975); "
+        "Helsinki Watch founded (1978)",
         "Eras: Détente (1969 to 1979); CSCE follow-up (1977 to 1978; 1980 to 1983); "
         "Six-Party Talks (2003 to 2009) [outside the period]",
         'Search: "helsinki", 2 shown events match: Helsinki Final Act signed (1 Aug 1975); Helsinki Watch founded (1978)',
@@ -415,7 +419,176 @@ def test_describe_empty_and_aligned(tl):
 
 
 def test_model_imports_neither_ipywidgets_nor_plotly():
-    code = ("import sys, course.timeline.model; "
+    code = ("import sys, course.timeline, course.timeline.timeline; "
             "bad = [m for m in ('ipywidgets', 'plotly') if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)")
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+# ------------------------------------------------------------------ the scene is complete
+def test_scene_carries_list_detail_count_and_description(tl):
+    sc = tl.scene(tl.make_state(start=1970, end=1976, search="final", selected="final-act"))
+    assert sc.entries == (("26 May 1972 · SALT I signed", "salt-i"),
+                          ("18 Sep 1973 · CSCE Stage II in Geneva", "csce-geneva"),
+                          ("1 Aug 1975 · Helsinki Final Act signed", "final-act"),
+                          ("1 Aug 1976 · One year on", "one-year-on"))
+    d = sc.detail
+    assert (d.id, d.title, d.when, d.track, d.track_label) == (
+        "final-act", "Helsinki Final Act signed", "1 August 1975", "csce", "CSCE")
+    assert d.description == "The Décalogue and three baskets." and d.actors == ("35 states", "US", "USSR")
+    assert d.source_url == "https://example.org/final-act" and d.offsets == ()
+    assert sc.hits == ("csce-geneva", "final-act", "one-year-on")
+    assert sc.count_text == "4 of 11 events shown; 3 match the search"
+    assert sc.description == tl.describe(sc) and "Selected: Helsinki Final Act signed" in sc.description
+    assert tl.scene(tl.make_state()).detail is None
+
+
+def test_aligned_scene_detail_has_the_offsets_and_the_list_the_lanes(tl):
+    both = (("final-act", ["csce"]), ("one-year-on", ["csce"]))
+    sc = tl.scene(tl.make_state(mode="aligned", align=both, selected="final-act", search="final act"))
+    assert [(o.lane, o.years, o.anchor_title) for o in sc.detail.offsets] == [
+        ("A", 0.0, "Helsinki Final Act signed"), ("B", -1.0, "One year on")]
+    assert dict((i, label) for label, i in sc.entries)["final-act"] == "B -1.0 y, A +0.0 y · 1 Aug 1975 · Helsinki Final Act signed"
+
+
+def test_search_hits_are_counted_once_even_when_an_event_is_drawn_twice(tl):
+    # with both lanes on the CSCE track, every CSCE event has two slots; the Final Act matches in both
+    both = (("final-act", ["csce"]), ("one-year-on", ["csce"]))
+    sc = tl.scene(tl.make_state(mode="aligned", align=both, search="decalogue"))
+    assert int(sc.matched.sum()) == 2 and sc.hits == ("final-act",)
+    assert sc.count_text == "4 of 11 events shown; 1 matches the search"
+    assert 'Search: "decalogue", 1 shown event matches: Helsinki Final Act signed (1 Aug 1975)' in sc.description
+
+
+def test_describe_names_the_shown_events():
+    tl = Timeline(make_events(), make_eras())
+
+    def events_line(**view):
+        text = tl.describe(tl.scene(tl.make_state(**view)))
+        return next(ln for ln in text.splitlines() if ln.startswith("Events:"))
+    assert events_line(tracks=["korea-diplomacy"]) == (
+        "Events: from 13 Dec 1991 to 15 Jun 2000; in date order: Basic Agreement (13 Dec 1991); "
+        "Leap-day talks (29 Feb 1992); First inter-Korean summit (13 Jun 2000)")
+    assert events_line(start=1974, end=1974) == "Events: on 18 Sep 1973; in date order: CSCE Stage II in Geneva (18 Sep 1973)"
+    assert events_line(tracks=[]) == "Events: none"
+    assert events_line(mode="aligned", align=ALIGN).startswith(
+        "Events: from 5 May 1969 to 15 Jun 2000; in order of years since the anchors: Finnish memorandum (5 May 1969); "
+        "CSCE Stage II in Geneva (18 Sep 1973); Helsinki Final Act signed (1 Aug 1975); and 4 more")
+
+
+# ------------------------------------------------------------------ the schema is the source of the enums
+def _schema_copy(tmp_path, extra_track):
+    import json
+    import shutil
+    from course.data import datasets_dir
+    copy = tmp_path / "datasets"
+    shutil.copytree(datasets_dir(), copy)
+    package = json.loads((copy / "datapackage.json").read_text(encoding="utf-8"))
+    events = next(r for r in package["resources"] if r["name"] == "events")
+    track = next(f for f in events["schema"]["fields"] if f["name"] == "track")
+    track["constraints"]["enum"].append(extra_track)
+    (copy / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
+    return copy
+
+
+def test_tracks_come_from_the_data_package(tmp_path):
+    import json
+    from course.data import datasets_dir
+    package = json.loads((datasets_dir() / "datapackage.json").read_text(encoding="utf-8"))
+    events = next(r for r in package["resources"] if r["name"] == "events")
+    enums = {f["name"]: f.get("constraints", {}).get("enum") for f in events["schema"]["fields"]}
+    assert TRACKS == tuple(enums["track"]) and load_schema().precisions == tuple(enums["precision"])
+
+    copy = _schema_copy(tmp_path, "environment")
+    schema = load_schema(copy)
+    assert schema.tracks == TRACKS + ("environment",)
+    assert schema.track_labels["environment"] == "Environment"
+    rows = ROWS + [("ozone-talks", "1985-03-22", "", "day", "Vienna Convention", "environment", "UNEP",
+                    "Ozone layer.")]
+    with pytest.raises(ValueError, match=r"unknown track 'environment' \(event 'ozone-talks'\); allowed tracks: "
+                                         r"csce, detente-arms-control, korea-diplomacy, humanitarian, escalation$"):
+        Timeline(make_events(rows), [])                         # the course's schema has no such track
+    tl = Timeline(make_events(rows), [], schema=schema)          # the copy's schema has it
+    assert tl.tracks[-1] == "environment"
+    assert tl.layout("calendar").lane_labels[-1] == "Environment"
+    assert [tl.ids[i] for i in np.flatnonzero(tl.layout("calendar").lane == 5)] == ["ozone-talks"]
+    assert list(tl.scene(tl.make_state(tracks=["environment"])).order) == ["ozone-talks"]
+    assert check_tracks(None, schema.tracks)[-1] == "environment"
+    with pytest.raises(ValueError, match="unknown track 'environment' in tracks"):
+        Timeline(make_events(), []).make_state(tracks=["environment"])
+
+
+# ------------------------------------------------------------------ checked once, at the boundary
+def test_course_tables_are_trusted_and_other_tables_checked_once(monkeypatch):
+    from course.timeline import events as events_module
+    calls = []
+    real = events_module.check_table
+    monkeypatch.setattr(events_module, "check_table", lambda df, rules, what, cols: calls.append(what) or real(df, rules, what, cols))
+    tl = Timeline.from_course_data()
+    assert calls == [] and tl.n > 100                            # validated by course.data on load, only typed here
+    Timeline.from_course_data(events=make_events())
+    assert calls == ["events"]                                   # the caller's table, checked once; eras trusted
+    calls.clear()
+    Timeline(make_events(), make_eras())
+    assert calls == ["events", "eras"]
+
+
+@pytest.mark.parametrize("table, change, message", [
+    ("events", lambda df: df.assign(title=df["title"].mask(df["id"] == "salt-i", "")),
+     r"events: column 'title' is empty in row 9 \(event 'salt-i'\); every event needs a title"),
+    ("events", lambda df: df.assign(date=df["date"].mask(df["id"] == "salt-i")),
+     r"events: column 'date' is empty in row 9 \(event 'salt-i'\); every event needs a date"),
+    ("events", lambda df: df.assign(track=df["track"].astype(object).where(df["id"] != "salt-i", None)),
+     r"events: column 'track' is empty in row 9 \(event 'salt-i'\)"),
+    ("eras", lambda df: df.assign(id="same"), r"eras: ids must be unique; repeated: same"),
+    ("eras", lambda df: df.assign(end=df["start"].where(df["id"] != "madrid", "1970-01-01")),
+     r"eras: band 'madrid' ends before it starts \(end 1970-01-01 is before start 1980-11-11\)"),
+    ("eras", lambda df: df.assign(start=df["start"].where(df["id"] != "madrid", "autumn")),
+     r"eras: column 'start' holds a value that is not a date"),
+])
+def test_a_broken_user_table_is_refused_by_name(table, change, message):
+    events, eras = make_events(), make_eras()
+    if table == "events":
+        events = change(events)
+    else:
+        eras = change(eras)
+    with pytest.raises(ValueError, match=message):
+        Timeline(events, eras)
+
+
+def test_timeline_modules_import_neither_ipywidgets_nor_plotly():
+    mods = "course.timeline." + ", course.timeline.".join(
+        ["schema", "events", "state", "layout", "scene", "text", "timeline"])
+    code = (f"import sys, {mods}; "
+            "bad = [m for m in ('ipywidgets', 'plotly') if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not (REPO / "course" / "timeline" / "model.py").exists()
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.data())
+def test_search_index_agrees_with_reading_every_event(data):
+    """The three-letter index only narrows the events to read: its answer is that of reading them all."""
+    tl = Timeline(make_events(), [])
+    texts = [fold_text(f"{t}\n{d}") for t, d in zip(tl.titles, tl.descriptions)]
+    text = data.draw(st.sampled_from(texts))
+    i = data.draw(st.integers(0, len(text) - 1))
+    piece = text[i:i + data.draw(st.integers(1, 9))].strip()
+    query = data.draw(st.sampled_from([piece, piece.upper(), piece + " zq", "final " + piece]))
+    expected = [all(w in t for w in search_terms(query)) for t in texts]
+    assert tl.search_mask(query).tolist() == expected
+
+
+def test_a_timeline_reused_across_scenes_answers_as_a_fresh_one(tl):
+    """The timeline keeps the last scene's shown slots, events list and settings lines; reusing them changes nothing."""
+    views = [dict(), dict(search="helsinki"), dict(search="helsinki", selected="final-act"), dict(start=1975, end=1980),
+             dict(start=1975, end=1980, search="a"), dict(tracks=["csce"], actors=["US"]),
+             dict(mode="aligned", align=ALIGN, search="summit"), dict(mode="aligned", align=ALIGN, window=(-1, 1)),
+             dict(era=True, start=1978, end=1985), dict()]
+    for view in views + views[::-1]:
+        state = tl.make_state(**view)
+        got, fresh = tl.scene(state), Timeline(make_events(), make_eras()).scene(state)
+        assert (got.order, got.hits, got.entries, got.detail, got.count_text, got.description) == (
+            fresh.order, fresh.hits, fresh.entries, fresh.detail, fresh.count_text, fresh.description), view
+        assert got.shown.tolist() == fresh.shown.tolist() and got.matched.tolist() == fresh.matched.tolist()

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_timeline_model import ALIGN, DATE_ORDER, make_eras, make_events  # noqa: E402
 
 from widgets.timeline.figure import BARS, EVENTS, LEGEND, MATCHES, SELECTED  # noqa: E402
-from course.timeline.model import TRACKS  # noqa: E402
+from course.timeline import TRACKS  # noqa: E402
 from widgets.timeline.view import TimelineExplorer  # noqa: E402
 
 
@@ -93,6 +93,7 @@ def test_initial_figure(shared):
     assert ex.count_text == "11 of 11 events shown"
     assert "11 of 11 events shown" in ex.count.value
     assert ex.event_list.options[0] == ("5 May 1969 · Finnish memorandum", "finnish-memo")
+    assert "Click an event in the chart" in ex.detail.value          # the empty detail panel says what to do
 
 
 def test_saved_view_opens_on_its_period():
@@ -464,3 +465,96 @@ def test_year_slider_keeps_an_exact_date_from_a_saved_view_until_that_handle_mov
     assert drawn(ex) == ["final-act", "one-year-on", "charter-77"]
     ex.year_range.value = (1973, 1977)
     assert line(ex, "Period") == "Period: 1973 to 1977"
+
+
+# ------------------------------------------------------------------ the view only assigns the scene
+def _assert_panel_is_the_scene(ex):
+    import html
+    from widgets.timeline.view import _detail_html
+    sc = ex._scene
+    assert ex.event_list.options == sc.entries
+    assert ex.event_list.value == sc.selected
+    assert ex.detail.value == _detail_html(sc.detail)
+    assert ex.count.value == f"<span role='status' aria-live='polite'>{html.escape(sc.count_text)}</span>"
+    assert ex.count_text == sc.count_text
+    assert html.escape(sc.description) in ex._summary_text.value and ex.describe() == sc.description
+    assert ex.shown_ids == sc.order
+
+
+def test_after_each_change_the_panel_widgets_hold_the_scene_fields(shared):
+    ex = shared
+    _assert_panel_is_the_scene(ex)
+    ex.year_range.value = (1970, 1995)
+    _assert_panel_is_the_scene(ex)
+    ex.search.value = "helsinki"
+    _assert_panel_is_the_scene(ex)
+    assert ex.count_text == "9 of 11 events shown; 2 match the search"   # Final Act, Helsinki Watch
+    ex.next_button.click()
+    _assert_panel_is_the_scene(ex)
+    assert ex._scene.detail.title == "SALT I signed" and "SALT I signed" in ex.detail.value
+    ex.track_toggles["detente-arms-control"].value = False     # drops the selection
+    _assert_panel_is_the_scene(ex)
+    assert ex._scene.detail is None and "Click an event" in ex.detail.value
+    ex.mode.value = "aligned"
+    _assert_panel_is_the_scene(ex)
+    ex.mode.value = "calendar"
+    ex.track_toggles["detente-arms-control"].value = True
+
+
+def test_the_panel_is_built_without_calling_back_into_the_model(shared, monkeypatch):
+    """One render asks the model for one scene and nothing else to fill the panel."""
+    from course.timeline import Timeline
+    ex = shared
+    asked = []
+    for name in ("describe", "event_label", "search_mask", "layout", "describe_era", "era_bands"):
+        real = getattr(Timeline, name)
+        monkeypatch.setattr(Timeline, name, lambda self, *a, _n=name, _r=real, **k: asked.append(_n) or _r(self, *a, **k))
+    real_scene = Timeline.scene
+    monkeypatch.setattr(Timeline, "scene", lambda self, state: asked.append("scene") or real_scene(self, state))
+    ex.search.value = "summit"
+    i = asked.index("scene")
+    assert "scene" not in asked[i + 1:] and asked.count("search_mask") == 1   # hits are found once
+    asked.clear()
+    ex.search.value = ""
+    assert asked[0] == "scene" and "describe" not in asked and "event_label" not in asked
+
+
+def test_describe_tells_the_shown_events_not_only_the_settings(shared):
+    ex = shared
+    ex.set_view(start=1991, end=1993)
+    assert line(ex, "Shown") == "Shown: 3 of 11 events"
+    assert line(ex, "Events") == ("Events: from 13 Dec 1991 to 12 Mar 1993; in date order: Basic Agreement (13 Dec 1991); "
+                                  "Leap-day talks (29 Feb 1992); NPT withdrawal announced (12 Mar 1993)")
+    ex.set_view(start=1969, end=2000)
+    assert line(ex, "Events").endswith("CSCE Stage II in Geneva (18 Sep 1973); and 8 more")
+    ex.track_toggles["csce"].value = False
+    assert "Finnish memorandum" not in line(ex, "Events") and line(ex, "Events").startswith("Events: from 26 May 1972")
+    assert line(ex, "Events") in ex._repr_mimebundle_()["text/plain"]
+    ex.track_toggles["csce"].value = True
+
+
+# ------------------------------------------------------------------ the schema and the caller's tables
+def test_a_track_added_to_the_schema_gets_a_toggle_a_lane_and_a_legend_entry(tmp_path, monkeypatch):
+    from test_timeline_model import ROWS, _schema_copy
+    copy = _schema_copy(tmp_path, "environment")
+    monkeypatch.setenv("COURSE_DATASETS", str(copy))
+    rows = ROWS + [("ozone-talks", "1985-03-22", "", "day", "Vienna Convention", "environment", "UNEP", "Ozone layer.")]
+    ex = TimelineExplorer(make_events(rows), make_eras())
+    assert list(ex.track_toggles)[-1] == "environment" and ex.track_toggles["environment"].description == "Environment"
+    assert ex.fig.layout.yaxis.ticktext[-1] == "Environment" and ex.fig.data[-1].name == "Environment"
+    assert "ozone-talks" in drawn(ex)
+    ex.track_toggles["environment"].value = False
+    assert "ozone-talks" not in drawn(ex)
+    assert TimelineExplorer().timeline.tracks[-1] == "environment"   # the course's tables, read with the copy's schema
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda df: df.assign(track=df["track"].astype(object).mask(df["id"] == "salt-i", "arms")),
+     r"events: unknown track 'arms' \(event 'salt-i'\); allowed tracks: csce, "),
+    (lambda df: df.assign(id=df["id"].mask(df["id"] == "salt-i", "final-act")), r"ids must be unique; repeated: final-act"),
+    (lambda df: df.assign(description=df["description"].mask(df["id"] == "salt-i", "  ")),
+     r"column 'description' is empty in row 9 \(event 'salt-i'\); every event needs a description"),
+])
+def test_a_hand_made_table_with_a_problem_gets_a_value_error_naming_it(change, message):
+    with pytest.raises(ValueError, match=message):
+        TimelineExplorer(events=change(make_events()))

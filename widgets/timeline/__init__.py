@@ -1,11 +1,11 @@
 """The timeline explorer: the course's events 1963–2021 by track, actor, era and search.
 
-* :mod:`course.timeline.model` -- the logic (filtering, search, lanes, story
+* :mod:`course.timeline` -- the logic (filtering, search, lanes, story
   order, aligned offsets, eras, the text description); pandas and numpy only.
 * :mod:`widgets.timeline.figure` -- the plotly figure and its in-place updates.
 * :mod:`widgets.timeline.view` -- :class:`TimelineExplorer`, the ipywidgets view.
 
-``TimelineExplorer`` is imported lazily, so ``import course.timeline.model``
+``TimelineExplorer`` is imported lazily, so ``import course.timeline``
 does not load ipywidgets or plotly.
 
 >>> from widgets.timeline import TimelineExplorer

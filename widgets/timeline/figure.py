@@ -1,4 +1,4 @@
-"""Draw a :class:`~course.timeline.model.Scene` with plotly, and keep a figure in step with it.
+"""Draw a :class:`~course.timeline.Scene` with plotly, and keep a figure in step with it.
 
 The figure has a fixed set of traces, so that it can be updated in place:
 
@@ -38,8 +38,9 @@ import html
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.basedatatypes import Undefined
 
-from course.timeline.model import TRACK_LABELS, TRACKS, Scene, SlotLayout, Timeline
+from course.timeline import Scene, SlotLayout, load_schema
 
 __all__ = ["TRACK_COLOURS", "TRACK_SYMBOLS", "ERA_FILLS", "BARS", "EVENTS", "MATCHES",
            "SELECTED", "LEGEND", "new_figure", "FigureSync"]
@@ -61,6 +62,9 @@ TRACK_SYMBOLS: dict[str, str] = {
     "escalation": "x",
 }
 #: Fills for era bands, one per era in order (light Okabe–Ito tints).
+#: Colours and shapes for a track the schema has but this module does not know.
+SPARE_COLOURS = ("#56B4E9", "#F0E442", "#000000", "#999999")
+SPARE_SYMBOLS = ("star", "hexagon", "pentagon", "cross")
 ERA_FILLS = ("#56B4E9", "#F0E442", "#009E73", "#CC79A7", "#E69F00", "#999999")
 ERA_OPACITY = 0.16
 
@@ -68,6 +72,14 @@ EVENTS, BARS, MATCHES, SELECTED = 0, 1, 2, 3
 LEGEND = 4
 DAY_MS = 86_400_000.0
 EMPTY_TEXT = "No events match"
+
+
+def track_style(track: str, tracks: tuple[str, ...]) -> tuple[str, str]:
+    """(colour, marker symbol) of a track; a track new to the schema gets a spare one by its position."""
+    if track in TRACK_COLOURS:
+        return TRACK_COLOURS[track], TRACK_SYMBOLS[track]
+    k = tracks.index(track) if track in tracks else 0
+    return SPARE_COLOURS[k % len(SPARE_COLOURS)], SPARE_SYMBOLS[k % len(SPARE_SYMBOLS)]
 
 
 def _iso(ns: np.ndarray) -> np.ndarray:
@@ -87,10 +99,12 @@ def _traces() -> list:
     traces[SELECTED] = go.Scatter(name="selected", mode="markers", x=[], y=[], text=[], hovertemplate=hover,
                                   marker=dict(symbol="square-open", size=26, color="#000000", line=dict(width=3)),
                                   legendrank=1200)
-    for t in TRACKS:
-        traces.append(go.Scatter(name=TRACK_LABELS[t], mode="markers", x=[None], y=[None], hoverinfo="skip",
-                                 marker=dict(symbol=TRACK_SYMBOLS[t], color=TRACK_COLOURS[t], size=11),
-                                 legendgroup=t, legendrank=1000 + TRACKS.index(t)))
+    schema = load_schema()
+    for k, t in enumerate(schema.tracks):
+        colour, symbol = track_style(t, schema.tracks)
+        traces.append(go.Scatter(name=schema.track_labels[t], mode="markers", x=[None], y=[None], hoverinfo="skip",
+                                 marker=dict(symbol=symbol, color=colour, size=11),
+                                 legendgroup=t, legendrank=1000 + k))
     return traces
 
 
@@ -116,9 +130,8 @@ def new_figure(widget: bool = True):
 class _Static:
     """Arrays that depend only on the slot layout, computed once per layout."""
 
-    def __init__(self, tl: Timeline, lay: SlotLayout):
-        ev = tl.events
-        tracks = ev["track"].to_numpy(dtype=object)[lay.event]
+    def __init__(self, lay: SlotLayout):
+        tracks = lay.track
         self.bar_slots = np.flatnonzero(lay.is_range)
         if lay.mode == "calendar":
             self.x = _iso(lay.x0)
@@ -129,15 +142,17 @@ class _Static:
             self.bar_base = self.x[self.bar_slots]
             self.bar_len = (lay.x1 - lay.x0)[self.bar_slots]
         self.y = lay.y.astype(float)
-        self.ids = tl.ids[lay.event]
-        titles = ev["title"].to_numpy(dtype=object)[lay.event]
-        text = [f"<b>{html.escape(t)}</b><br>{html.escape(tl.when[i])} · {html.escape(TRACK_LABELS[k])}"
-                for t, i, k in zip(titles, lay.event, tracks)]
+        self.ids = lay.ids
+        labels = lay.track_labels
+        text = [f"<b>{html.escape(t)}</b><br>{html.escape(w)} · {html.escape(labels[k])}"
+                for t, w, k in zip(lay.title, lay.when, tracks)]
         if lay.mode == "aligned":
             text = [f"{s}<br>{'AB'[ln]}: {x:+.2f} years since the anchor" for s, ln, x in zip(text, lay.lane, lay.x0)]
         self.text = np.array(text, dtype=object)
-        self.colour = np.array([TRACK_COLOURS[t] for t in tracks], dtype=object)
-        self.symbol = np.array([TRACK_SYMBOLS[t] + ("-open" if r else "") for t, r in zip(tracks, lay.is_range)],
+        order = tuple(labels)
+        style = {t: track_style(t, order) for t in labels}
+        self.colour = np.array([style[t][0] for t in tracks], dtype=object)
+        self.symbol = np.array([style[t][1] + ("-open" if r else "") for t, r in zip(tracks, lay.is_range)],
                                dtype=object)
 
     def ys(self, mask: np.ndarray) -> np.ndarray:
@@ -148,8 +163,7 @@ class _Static:
 class FigureSync:
     """Keeps one figure in step with successive scenes, sending only what changed."""
 
-    def __init__(self, timeline: Timeline, fig):
-        self.timeline = timeline
+    def __init__(self, fig):
         self.fig = fig
         self._static: dict[tuple, _Static] = {}
         self._last: Scene | None = None
@@ -159,82 +173,91 @@ class FigureSync:
     def static(self, lay: SlotLayout) -> _Static:
         st = self._static.get(lay.key)
         if st is None:
-            st = self._static[lay.key] = _Static(self.timeline, lay)
+            st = self._static[lay.key] = _Static(lay)
         return st
 
     def apply(self, scene: Scene) -> None:
-        """Bring the figure in line with ``scene``, in one update message.
+        """Bring the figure in line with ``scene``, sending only what changed.
 
-        A change of layout (mode or alignment) or of the decorations (eras,
-        the "no events match" note) sets every property that differs inside
-        ``batch_update``, through plotly's validators. Everything else -- a
-        filter, a search, a selection -- only replaces the ``y`` arrays of
-        some of traces 0-3 (float arrays, NaN for a hidden slot), the x range
-        and the lane labels. Those go out in a single ``plotly_update`` (the
-        call that ``batch_update`` itself ends with), which skips plotly's
-        per-property validation: for values of these simple kinds it would
-        cost as much as the rest of the update together (see
-        benchmarks/bench_timeline.py).
+        The per-point arrays -- x, text, ids, colours and symbols once per
+        layout (mode or alignment), then only the ``y`` arrays of some of
+        traces 0-3 (float arrays, NaN for a hidden slot) for a filter, a
+        search or a selection -- and the axis settings go out in one
+        ``plotly_update`` (the call that ``batch_update`` itself ends with),
+        which skips plotly's per-property validation: for arrays of colours
+        and symbols it would cost more than building the whole figure (see
+        benchmarks/bench_timeline.py). Every value sent that way is made
+        here from fixed palettes, numbers and ISO dates, and the tests check
+        that the figure passes plotly's validators. The decorations (era
+        bands, the anchor line, the "no events match" note) are compound
+        objects that plotly only tracks when set through its validators; when
+        they change they are set inside ``batch_update``, together with the
+        rest unless the layout is new (then the arrays follow in a second
+        message).
         """
         prev, lay = self._last, scene.layout
         st = self.static(lay)
         new_layout = prev is None or prev.layout is not lay
         deco = (lay.key, scene.eras, scene.empty)
-        ys: dict[int, np.ndarray] = {}   # new y per trace
-        layout_edits: dict[str, object] = {}
+        restyle: dict[int, dict[str, object]] = {}   # trace -> property path -> new value
+        relayout: dict[str, object] = {}
+        if new_layout:
+            b = st.bar_slots
+            restyle[EVENTS] = {"x": st.x, "text": st.text, "customdata": st.ids,
+                               "marker.color": st.colour, "marker.symbol": st.symbol}
+            restyle[BARS] = {"x": st.bar_len, "base": st.bar_base, "text": st.text[b], "customdata": st.ids[b],
+                             "marker.color": st.colour[b], "marker.line.color": st.colour[b]}
+            for index in (MATCHES, SELECTED):
+                restyle[index] = {"x": st.x, "text": st.text, "customdata": st.ids}
+            calendar = lay.mode == "calendar"
+            relayout.update({"xaxis.type": "date" if calendar else "linear",
+                             "xaxis.title.text": None if calendar else "years since the anchor event of each lane",
+                             "yaxis.tickvals": list(range(len(lay.lane_labels))),
+                             "yaxis.range": [len(lay.lane_labels) - 0.5, -0.5]})
         if new_layout or not np.array_equal(prev.shown, scene.shown):
-            ys[EVENTS] = st.ys(scene.shown)
-            ys[BARS] = ys[EVENTS][st.bar_slots]
+            y = st.ys(scene.shown)
+            restyle.setdefault(EVENTS, {})["y"] = y
+            restyle.setdefault(BARS, {})["y"] = y[st.bar_slots]
         if new_layout or not np.array_equal(prev.matched, scene.matched):
-            ys[MATCHES] = st.ys(scene.matched)
+            restyle.setdefault(MATCHES, {})["y"] = st.ys(scene.matched)
         if new_layout or not np.array_equal(prev.selected_slots, scene.selected_slots):
             chosen = np.zeros(len(lay), dtype=bool)
             chosen[scene.selected_slots] = True
-            ys[SELECTED] = st.ys(chosen)
+            restyle.setdefault(SELECTED, {})["y"] = st.ys(chosen)
         if new_layout or prev.x_range != scene.x_range:
-            layout_edits["xaxis.range"] = self._x_range(scene)
+            relayout["xaxis.range"] = self._x_range(scene)
         ticks = self._tick_text(scene)
         if ticks != self._ticks:
-            layout_edits["yaxis.ticktext"] = list(ticks)
-        if new_layout or deco != self._deco:
-            self._apply_validated(scene, st, new_layout, deco, ys, layout_edits)
-        elif ys or layout_edits:
-            self._apply_fast(ys, layout_edits)
+            relayout["yaxis.ticktext"] = list(ticks)
+        if deco != self._deco:
+            shapes, notes = self._decorations(scene)
+            with self.fig.batch_update():
+                self.fig.layout.shapes = shapes
+                self.fig.layout.annotations = notes
+                if not new_layout:   # small edits: validated, in the same message
+                    for index, props in restyle.items():
+                        self.fig.data[index].y = props["y"]
+                    for path, value in relayout.items():
+                        self.fig.layout[path.replace(".", "_")] = value
+                    restyle, relayout = {}, {}
+            self._deco = deco
+        if restyle or relayout:
+            self._apply_fast(restyle, relayout)
         self._ticks = ticks
         self._last = scene
 
-    def _apply_validated(self, scene, st, new_layout, deco, ys, layout_edits) -> None:
-        fig, lay = self.fig, scene.layout
-        with fig.batch_update():
-            if new_layout:
-                b = st.bar_slots
-                fig.data[EVENTS].update(x=st.x, text=st.text, customdata=st.ids,
-                                        marker=dict(color=st.colour, symbol=st.symbol))
-                fig.data[BARS].update(x=st.bar_len, base=st.bar_base, text=st.text[b], customdata=st.ids[b],
-                                      marker=dict(color=st.colour[b], line_color=st.colour[b]))
-                for index in (MATCHES, SELECTED):
-                    fig.data[index].update(x=st.x, text=st.text, customdata=st.ids)
-                calendar = lay.mode == "calendar"
-                fig.layout.xaxis.update(type="date" if calendar else "linear",
-                                        title_text=None if calendar else "years since the anchor event of each lane")
-                fig.layout.yaxis.update(tickvals=list(range(len(lay.lane_labels))),
-                                        range=[len(lay.lane_labels) - 0.5, -0.5])
-            for index, y in ys.items():
-                fig.data[index].y = y
-            for path, value in layout_edits.items():
-                fig.layout[path.replace(".", "_")] = value
-            if deco != self._deco:
-                shapes, notes = self._decorations(scene)
-                fig.layout.shapes = shapes
-                fig.layout.annotations = notes
-                self._deco = deco
-
-    def _apply_fast(self, ys: dict[int, np.ndarray], layout_edits: dict) -> None:
-        indexes = sorted(ys)
-        for y in ys.values():
-            y.flags.writeable = False  # as plotly's validators leave arrays
-        self.fig.plotly_update(restyle_data={"y": [ys[i] for i in indexes]} if ys else None,
-                               relayout_data=layout_edits, trace_indexes=indexes or None)
+    def _apply_fast(self, restyle: dict[int, dict[str, object]], relayout: dict) -> None:
+        indexes = sorted(restyle)
+        paths = list(dict.fromkeys(p for i in indexes for p in restyle[i]))
+        data = {}
+        for path in paths:
+            values = [restyle[i].get(path, Undefined) for i in indexes]
+            for v in values:
+                if isinstance(v, np.ndarray):
+                    v.flags.writeable = False  # as plotly's validators leave arrays
+            data[path] = values
+        self.fig.plotly_update(restyle_data=data or None, relayout_data=relayout or None,
+                               trace_indexes=indexes or None)
 
     # ---- layout pieces -----------------------------------------------------
     @staticmethod
@@ -256,13 +279,10 @@ class FigureSync:
 
     def _decorations(self, scene: Scene) -> tuple[list, list]:
         shapes, notes = [], []
-        tl = self.timeline
         if scene.layout.mode == "calendar":
-            era_order = list(tl.era_names)
-            shown = tl.eras[tl.eras["era"].isin(scene.eras)]
-            for k, band in enumerate(shown.itertuples()):
-                fill = ERA_FILLS[era_order.index(band.era) % len(ERA_FILLS)]
-                x0, x1 = band.start.date().isoformat(), band.end.date().isoformat()
+            for k, band in enumerate(scene.era_bands):
+                fill = ERA_FILLS[band.colour_index % len(ERA_FILLS)]
+                x0, x1 = band.start, band.end
                 shapes.append(dict(type="rect", xref="x", yref="paper", x0=x0, x1=x1, y0=0, y1=1, layer="below",
                                    fillcolor=fill, opacity=ERA_OPACITY, line=dict(width=0)))
                 notes.append(dict(x=x0, y=1, xref="x", yref="paper", xanchor="left", yanchor="bottom",

@@ -1,9 +1,10 @@
 """``TimelineExplorer``: ipywidgets controls around one plotly ``FigureWidget``.
 
 The explorer is a thin view. Each control changes one field of a
-:class:`~course.timeline.model.ViewState`; the model turns the state into a
-:class:`~course.timeline.model.Scene`; :class:`~widgets.timeline.figure.FigureSync`
-updates the figure in place and the side panel is refreshed from the same scene.
+:class:`~course.timeline.ViewState`; the model turns the state into a complete
+:class:`~course.timeline.Scene`; :class:`~widgets.timeline.figure.FigureSync`
+updates the figure in place from it, and the side panel is assigned the
+scene's events list, detail, count line and text description.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from .figure import BARS, EVENTS, MATCHES, SELECTED, FigureSync, new_figure
-from course.timeline.model import TRACK_LABELS, TRACKS, Scene, Timeline, ViewState, year_span, to_timestamp
+from course.timeline import Detail, Scene, Timeline, ViewState, to_timestamp, year_span
 
 __all__ = ["TimelineExplorer"]
 
@@ -31,6 +32,29 @@ def _link(url: str) -> str:
         return (f"<a href='{html.escape(url, quote=True)}' target='_blank' rel='noopener noreferrer'>"
                 f"Source: {html.escape(parsed.netloc)}</a>")
     return f"Source: {html.escape(url)}" if url else "No source given"
+
+
+_UNSET = object()
+
+
+def _detail_html(d: Detail | None) -> str:
+    """The detail panel's HTML for a scene's :class:`~course.timeline.Detail` (every text escaped)."""
+    if d is None:
+        return NO_SELECTION
+    esc = html.escape
+    offsets = ""
+    if d.offsets:
+        parts = [f"lane {o.lane}: {o.years:+.2f} years since {esc(o.anchor_title)}" for o in d.offsets]
+        offsets = f"<p style='margin:0.2em 0'>{'; '.join(parts)}</p>"
+    return (
+        "<div class='timeline-detail' role='region' aria-label='Selected event' aria-live='polite'>"
+        f"<p style='margin:0;color:#444'>{esc(d.when)} · {esc(d.track_label)}</p>"
+        f"<h4 style='margin:0.2em 0'>{esc(d.title)}</h4>"
+        f"{offsets}"
+        f"<p style='margin:0.3em 0'>{esc(d.description)}</p>"
+        f"<p style='margin:0.3em 0'><b>Actors:</b> {esc('; '.join(d.actors))}</p>"
+        f"<p style='margin:0.3em 0'>{_link(d.source_url)}</p>"
+        "</div>")
 
 
 class _ExplorerBox(ipw.VBox):
@@ -58,13 +82,17 @@ class TimelineExplorer:
     ----------
     events, eras:
         DataFrames with the schema of ``course.data.load_events()`` and
-        ``load_eras()`` (the defaults). Pass ``eras=[]`` for no eras.
+        ``load_eras()`` (the defaults, validated when loaded). A table of your
+        own is checked once against the rules of ``datasets/datapackage.json``
+        (the allowed tracks and precisions are its enums); a problem raises a
+        ``ValueError`` that names it. Pass ``eras=[]`` for no eras.
     start, end:
         The period shown: years (``1969``, meaning 1 January / 31 December)
         or dates (``"1975-08-01"``). Defaults: the whole table.
     tracks:
-        Tracks shown (default all): ``csce``, ``detente-arms-control``,
-        ``korea-diplomacy``, ``humanitarian``, ``escalation``.
+        Tracks shown (default all): the enum of ``events.track`` in
+        ``datasets/datapackage.json`` (``csce``, ``detente-arms-control``,
+        ``korea-diplomacy``, ``humanitarian``, ``escalation``).
     era:
         Era bands shaded: an era slug, a list of them, ``True`` for all, or
         ``None`` for none.
@@ -94,31 +122,31 @@ class TimelineExplorer:
 
     Display the explorer itself (or ``explorer.widget``). Read it with
     :meth:`describe` (one ``Name: value`` line each: Mode, Period or Lane
-    A/B and Window, Tracks, Actors, Shown, Eras, Search, Selected),
+    A/B and Window, Tracks, Actors, Shown, Events (their span and the first
+    few titles), Eras, Search, Selected),
     :attr:`count_text`, :attr:`selected` and :attr:`shown_ids`; change it
     with the controls, :meth:`select`, :meth:`step` or :meth:`set_view`.
     """
 
     def __init__(self, events=None, eras=None, *, start=None, end=None, tracks=None, era=None, actors=None,
                  search="", selected=None, mode="calendar", align=None, window=(-20, 30)):
-        if events is None or eras is None:
-            from course import data
-            events = data.load_events() if events is None else events
-            eras = data.load_eras() if eras is None else eras
-        self.timeline = tl = Timeline(events, eras)
+        if events is None or eras is None:   # the course's tables, validated by course.data on load
+            self.timeline = tl = Timeline.from_course_data(events=events, eras=eras)
+        else:                                  # the caller's own tables, checked once against the schema
+            self.timeline = tl = Timeline(events, eras)
         self.state: ViewState = tl.make_state(start=start, end=end, tracks=tracks, era=era, actors=actors,
                                               search=search, selected=selected, mode=mode, align=align,
                                               window=window)
         self._quiet = False
         self._build_controls()
         self.fig = new_figure(widget=True)
-        self._sync = FigureSync(tl, self.fig)
+        self._sync = FigureSync(self.fig)
         for index in (BARS, EVENTS, MATCHES, SELECTED):
             self.fig.data[index].on_click(self._click_handler(index))
         self.widget = self._build_box()
         self._scene: Scene | None = None
-        self._shown_order: tuple | None = None
-        self._detail_key: tuple | None = None
+        self._entries: object = _UNSET   # what the panel widgets show now (assigned only when it changes)
+        self._detail: object = _UNSET
         self._sync_controls()
         self._render()
 
@@ -135,13 +163,15 @@ class TimelineExplorer:
                                       description="View", tooltips=["Real dates, one lane per track",
                                                                     "Years since an anchor event, two lanes"],
                                       style={"button_width": "90px"})
+        labels = tl.track_labels
+        toggle_layout = ipw.Layout(width="auto")   # one layout widget for all toggles (never changed per toggle)
         self.track_toggles = {
-            t: ipw.ToggleButton(value=t in s.tracks, description=TRACK_LABELS[t], tooltip=f"Show the {TRACK_LABELS[t]} track",
-                                layout=ipw.Layout(width="auto"))
-            for t in TRACKS}
+            t: ipw.ToggleButton(value=t in s.tracks, description=labels[t], tooltip=f"Show the {labels[t]} track",
+                                layout=toggle_layout)
+            for t in tl.tracks}
         self.era_toggles = {
             e: ipw.ToggleButton(value=e in s.eras, description=name, tooltip=f"Shade the era: {name}",
-                                layout=ipw.Layout(width="auto"))
+                                layout=toggle_layout)
             for e, name in tl.era_names.items()}
         self.actor_select = ipw.SelectMultiple(options=list(tl.actors), value=list(s.actors), rows=7,
                                                description="Actors",
@@ -165,7 +195,7 @@ class TimelineExplorer:
                                      layout=ipw.Layout(width="420px"))
         self.anchor_b = ipw.Dropdown(options=event_options, value=b.anchor, description="B: anchor",
                                      layout=ipw.Layout(width="420px"))
-        track_options = [(TRACK_LABELS[t], t) for t in TRACKS]
+        track_options = [(labels[t], t) for t in tl.tracks]
         self.tracks_a = ipw.SelectMultiple(options=track_options, value=list(a.tracks), rows=5, description="A: tracks")
         self.tracks_b = ipw.SelectMultiple(options=track_options, value=list(b.tracks), rows=5, description="B: tracks")
         self.window = ipw.IntRangeSlider(value=(int(s.window[0]), int(s.window[1])),
@@ -303,7 +333,7 @@ class TimelineExplorer:
             # traces hold every slot of the layout in order; the bar trace only the range events
             slot = int(self._sync.static(scene.layout).bar_slots[i]) if trace_index == BARS else i
             if 0 <= slot < len(scene.shown) and scene.shown[slot]:
-                self.select(self.timeline.ids[scene.layout.event[slot]])
+                self.select(scene.layout.ids[slot])
         return on_click
 
     # ------------------------------------------------------------------ rendering
@@ -315,48 +345,25 @@ class TimelineExplorer:
         self._refresh_panel(scene)
 
     def _refresh_panel(self, scene: Scene) -> None:
-        tl = self.timeline
-        self.count.value = f"<span role='status' aria-live='polite'>{html.escape(self.count_text)}</span>"
+        """Assign the scene's panel content to the widgets (each only when it changed)."""
+        self.count.value = f"<span role='status' aria-live='polite'>{html.escape(scene.count_text)}</span>"
         self._quiet = True
         try:
-            if scene.order != self._shown_order:
+            if scene.entries != self._entries:
                 self.event_list.index = None
-                self.event_list.options = tl.list_entries(scene)
-                self._shown_order = scene.order
+                self.event_list.options = scene.entries
+                self._entries = scene.entries
             self.event_list.value = scene.selected
         finally:
             self._quiet = False
         at = scene.order.index(scene.selected) if scene.selected is not None else None
         self.prev_button.disabled = scene.empty or at == 0
         self.next_button.disabled = scene.empty or (at is not None and at == len(scene.order) - 1)
-        detail_key = (scene.selected, scene.layout.key)
-        if detail_key != self._detail_key:
-            self.detail.value = self._detail_html(scene)
-            self._detail_key = detail_key
+        if scene.detail != self._detail:
+            self.detail.value = _detail_html(scene.detail)
+            self._detail = scene.detail
         self._summary_text.value = ("<pre style='white-space:pre-wrap;margin:0' aria-label='Text description'>"
-                                    + html.escape(tl.describe(scene)) + "</pre>")
-
-    def _detail_html(self, scene: Scene) -> str:
-        if scene.selected is None:
-            return NO_SELECTION
-        tl = self.timeline
-        i = tl.index[scene.selected]
-        ev = tl.events.iloc[i]
-        esc = html.escape
-        offsets = ""
-        if scene.layout.mode == "aligned":
-            parts = [f"lane {ln}: {off:+.2f} years since {esc(tl.titles[scene.layout.anchors['AB'.index(ln)]])}"
-                     for ln, off in tl.offset_of(scene, scene.selected)]
-            offsets = f"<p style='margin:0.2em 0'>{'; '.join(parts)}</p>"
-        return (
-            "<div class='timeline-detail' role='region' aria-label='Selected event' aria-live='polite'>"
-            f"<p style='margin:0;color:#444'>{esc(tl.when[i])} · {esc(TRACK_LABELS[ev['track']])}</p>"
-            f"<h4 style='margin:0.2em 0'>{esc(ev['title'])}</h4>"
-            f"{offsets}"
-            f"<p style='margin:0.3em 0'>{esc(ev['description'])}</p>"
-            f"<p style='margin:0.3em 0'><b>Actors:</b> {esc('; '.join(tl.event_actors[i]))}</p>"
-            f"<p style='margin:0.3em 0'>{_link(ev['source_url'])}</p>"
-            "</div>")
+                                    + html.escape(scene.description) + "</pre>")
 
     # ------------------------------------------------------------------ public API
     @property
@@ -372,15 +379,7 @@ class TimelineExplorer:
     @property
     def count_text(self) -> str:
         """The count line as plain text: ``"12 of 97 events shown"``, ``"No events match (0 of 97 events shown)"``."""
-        scene = self._scene
-        if scene.empty:
-            text = f"No events match (0 of {scene.n_total} events shown)"
-        else:
-            text = f"{scene.n_shown} of {scene.n_total} events shown"
-        if scene.state.search.strip():
-            hits = len(set(scene.layout.event[scene.matched]))
-            text += f"; {hits} match{'es' if hits == 1 else ''} the search"
-        return text
+        return self._scene.count_text
 
     def select(self, event_id: str | None) -> None:
         """Show one event in the detail panel (``None`` clears it). It must be among the shown events."""
@@ -413,8 +412,11 @@ class TimelineExplorer:
         self._render()
 
     def describe(self) -> str:
-        """A text summary of what is on screen (see :meth:`Timeline.describe`)."""
-        return self.timeline.describe(self._scene)
+        """A text summary of what is on screen: the view's settings and the events it shows.
+
+        One ``Name: value`` line each (see :func:`course.timeline.text.describe`).
+        """
+        return self._scene.description
 
     @property
     def figure(self) -> go.Figure:
