@@ -1,0 +1,168 @@
+"""Figures that are light on the wire.
+
+Every ``go.FigureWidget`` opens with a message that carries plotly's whole
+JavaScript bundle (anywidget's ``_esm``, about 5 MB). Two tools keep that off
+the wire:
+
+* :func:`figure_widget` -- for explorers that redraw often (TimelineExplorer,
+  TrustLab). It reuses the FigureWidget that the same notebook cell created
+  the last time it ran: JupyterLab puts the cell's id in every
+  ``execute_request`` (``metadata.cellId``), so a re-run of the cell resets
+  that widget's traces and layout in place instead of opening a new one, and
+  the bundle is not sent again. Widgets are keyed by the cell id *and* their
+  order within that execution, so two explorers in one cell, or in two cells,
+  never share a figure. Without a cell id (plain Python, tests, a console,
+  a callback) every call makes a new FigureWidget.
+* :class:`StaticFigure` -- for views that redraw rarely (the scorecard, the
+  humanitarian clock). A plain ``go.Figure`` shown inside an ``ipw.Output``
+  through plotly's JupyterLab renderer (``application/vnd.plotly.v1+json``,
+  the ``jupyterlab-plotly`` extension that the plotly wheel installs, whose
+  JavaScript the browser loads once over HTTP and caches). A redraw sends the
+  figure's JSON, a few kB, never the bundle.
+"""
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import ipywidgets as ipw
+import plotly.graph_objects as go
+import plotly.io as pio
+
+__all__ = ["figure_widget", "cell_key", "pool_size", "clear_pool", "plotly_bundle", "StaticFigure"]
+
+MIME = "application/vnd.plotly.v1+json"
+
+# cell id -> {"msg_id": id of the execute_request that last used it, "next": ordinal, "widgets": [...]}
+_POOL: dict[str, dict] = {}
+
+
+def _shell():
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipywidgets
+        return None
+    return get_ipython()
+
+
+def _parent_header() -> dict:
+    shell = _shell()
+    header = getattr(shell, "parent_header", None) if shell is not None else None
+    return header if isinstance(header, dict) else {}
+
+
+def cell_key() -> tuple[str, str] | None:
+    """``(cell id, execute_request msg_id)`` of the running notebook cell, or None outside one."""
+    parent = _parent_header()
+    if parent.get("msg_type", parent.get("header", {}).get("msg_type")) not in (None, "execute_request"):
+        return None
+    meta = parent.get("metadata") or {}
+    cell = meta.get("cellId") if isinstance(meta, dict) else None
+    msg_id = (parent.get("header") or {}).get("msg_id") or parent.get("msg_id")
+    if not isinstance(cell, str) or not cell or not msg_id:
+        return None
+    _forget_deleted(meta.get("deletedCells"))
+    return cell, str(msg_id)
+
+
+def _forget_deleted(cells: Any) -> None:
+    """JupyterLab lists the ids of cells deleted since the last execution: close their figures."""
+    if not isinstance(cells, (list, tuple)):
+        return
+    for cell in cells:
+        entry = _POOL.pop(cell, None) if isinstance(cell, str) else None
+        for w in (entry or {}).get("widgets", ()):
+            w.close()
+
+
+def _alive(w: go.FigureWidget) -> bool:
+    return getattr(w, "comm", None) is not None
+
+
+def _reset(w: go.FigureWidget, fig: go.Figure) -> go.FigureWidget:
+    """Give ``w`` the traces and layout of ``fig``, dropping all it had (and the callbacks on them)."""
+    with w.batch_update():
+        w.data = []
+        w.layout = {}
+    w.add_traces(list(fig.data))
+    w.layout = fig.layout
+    # A view renders from these two traits: replace them whole, so that nothing of the old figure
+    # (a layout key the new one lacks) survives in the browser's copy of the model.
+    w._widget_layout = copy.deepcopy(w._layout_obj._props)
+    w._widget_data = copy.deepcopy(w._data)
+    return w
+
+
+def figure_widget(fig: go.Figure | None = None) -> go.FigureWidget:
+    """A ``go.FigureWidget`` showing ``fig``: the one this cell made when it last ran, reset, if any.
+
+    The n-th call during one execution of a cell gets the n-th widget that
+    cell made before; a widget that was closed is replaced by a new one.
+    """
+    fig = go.Figure() if fig is None else fig
+    key = cell_key()
+    if key is None:
+        return go.FigureWidget(fig)
+    cell, msg_id = key
+    entry = _POOL.setdefault(cell, {"msg_id": None, "next": 0, "widgets": []})
+    if entry["msg_id"] != msg_id:  # a new execution of this cell: start again from its first figure
+        entry["msg_id"], entry["next"] = msg_id, 0
+    n = entry["next"]
+    entry["next"] += 1
+    widgets = entry["widgets"]
+    if n < len(widgets) and _alive(widgets[n]):
+        return _reset(widgets[n], fig)
+    w = go.FigureWidget(fig)
+    if n < len(widgets):
+        widgets[n] = w
+    else:
+        widgets.append(w)
+    return w
+
+
+def pool_size() -> int:
+    """How many FigureWidgets the pool keeps (for tests and diagnostics)."""
+    return sum(len(e["widgets"]) for e in _POOL.values())
+
+
+def clear_pool(close: bool = True) -> None:
+    """Forget every pooled figure (and close them, unless ``close`` is false)."""
+    for entry in _POOL.values():
+        for w in entry["widgets"]:
+            if close:
+                w.close()
+    _POOL.clear()
+
+
+# ------------------------------------------------------------ static figures
+def plotly_bundle(fig: go.Figure) -> dict:
+    """The display bundle of ``fig`` for plotly's JupyterLab renderer (no JavaScript in it)."""
+    spec = json.loads(pio.to_json(fig, validate=False))
+    spec.setdefault("config", {})
+    title = fig.layout.title.text or "plotly figure"
+    return {MIME: spec, "text/plain": f"<Figure: {title}>"}
+
+
+class StaticFigure:
+    """A ``go.Figure`` shown in an ``ipw.Output``; :meth:`redraw` shows its current state.
+
+    ``fig`` is an ordinary ``go.Figure``: change it in place, then call
+    ``redraw()``. The output widget's ``outputs`` hold the figure's JSON, so
+    what the browser shows can be read in Python too.
+    """
+
+    def __init__(self, fig: go.Figure, *, css_class: str | None = None):
+        self.fig = fig
+        self.output = ipw.Output()
+        if css_class:
+            self.output.add_class(css_class)
+        self.redraw()
+
+    def redraw(self) -> None:
+        self.output.outputs = ({"output_type": "display_data", "data": plotly_bundle(self.fig), "metadata": {}},)
+
+    @property
+    def shown(self) -> dict:
+        """The plotly JSON currently in the output (``{"data": [...], "layout": {...}}``)."""
+        return self.output.outputs[0]["data"][MIME] if self.output.outputs else {}
