@@ -129,7 +129,7 @@ def measure_lesson(path: Path) -> dict:
             errors += r["errors"]
             for t, n in r["by_type"].items():
                 by_type[t] = by_type.get(t, 0) + n
-        rerun = None
+        rerun, rerun_by_type = None, {}
         view_cells = [(cid, src) for cid, src in cells if VIEW.search(src)]
         if view_cells:
             rerun = 0
@@ -137,8 +137,10 @@ def measure_lesson(path: Path) -> dict:
                 r = k.run(src, cid)
                 rerun += r["bytes"]
                 errors += r["errors"]
-        return {"bytes": total, "by_type": by_type, "rerun_bytes": rerun, "rerun_cells": len(view_cells),
-                "errors": errors}
+                for t, n in r["by_type"].items():
+                    rerun_by_type[t] = rerun_by_type.get(t, 0) + n
+        return {"bytes": total, "by_type": by_type, "rerun_bytes": rerun, "rerun_by_type": rerun_by_type,
+                "rerun_cells": len(view_cells), "errors": errors}
     finally:
         k.close()
 
@@ -187,7 +189,8 @@ def main(argv=None) -> int:
         if errs:
             print(f"    errors: {errs}")
         out["lessons"][stem] = {"bytes": b, "ratio_to_floor": statistics.median(b) / floor, "rerun_bytes": rr,
-                                "rerun_cells": rs[0]["rerun_cells"], "by_type": rs[0]["by_type"], "errors": errs}
+                                "rerun_cells": rs[0]["rerun_cells"], "by_type": rs[0]["by_type"],
+                                "rerun_by_type": rs[0]["rerun_by_type"], "errors": errs}
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(out, indent=1))

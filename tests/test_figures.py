@@ -158,3 +158,22 @@ def test_timeline_explorer_rerun_reuses_its_figure_and_clicks_still_work(shell):
     shell.execute(None)
     fresh = TimelineExplorer(start=1970, end=1990)
     assert ex2.fig.to_dict()["layout"] == fresh.fig.to_dict()["layout"]
+
+
+def test_pooled_figures_use_plotlys_bundle_with_removed_views_made_inert():
+    """plotly's view keeps listening to its model after removal and then throws on every update,
+    which stops the views shown after it from updating. The pooled class patches exactly that."""
+    assert F.reusable(), "this plotly's widget bundle changed: update widgets/figures.py _VIEW_REMOVE"
+    cls = F._reusable_class()
+    original = str(go.FigureWidget._esm)
+    assert issubclass(cls, go.FigureWidget)
+    assert cls._esm.count("remove(){this.model=" + F._INERT_MODEL + ",") == 1
+    assert cls._esm.replace("this.model=" + F._INERT_MODEL + ",", "", 1) == original
+
+
+def test_without_the_patch_nothing_is_pooled(shell, monkeypatch):
+    monkeypatch.setattr(F, "_reusable_class", lambda: None)
+    shell.execute("cell-a")
+    a = F.figure_widget(spec())
+    shell.execute("cell-a")
+    assert F.figure_widget(spec()) is not a and F.pool_size() == 0

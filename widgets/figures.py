@@ -23,16 +23,46 @@ the wire:
 from __future__ import annotations
 
 import copy
+import functools
 import json
+import re
 from typing import Any
 
 import ipywidgets as ipw
 import plotly.graph_objects as go
 import plotly.io as pio
 
-__all__ = ["figure_widget", "cell_key", "pool_size", "clear_pool", "plotly_bundle", "StaticFigure"]
+__all__ = ["figure_widget", "reusable", "cell_key", "pool_size", "clear_pool", "plotly_bundle", "StaticFigure"]
 
 MIME = "application/vnd.plotly.v1+json"
+
+# plotly's widget view never stops listening to its model when it is removed (its output cleared):
+# the next state change makes the purged view throw ("Error setting state: gd.data must be an array")
+# and the views displayed after it never hear of the change. A pooled figure is displayed again
+# after each re-run, so its view, once removed, is pointed at an inert model instead.
+_VIEW_REMOVE = re.compile(r'remove\(\)\{(\w+)\.default\.purge\(this\.el\),'
+                          r'window\.removeEventListener\("resize",this\.resizeEventListener\)\}')
+_INERT_MODEL = "{get:()=>null,set(){},on(){},touch(){},save_changes(){},_normalize_trace_indexes:()=>[]}"
+
+
+@functools.lru_cache(maxsize=None)
+def _reusable_class():
+    """A FigureWidget whose removed views go quiet, or None if this plotly's bundle cannot be patched."""
+    source = str(go.FigureWidget._esm)  # anywidget's file contents: the text it sends as the _esm trait
+    found = _VIEW_REMOVE.findall(source)
+    if len(found) != 1:
+        return None
+    patched = _VIEW_REMOVE.sub(lambda m: 'remove(){this.model=' + _INERT_MODEL + ',' + m.group(0)[len("remove(){"):],
+                               source)
+    return type("ReusableFigureWidget", (go.FigureWidget,), {"_esm": patched, "__module__": __name__,
+                                                             "__doc__": "A go.FigureWidget that can be shown again "
+                                                                        "after its output was cleared."})
+
+
+def reusable() -> bool:
+    """Whether figures can be pooled with this plotly (its widget bundle has the expected view code)."""
+    return _reusable_class() is not None
+
 
 # cell id -> {"msg_id": id of the execute_request that last used it, "next": ordinal, "widgets": [...]}
 _POOL: dict[str, dict] = {}
@@ -102,7 +132,8 @@ def figure_widget(fig: go.Figure | None = None) -> go.FigureWidget:
     """
     fig = go.Figure() if fig is None else fig
     key = cell_key()
-    if key is None:
+    cls = _reusable_class()
+    if key is None or cls is None:
         return go.FigureWidget(fig)
     cell, msg_id = key
     entry = _POOL.setdefault(cell, {"msg_id": None, "next": 0, "widgets": []})
@@ -113,7 +144,7 @@ def figure_widget(fig: go.Figure | None = None) -> go.FigureWidget:
     widgets = entry["widgets"]
     if n < len(widgets) and _alive(widgets[n]):
         return _reset(widgets[n], fig)
-    w = go.FigureWidget(fig)
+    w = cls(fig)
     if n < len(widgets):
         widgets[n] = w
     else:
