@@ -177,3 +177,22 @@ def test_without_the_patch_nothing_is_pooled(shell, monkeypatch):
     a = F.figure_widget(spec())
     shell.execute("cell-a")
     assert F.figure_widget(spec()) is not a and F.pool_size() == 0
+
+
+def test_a_reset_sends_the_whole_new_state_once_and_no_edit_messages(shell):
+    """The browser's copy of the old figure took edits the kernel's traits never saw, so the reset
+    sends _widget_data and _widget_layout whole, even when the kernel thinks them unchanged."""
+    shell.execute("cell-a")
+    w = F.figure_widget(spec("same"))
+    w.layout.title.text = "edited after display"  # a relayout the browser applied to its copy
+    sent = []
+    real = w._send
+    w._send = lambda msg, buffers=None: (sent.append(msg), real(msg, buffers))[1]
+    shell.execute("cell-a")
+    assert F.figure_widget(spec("same")) is w
+    states = [m["state"] for m in sent if m.get("method") == "update"]
+    keys = [k for st in states for k in st]
+    assert keys.count("_widget_layout") == 1 and keys.count("_widget_data") == 1, keys
+    assert not [k for k in keys if k.startswith("_py2js_")], keys  # no per-edit messages
+    layout = next(st["_widget_layout"] for st in states if "_widget_layout" in st)
+    assert layout["title"]["text"] == "same"

@@ -110,18 +110,37 @@ def _alive(w: go.FigureWidget) -> bool:
     return getattr(w, "comm", None) is not None
 
 
+_EDIT_MESSAGES = ("_send_addTraces_msg", "_send_deleteTraces_msg", "_send_moveTraces_msg", "_send_restyle_msg",
+                  "_send_relayout_msg", "_send_update_msg", "_send_animate_msg")
+
+
 def _reset(w: go.FigureWidget, fig: go.Figure) -> go.FigureWidget:
-    """Give ``w`` the traces and layout of ``fig``, dropping all it had (and the callbacks on them)."""
-    with w.batch_update():
+    """Give ``w`` the traces and layout of ``fig``, dropping all it had (and the callbacks on them).
+
+    The edits are made in Python with plotly's edit messages silenced; the browser then gets the
+    new state in one piece: a view renders from ``_widget_data`` and ``_widget_layout``, and
+    replacing them whole leaves nothing of the old figure (a layout key the new one lacks) behind.
+    """
+    for name in _EDIT_MESSAGES:
+        setattr(w, name, _silent)
+    try:
         w.data = []
-        w.layout = {}
-    w.add_traces(list(fig.data))
-    w.layout = fig.layout
-    # A view renders from these two traits: replace them whole, so that nothing of the old figure
-    # (a layout key the new one lacks) survives in the browser's copy of the model.
-    w._widget_layout = copy.deepcopy(w._layout_obj._props)
-    w._widget_data = copy.deepcopy(w._data)
+        w.layout = fig.layout
+        w.add_traces(list(fig.data))
+    finally:
+        for name in _EDIT_MESSAGES:
+            w.__dict__.pop(name, None)
+    # Always send both: the browser's copies have taken every edit since the figure opened, while
+    # the kernel's traits kept their first value, so "unchanged" here does not mean the same there.
+    with w.hold_sync():
+        w._widget_layout, w._widget_data = {}, []
+        w._widget_layout = copy.deepcopy(w._layout_obj._props)
+        w._widget_data = copy.deepcopy(w._data)
     return w
+
+
+def _silent(*args, **kwargs) -> None:
+    return None
 
 
 def figure_widget(fig: go.Figure | None = None) -> go.FigureWidget:
