@@ -12,7 +12,18 @@ the wire:
   the bundle is not sent again. Widgets are keyed by the cell id *and* their
   order within that execution, so two explorers in one cell, or in two cells,
   never share a figure. Without a cell id (plain Python, tests, a console,
-  a callback) every call makes a new FigureWidget.
+  a callback, nbclient) every call makes a new FigureWidget.
+
+  Pooled widgets are a ``go.FigureWidget`` subclass whose bundle differs from
+  plotly's by one statement: a view that was removed (its output cleared)
+  stops listening to its model. Unpatched, such a view throws on the next
+  update and the view shown after it never redraws. If a future plotly's
+  bundle lacks the code this patches, nothing is pooled (see
+  :func:`reusable`; tests/test_figures.py fails loudly).
+
+  One limit: the view object a cell made before its re-run keeps a reference
+  to the figure. If a learner displayed that old object again in another cell,
+  it now draws into the figure of the new one.
 * :class:`StaticFigure` -- for views that redraw rarely (the scorecard, the
   humanitarian clock). A plain ``go.Figure`` shown inside an ``ipw.Output``
   through plotly's JupyterLab renderer (``application/vnd.plotly.v1+json``,
