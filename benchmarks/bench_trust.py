@@ -21,6 +21,7 @@ Run: .venv/bin/python benchmarks/bench_trust.py [--quick]
 from __future__ import annotations
 
 import argparse
+import gc
 import statistics
 import sys
 import time
@@ -83,6 +84,7 @@ def bench_construction(repeats: int) -> dict:
         order = (("lab", TrustLab), ("bare", bare)) if i % 2 == 0 else (("bare", bare), ("lab", TrustLab))
         t = {}
         for name, fn in order:
+            gc.collect()  # neither side pays for the other's garbage
             t0 = time.perf_counter()
             w = fn()
             t[name] = time.perf_counter() - t0
@@ -130,7 +132,7 @@ def main(argv=None) -> int:
     u = bench_update(7 if args.quick else 21)
     print(f"TrustLab update (200 rounds x 500 runs): median {u['update_median_ms']:.1f} ms "
           f"(max {u['update_max_ms']:.1f} ms; target < 50 ms); one simulate: {u['simulate_median_ms']:.1f} ms")
-    c = bench_construction(5 if args.quick else 15)
+    c = bench_construction(5 if args.quick else 21)
     print(f"TrustLab() construction: {_med_range(c['lab_ms'])} ms against a bare FigureWidget with the same "
           f"6 subplots, {c['traces']} traces and {c['points']} points: {_med_range(c['bare_ms'])} ms; "
           f"ratio {_med_range(c['ratios'], '{:.2f}')} (median [range] over {len(c['ratios'])} interleaved pairs)")

@@ -158,8 +158,11 @@ def measure_floor() -> int:
 
 
 def spread(values: list[float]) -> str:
-    med = statistics.median(values)
-    return f"{med / MB:.3f}" + ("" if min(values) == max(values) else f" [{min(values) / MB:.3f}-{max(values) / MB:.3f}]")
+    """Median in MB, and the range where the repeats differ (message ids and timings vary by a few bytes)."""
+    med, lo, hi = statistics.median(values), min(values), max(values)
+    if hi - lo >= 1000:
+        return f"{med / MB:.3f} [{lo / MB:.3f}-{hi / MB:.3f}]"
+    return f"{med / MB:.3f}" + (f" (±{hi - lo:.0f} B)" if hi > lo else "")
 
 
 def main(argv=None) -> int:
@@ -177,14 +180,14 @@ def main(argv=None) -> int:
             runs[p.stem].append(measure_lesson(p))
     floor = statistics.median(floors)
     print(f"Floor: one bare go.FigureWidget() shown in a cell sends {spread(floors)} MB")
-    print(f"{'lesson':<40} {'Run All MB':>16} {'x floor':>8} {'re-run views MB':>16}  largest message types")
+    print(f"{'lesson':<38} {'Run All MB':>18} {'x floor':>8} {'re-run views MB':>18}  largest message types")
     out = {"floor_bytes": floors, "lessons": {}}
     for stem, rs in runs.items():
         b = [r["bytes"] for r in rs]
         rr = [r["rerun_bytes"] for r in rs if r["rerun_bytes"] is not None]
         types = sorted(rs[0]["by_type"].items(), key=lambda kv: -kv[1])[:3]
-        print(f"{stem:<40} {spread(b):>16} {statistics.median(b) / floor:>8.2f} "
-              f"{(spread(rr) if rr else '-'):>16}  " + ", ".join(f"{t} {n / MB:.2f}" for t, n in types))
+        print(f"{stem:<38} {spread(b):>18} {statistics.median(b) / floor:>8.2f} "
+              f"{(spread(rr) if rr else '-'):>18}  " + ", ".join(f"{t} {n / MB:.2f}" for t, n in types))
         errs = sorted({e for r in rs for e in r["errors"]})
         if errs:
             print(f"    errors: {errs}")
