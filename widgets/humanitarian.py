@@ -14,7 +14,6 @@ from typing import Any
 
 import pandas as pd
 
-from widgets.figures import StaticFigure
 from course.humanitarian import (DEFAULT_THRESHOLD, DEFAULT_UNTIL, RATE_MAX, RATE_MIN, check_positive, check_rate, crossing,
                                  describe, estimate_death_rate, percent, projection_state, projection_until,
                                  registry_table)
@@ -93,7 +92,8 @@ class HumanitarianClock:
 
     Attributes: ``slider`` (a ``FloatSlider``; moving it updates the figure),
     ``fig`` (the ``go.Figure`` shown, updated in place: traces 0 observed,
-    1 projection, 2 marker), ``plot`` (the ``ipw.Output`` showing it), ``summary`` (the text panel), ``widget`` (the whole view),
+    1 projection, 2 marker), ``plot`` (the ``ipw.Output`` showing it),
+    ``summary`` (the text panel), ``widget`` (the whole view),
     ``estimated_rate``.
     """
 
@@ -101,6 +101,8 @@ class HumanitarianClock:
                  threshold: Any = DEFAULT_THRESHOLD):
         import ipywidgets as ipw
         import plotly.graph_objects as go
+
+        from widgets.figures import StaticFigure
 
         self._registry = registry_table(registry)
         self.estimated_rate = estimate_death_rate(self._registry)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import html
 from typing import Any, Iterable, Mapping
 
-from widgets.figures import StaticFigure
 from course.scorecard import (MAX_RATING, MIN_RATING, SCALE, SETTINGS, Gap, Judgement, Obstacle,
                               compare, course_ratings, describe, obstacles_from, validate_ratings, validate_settings)
 
@@ -106,6 +105,8 @@ class Scorecard:
     def __init__(self, obstacles: Any = None, *, settings: Iterable[str] | None = None,
                  ratings: Mapping | None = None, show_course: bool = False):
         import ipywidgets as ipw
+
+        from widgets.figures import StaticFigure
 
         if not isinstance(show_course, bool):
             raise ValueError(f"show_course must be True or False, got {show_course!r}")
