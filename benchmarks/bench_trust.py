@@ -9,11 +9,19 @@
    same tournament in axelrod (when installed): the ratio of the two times in
    this one run (target >= 20x).
 
+3. Construction: ``TrustLab()`` at its defaults against building a bare
+   ``go.FigureWidget`` with the same six subplots (``make_subplots`` with the
+   same arguments), the same traces and the same points (taken from a
+   TrustLab built first). Interleaved, repeated; the median and range of the
+   per-pair ratio. TrustLab's extra time is its simulations (the shown pair,
+   the tournament and the evolution) and its controls.
+
 Run: .venv/bin/python benchmarks/bench_trust.py [--quick]
 """
 from __future__ import annotations
 
 import argparse
+import gc
 import statistics
 import sys
 import time
@@ -42,6 +50,54 @@ def bench_update(repeats: int) -> dict:
         sims.append(time.perf_counter() - t0)
     return {"update_median_ms": 1e3 * statistics.median(times), "update_max_ms": 1e3 * max(times),
             "simulate_median_ms": 1e3 * statistics.median(sims)}
+
+
+def _bare_subplots():
+    """The empty six-subplot grid, exactly as TrustLab._make_figure builds it."""
+    from plotly.subplots import make_subplots
+    from widgets.trust import SERIES
+    return make_subplots(
+        rows=3, cols=2, column_widths=[0.58, 0.42], horizontal_spacing=0.2, vertical_spacing=0.09,
+        subplot_titles=(SERIES[0][1], "Tournament: mean payoff per round", SERIES[1][1],
+                        "Evolution: agents per strategy", SERIES[2][1], "Population at generation 0"))
+
+
+def bench_construction(repeats: int) -> dict:
+    import plotly.graph_objects as go
+    from widgets import TrustLab
+
+    ref = TrustLab()  # warms imports and caches; its figure gives the baseline's traces and points
+    data = [{k: v for k, v in tr.to_plotly_json().items() if k != "uid"} for tr in ref.fig.data]
+    points = sum(len(t["x"]) for t in data if t.get("x") is not None)
+    layout = ref.fig.layout.to_plotly_json()
+    layout["template"] = "plotly_white"  # by name, as TrustLab sets it (plotly caches named templates)
+
+    def bare():
+        fig = _bare_subplots()
+        fig.add_traces(data)
+        fig.update_layout(layout)
+        return go.FigureWidget(fig)
+
+    bare()
+    labs, bares, ratios = [], [], []
+    for i in range(repeats):
+        order = (("lab", TrustLab), ("bare", bare)) if i % 2 == 0 else (("bare", bare), ("lab", TrustLab))
+        t = {}
+        for name, fn in order:
+            gc.collect()  # neither side pays for the other's garbage
+            t0 = time.perf_counter()
+            w = fn()
+            t[name] = time.perf_counter() - t0
+            w.close()
+        labs.append(t["lab"])
+        bares.append(t["bare"])
+        ratios.append(t["lab"] / t["bare"])
+    return {"lab_ms": [1e3 * x for x in labs], "bare_ms": [1e3 * x for x in bares], "ratios": ratios,
+            "traces": len(data), "points": points}
+
+
+def _med_range(xs, fmt="{:.1f}") -> str:
+    return f"{fmt.format(statistics.median(xs))} [{fmt.format(min(xs))}-{fmt.format(max(xs))}]"
 
 
 def bench_tournament(repeats: int, turns: int = 200, repetitions: int = 50) -> dict:
@@ -76,6 +132,10 @@ def main(argv=None) -> int:
     u = bench_update(7 if args.quick else 21)
     print(f"TrustLab update (200 rounds x 500 runs): median {u['update_median_ms']:.1f} ms "
           f"(max {u['update_max_ms']:.1f} ms; target < 50 ms); one simulate: {u['simulate_median_ms']:.1f} ms")
+    c = bench_construction(5 if args.quick else 21)
+    print(f"TrustLab() construction: {_med_range(c['lab_ms'])} ms against a bare FigureWidget with the same "
+          f"6 subplots, {c['traces']} traces and {c['points']} points: {_med_range(c['bare_ms'])} ms; "
+          f"ratio {_med_range(c['ratios'], '{:.2f}')} (median [range] over {len(c['ratios'])} interleaved pairs)")
     reps = 10 if args.quick else 50
     t = bench_tournament(3 if args.quick else 5, repetitions=reps)
     line = f"Classic tournament, 8 strategies, 200 turns x {reps} repetitions: ours {1e3 * t['ours_median_s']:.0f} ms"

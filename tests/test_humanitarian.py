@@ -168,7 +168,7 @@ def test_moving_the_slider_updates_the_figure_in_place():
     assert fig.data[1].y[:3] == pytest.approx((10_000, 9_000, 8_100))
     assert "10.0 %" in fig.layout.title.text
     clock.slider.value = 0.20
-    assert clock.fig is fig  # the same FigureWidget, updated, not replaced
+    assert clock.fig is fig  # the same figure, updated, not replaced
     assert fig.data[1].y[:3] == pytest.approx((10_000, 8_000, 6_400))
     assert "20.0 %" in fig.layout.title.text and "20.0 %" in fig.data[1].name
     assert "20.0 %" in clock.describe()
@@ -298,3 +298,25 @@ def test_lesson06_trust_answers_match_the_seeded_engine():
     assert np.ptp(np.percentile(g, [5, 95])) < 0.6 * np.ptp(np.percentile(b, [5, 95]))
     assert _question("l06-reliable-cost").check(
         "A lower typical (median) payoff, in exchange for a much narrower spread of outcomes")
+
+
+# ------------------------------------------------------------ what the browser is sent
+def test_figure_is_plotly_json_in_an_output_and_the_slider_redraws_it():
+    """No FigureWidget (no 5 MB plotly bundle): the Output holds plotly's mime JSON, redrawn on a move."""
+    import ipywidgets as ipw
+    import plotly.graph_objects as go
+
+    from widgets.figures import MIME
+
+    clock = HumanitarianClock(STABLE, rate=0.10, until=2040)
+    assert not any(isinstance(w, go.FigureWidget) for w in clock.widget.children)
+    assert isinstance(clock.plot, ipw.Output) and clock.plot in clock.widget.children
+    shown = clock.plot.outputs[0]["data"][MIME]
+    assert shown["data"][1]["y"][:3] == pytest.approx([10_000, 9_000, 8_100])
+    assert "10.0 %" in shown["layout"]["title"]["text"]
+    clock.slider.value = 0.20
+    (out,) = clock.plot.outputs
+    shown = out["data"][MIME]
+    assert shown["data"][1]["y"][:3] == pytest.approx([10_000, 8_000, 6_400])
+    assert "20.0 %" in shown["layout"]["title"]["text"] and "20.0 %" in shown["data"][1]["name"]
+    assert shown["data"][2]["y"] == [10_000]

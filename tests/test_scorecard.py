@@ -219,3 +219,41 @@ def test_scorecard_runs_on_the_course_dataset():
     card = Scorecard()
     assert len(card.sliders) == 6 * 3
     assert [o.slug for o in card.obstacles] == list(obstacles.sort_values("id")["slug"])
+
+
+# ------------------------------------------------------------ what the browser is sent
+def _widgets_in(w):
+    yield w
+    for c in getattr(w, "children", ()):
+        yield from _widgets_in(c)
+
+
+def test_figure_is_plotly_json_in_an_output_not_a_figure_widget(card):
+    """No FigureWidget (and so no 5 MB plotly bundle): the figure goes out as plotly's mime JSON."""
+    import ipywidgets as ipw
+    import plotly.graph_objects as go
+
+    from widgets.figures import MIME
+
+    assert not any(isinstance(w, go.FigureWidget) for w in _widgets_in(card.widget))
+    assert isinstance(card.plot, ipw.Output) and card.plot in card.widget.children
+    (out,) = card.plot.outputs
+    assert out["output_type"] == "display_data" and set(out["data"]) == {MIME, "text/plain"}
+    shown = out["data"][MIME]
+    assert [t["name"] for t in shown["data"]] == [tr.name for tr in card.fig.data]
+    assert shown["data"][1]["r"] == [2] * 7
+
+
+def test_moving_a_slider_or_showing_the_course_redraws_what_is_shown(card):
+    from widgets.figures import MIME
+
+    card.sliders[("recognition", "nea-2014")].value = 4
+    shown = card.plot.outputs[0]["data"][MIME]
+    assert shown["data"][1]["r"][0] == 4 and shown["data"][1]["r"][-1] == 4
+    assert shown["data"][0]["r"] == [2] * 7
+    assert all(t.get("visible") is False for t in shown["data"][3:])
+    card.show_course.value = True
+    shown = card.plot.outputs[0]["data"][MIME]
+    assert all(t.get("visible") is True for t in shown["data"][3:])
+    assert "dashed" in shown["layout"]["title"]["text"]
+    assert len(card.plot.outputs) == 1  # replaced, never appended

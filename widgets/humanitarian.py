@@ -2,6 +2,10 @@
 
 One plotly figure (observed counts, the projection, and a marker where the
 projection falls below a threshold), updated in place when the slider moves.
+It is a plain ``go.Figure`` shown through plotly's JupyterLab renderer inside
+an ``ipw.Output`` (:class:`widgets.figures.StaticFigure`), not a
+``FigureWidget``: a redraw sends a few kB of JSON instead of plotly's 5 MB
+JavaScript bundle.
 """
 from __future__ import annotations
 
@@ -87,7 +91,8 @@ class HumanitarianClock:
         (default 10,000).
 
     Attributes: ``slider`` (a ``FloatSlider``; moving it updates the figure),
-    ``fig`` (the ``FigureWidget``: traces 0 observed, 1 projection, 2 marker),
+    ``fig`` (the ``go.Figure`` shown, updated in place: traces 0 observed,
+    1 projection, 2 marker), ``plot`` (the ``ipw.Output`` showing it),
     ``summary`` (the text panel), ``widget`` (the whole view),
     ``estimated_rate``.
     """
@@ -96,6 +101,8 @@ class HumanitarianClock:
                  threshold: Any = DEFAULT_THRESHOLD):
         import ipywidgets as ipw
         import plotly.graph_objects as go
+
+        from widgets.figures import StaticFigure
 
         self._registry = registry_table(registry)
         self.estimated_rate = estimate_death_rate(self._registry)
@@ -109,15 +116,17 @@ class HumanitarianClock:
             description="Death rate a year", continuous_update=False,
             style={"description_width": "initial"}, layout=ipw.Layout(width="32em"))
         self.slider.add_class("humanitarian-rate")
-        self.fig = go.FigureWidget(data=_traces(snaps, proj, when, th, self.until, r))
+        self.fig = go.Figure(data=_traces(snaps, proj, when, th, self.until, r))
         self.fig.update_layout(**_layout(_title(r, th, when, self.until), th,
                                          pd.Timestamp(snaps["date"].iloc[0]), self.until))
+        self._static = StaticFigure(self.fig, css_class="humanitarian-figure")
+        self.plot = self._static.output
         self.summary = ipw.HTML()
         self._refresh_text()
         self.slider.observe(self._on_change, names="value")
         note = ipw.HTML(f"<i>The register's own yearly death counts give about {percent(self.estimated_rate)} "
                         "a year. Move the slider to see how the projection depends on the rate.</i>")
-        self.widget = ipw.VBox([note, self.slider, self.fig, self.summary])
+        self.widget = ipw.VBox([note, self.slider, self.plot, self.summary])
         self.widget.add_class("course-humanitarian-clock")
 
     @staticmethod
@@ -170,6 +179,7 @@ class HumanitarianClock:
             self.fig.data[2].y = [self.threshold] if shown else []
             self.fig.data[2].text = [f"below {self.threshold:,.0f} in {when.year}"] if shown else []
             self.fig.layout.title.text = _title(r, self.threshold, when, self.until)
+        self._static.redraw()
         self._refresh_text()
 
     def _refresh_text(self) -> None:

@@ -4,6 +4,11 @@ The learner rates each of Eskeland's six obstacles in three settings; one
 slider per obstacle and setting, one plotly figure updated in place, and a
 panel with the course's reasons (hidden until the learner asks for them).
 
+The figure is a plain ``go.Figure`` shown through plotly's JupyterLab
+renderer inside an ``ipw.Output`` (see :class:`widgets.figures.StaticFigure`),
+not a ``FigureWidget``: a redraw sends a few kB of JSON, where a FigureWidget
+would first send plotly's 5 MB JavaScript bundle.
+
 >>> from widgets.scorecard import Scorecard
 >>> card = Scorecard()                     # doctest: +SKIP
 >>> card.sliders[("recognition", "nea-2014")].value = 3   # doctest: +SKIP
@@ -92,14 +97,16 @@ class Scorecard:
         so you rate first).
 
     Attributes: ``sliders`` (``{(slug, setting): IntSlider}``), ``show_course``
-    (a checkbox), ``fig`` (the ``FigureWidget``), ``reasons`` (the panel with
-    the course's reasons), ``widget`` (the whole view).
+    (a checkbox), ``fig`` (the ``go.Figure`` shown, updated in place),
+    ``plot`` (the ``ipw.Output`` showing it), ``reasons`` (the panel with the
+    course's reasons), ``widget`` (the whole view).
     """
 
     def __init__(self, obstacles: Any = None, *, settings: Iterable[str] | None = None,
                  ratings: Mapping | None = None, show_course: bool = False):
         import ipywidgets as ipw
-        import plotly.graph_objects as go
+
+        from widgets.figures import StaticFigure
 
         if not isinstance(show_course, bool):
             raise ValueError(f"show_course must be True or False, got {show_course!r}")
@@ -131,13 +138,13 @@ class Scorecard:
         self.show_course = ipw.Checkbox(value=show_course, description="Show the course's ratings and reasons",
                                         indent=False, layout=ipw.Layout(width="auto"))
         self.show_course.observe(self._on_toggle, names="value")
-        self.fig = go.FigureWidget(data=radar_traces(self.ratings, self.obstacles, self.settings,
-                                                     show_course=show_course))
-        self.fig.update_layout(**_layout(show_course))
+        self.fig = make_figure(self.ratings, self.obstacles, self.settings, show_course=show_course)
+        self._static = StaticFigure(self.fig, css_class="scorecard-figure")
+        self.plot = self._static.output
         self.reasons = ipw.HTML(layout=ipw.Layout(max_width="60em"))
         self.summary = ipw.HTML()
         self._refresh_text()
-        self.widget = ipw.VBox([scale, grid, self.show_course, self.fig, self.summary, self.reasons])
+        self.widget = ipw.VBox([scale, grid, self.show_course, self.plot, self.summary, self.reasons])
         self.widget.add_class("course-scorecard")
 
     # -- state
@@ -179,6 +186,7 @@ class Scorecard:
         with self.fig.batch_update():
             for i, s in enumerate(self.settings):
                 self.fig.data[i].r = traces[i]["r"]
+        self._static.redraw()
         self._refresh_text()
 
     def _on_toggle(self, change=None) -> None:
@@ -188,6 +196,7 @@ class Scorecard:
             for tr in self.fig.data[n:]:
                 tr.visible = shown
             self.fig.layout.title.text = _layout(shown)["title"]["text"]
+        self._static.redraw()
         self._refresh_text()
 
     def _refresh_text(self) -> None:

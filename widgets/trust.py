@@ -1,7 +1,8 @@
 """TrustLab: the ipywidgets + plotly view over the trust engine.
 
 One ``go.FigureWidget`` (``lab.fig``) with six subplots, updated in place
-inside ``fig.batch_update()``: on the left, over rounds, the stakes offered
+inside ``fig.batch_update()`` (and reused when the notebook cell is run
+again: see :func:`widgets.figures.figure_widget`): on the left, over rounds, the stakes offered
 (with a 5-95% band across runs), the cumulative payoff and the trust belief;
 on the right, the tournament, the evolution over generations, and the
 population at the generation chosen by the slider / Play control.
@@ -18,6 +19,8 @@ import ipywidgets as ipw
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
+
+from .figures import figure_widget
 
 from course.trust import classic, stakes
 from course.trust.core import check_int, check_real, check_seed, percentiles, resolve_name
@@ -497,7 +500,7 @@ class TrustLab(ipw.VBox):
         fig.update_yaxes(range=[0, 1], row=3, col=1)
         fig.update_yaxes(automargin=True, row=1, col=2)
         fig.update_annotations(font_size=13)  # subplot titles: keep them inside their narrow columns
-        return go.FigureWidget(fig)
+        return figure_widget(fig)  # re-running the cell reuses its FigureWidget: no second 5 MB bundle
 
     def _draw_simulation(self):
         res = self._result

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from labkit import REPO, SCREENSHOTS
+from labkit import REPO, SCREENSHOTS, WIRE_REPORT, WireCounter
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
@@ -217,6 +217,7 @@ def page(browser, lab_server, request):
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
     pg.page_errors = errors
+    pg.wire = WireCounter(pg)
     try:
         yield pg
     finally:
@@ -236,3 +237,19 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     rep = outcome.get_result()
     setattr(item, f"rep_{rep.when}", rep)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The bytes each lesson's Run All received over the page's websockets (and artifacts/wire_bytes.json)."""
+    if not WIRE_REPORT:
+        return
+    tr = terminalreporter
+    tr.section("bytes received by the browser over websockets, per lesson")
+    tr.write_line(f"{'lesson':<40} {'Run All MB':>11} {'frames':>7} {'opening MB':>11}")
+    for name, row in sorted(WIRE_REPORT.items()):
+        tr.write_line(f"{name:<40} {row['run_all_bytes'] / 1e6:>11.3f} {row['run_all_frames']:>7} "
+                      f"{row['open_bytes'] / 1e6:>11.3f}")
+    out = REPO / "artifacts" / "wire_bytes.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(WIRE_REPORT, indent=1, sort_keys=True), encoding="utf-8")
+    tr.write_line(f"written to {out.relative_to(REPO)}")

@@ -8,6 +8,35 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "artifacts" / "screenshots"
+#: {lesson: {"run_all_bytes", "run_all_frames", "open_bytes"}}, filled by the lesson tests, printed at the end
+WIRE_REPORT: dict[str, dict] = {}
+
+
+class WireCounter:
+    """Counts the bytes of every websocket frame the page receives (kernel messages relayed by the server).
+
+    ``mark()`` starts a new span; ``since(mark)`` gives (bytes, frames) received after it.
+    """
+
+    def __init__(self, page):
+        self.bytes = 0
+        self.frames = 0
+        self.sockets: list[str] = []
+        page.on("websocket", self._on_socket)
+
+    def _on_socket(self, ws) -> None:
+        self.sockets.append(ws.url.split("?")[0])
+        ws.on("framereceived", self._on_frame)
+
+    def _on_frame(self, payload) -> None:
+        self.bytes += len(payload.encode("utf-8") if isinstance(payload, str) else payload)
+        self.frames += 1
+
+    def mark(self) -> tuple[int, int]:
+        return self.bytes, self.frames
+
+    def since(self, mark: tuple[int, int]) -> tuple[int, int]:
+        return self.bytes - mark[0], self.frames - mark[1]
 
 # Run All marks every queued cell [*] at once; it is done when no cell is left
 # queued or running and at least one cell has a number. Cells holding only

@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from labkit import REPO, SCREENSHOTS, count, open_notebook, output_problems, run_all, screenshot
+from labkit import REPO, SCREENSHOTS, WIRE_REPORT, count, open_notebook, output_problems, run_all, screenshot
 
 LESSONS = sorted((REPO / "lessons").glob("[0-9][0-9]_*.ipynb"))
 CHECK_KINDS = ("MultipleChoice", "Order", "Match", "Numeric", "Code", "Written")
@@ -37,7 +37,10 @@ def expected(path: Path) -> dict:
 def test_lesson_runs_clean_and_renders_its_widgets(page, lab_server, path):
     want = expected(path)
     open_notebook(page, lab_server, f"lessons/{path.name}")
+    opened = page.wire.mark()
     seconds = run_all(page)
+    run_bytes, run_frames = page.wire.since(opened)
+    WIRE_REPORT[path.stem] = {"run_all_bytes": run_bytes, "run_all_frames": run_frames, "open_bytes": opened[0]}
     shot = screenshot(page, SCREENSHOTS / f"{path.stem}.png")[0].parent / f"{path.stem}-*.png"
 
     problems = output_problems(page)
@@ -55,4 +58,5 @@ def test_lesson_runs_clean_and_renders_its_widgets(page, lab_server, path):
             f"{path.name}: the interactive views rendered no controls ({shot})"
     checks = count(page, ".jp-NotebookPanel:not(.lm-mod-hidden) .course-check")
     assert checks >= min(want["checks"], 2), f"{path.name}: {checks} self-checks rendered, expected {want['checks']}"
-    print(f"{path.name}: Run All {seconds:.1f} s, {plots} plots, {checks} self-checks")
+    print(f"{path.name}: Run All {seconds:.1f} s, {plots} plots, {checks} self-checks, "
+          f"{run_bytes / 1e6:.2f} MB in {run_frames} websocket frames")

@@ -123,8 +123,11 @@ BASE_LAYOUT = dict(
 
 def new_figure(widget: bool = True):
     """An empty timeline figure (a ``FigureWidget`` unless ``widget`` is false)."""
-    cls = go.FigureWidget if widget else go.Figure
-    return cls(data=_traces(), layout=BASE_LAYOUT)
+    fig = go.Figure(data=_traces(), layout=BASE_LAYOUT)
+    if not widget:
+        return fig
+    from widgets.figures import figure_widget  # re-running the cell reuses its FigureWidget (no second bundle)
+    return figure_widget(fig)
 
 
 class _Static:
