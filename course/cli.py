@@ -164,7 +164,8 @@ def cmd_doctor(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="course", description="Release and grade the course's problem sets (nbgrader).")
+    p = argparse.ArgumentParser(prog="course", description="Release and grade the course's problem sets (nbgrader); "
+                                "copy the lessons for a student (course lessons).")
     p.add_argument("--course-dir", help="the nbgrader course folder (default: ./assignments or the repository's)")
     sub = p.add_subparsers(dest="command", required=True)
 

@@ -191,8 +191,9 @@ def print_report(report: Report) -> None:
 
 def add_parser(sub) -> argparse.ArgumentParser:
     p = sub.add_parser("lessons", help="copy the lessons into a folder, never overwriting a student's edits",
-                       description=__doc__.split("\n\n")[0] + " A file already in DIR is never overwritten; "
-                       "--update replaces only files the student has not changed since they were copied.")
+                       description="Copy the lessons and the widget examples (into DIR/examples) from the "
+                       "installed course. A file already in DIR is never overwritten; --update replaces only "
+                       "files the student has not changed since they were copied, and lists what it kept.")
     p.add_argument("--dest", required=True, help="the folder to copy into (created if missing)")
     p.add_argument("--update", action="store_true",
                    help="also replace lessons that changed in the course and that the student has not edited")
