@@ -13,12 +13,13 @@ LAB_ARGS ?=
 # Jupyter refuses to run as root without this flag (containers, CI).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help lab test install install-test clean bench
+.PHONY: help lab test install install-test clean bench lock
 
 help:
 	@echo "make lab    - set up .venv and open JupyterLab on lessons/00_start_here.ipynb"
 	@echo "make test   - set up .venv with the test extras and run the whole suite"
 	@echo "make bench  - run the benchmarks in benchmarks/"
+	@echo "make lock   - pin environment.yml to the packages installed in .venv"
 	@echo "make clean  - remove .venv and build artefacts"
 
 $(BIN)/python:
@@ -26,6 +27,8 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# environment.yml's pip: section is the one list of pinned versions: Binder and
+# conda install it, and make installs with it as constraints.
 $(VENV)/constraints.txt: environment.yml tools/env_constraints.py | $(BIN)/python
 	$(BIN)/python tools/env_constraints.py environment.yml > $@
 
@@ -51,6 +54,10 @@ test: install-test
 
 bench: install-test
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# Rewrite environment.yml's pins from what is installed in .venv (tools/lock.py).
+lock: $(VENV)/.installed-base
+	$(BIN)/python tools/lock.py environment.yml
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache artifacts

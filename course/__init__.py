@@ -3,6 +3,7 @@
 The pure side of the course, one subpackage or module per job:
 
 * :mod:`course.data` -- loading and validating the datasets;
+* :mod:`course.resources` -- where the installed datasets and lessons are;
 * :mod:`course.timeline` -- the timeline model (filters, search, layout, description);
 * :mod:`course.trust` -- the trust engine (classic and graduated-stakes games, tournaments, evolution);
 * :mod:`course.humanitarian` -- the separated-family projections;

@@ -1,4 +1,4 @@
-"""The course's command line: ``course release|grade|feedback|export|doctor|selfcheck``.
+"""The course's command line: ``course release|grade|feedback|export|doctor|lessons|selfcheck``.
 
 Built on nbgrader's Python API (``NbGraderAPI``, ``Gradebook`` and its
 preprocessors) with the course's own safety layer from
@@ -147,9 +147,13 @@ def cmd_export(args) -> int:
 
 def cmd_doctor(args) -> int:
     from course.grading import doctor
+    from course.grading.coursedir import CourseError
 
-    course = _course(args)
-    checks = doctor.run(course, Path(args.jupyter_root) if args.jupyter_root else None)
+    try:
+        course, missing = _course(args), ""
+    except CourseError as e:  # e.g. installed from a wheel, run outside the course: check the rest
+        course, missing = None, str(e)
+    checks = doctor.run(course, Path(args.jupyter_root) if args.jupyter_root else None, missing)
     for c in checks:
         print(f"{'ok  ' if c.ok else 'FAIL'} {c.name}: {c.detail}")
         if not c.ok and c.fix:
@@ -192,7 +196,8 @@ def _add_selfcheck(sub) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="course", description="Release and grade the course's problem sets (nbgrader).")
+    p = argparse.ArgumentParser(prog="course", description="Release and grade the course's problem sets (nbgrader); "
+                                "copy the lessons for a student (course lessons).")
     p.add_argument("--course-dir", help="the nbgrader course folder (default: ./assignments or the repository's)")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -221,6 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("doctor", help="check versions, extensions, exchange, Jupyter root and isolation")
     d.add_argument("--jupyter-root", help="the folder JupyterLab is started in (default: the current folder)")
     d.set_defaults(func=cmd_doctor)
+
+    from course.lessons_copy import add_parser as add_lessons_parser
+    add_lessons_parser(sub)
     _add_selfcheck(sub)
     return p
 

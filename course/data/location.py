@@ -13,16 +13,19 @@ def datasets_dir(path: str | os.PathLike | None = None) -> Path:
     """The folder holding ``datapackage.json``.
 
     In order: ``path`` if given, the ``COURSE_DATASETS`` environment
-    variable, then ``datasets/`` beside the ``course`` package (an editable
-    install from the repository, as ``make`` and Binder do).
+    variable, then the datasets installed with the course
+    (:func:`course.resources.datasets_location`: package data in a wheel,
+    ``datasets/`` in the repository).
     """
+    from course.resources import datasets_location
+
     candidates = []
     if path is not None:
         candidates.append(Path(path))
     elif os.environ.get("COURSE_DATASETS"):
         candidates.append(Path(os.environ["COURSE_DATASETS"]))
     else:
-        candidates.append(Path(__file__).resolve().parent.parent.parent / "datasets")
+        candidates.append(datasets_location())
     for c in candidates:
         if (c / "datapackage.json").is_file():
             return c
@@ -34,8 +37,8 @@ def datasets_dir(path: str | os.PathLike | None = None) -> Path:
                 column=None,
                 rule="datapackage exists",
                 message=(
-                    "no datapackage.json here. Install the course from its repository with "
-                    "`pip install -e .` (or `make lab`), or set COURSE_DATASETS to the datasets folder"
+                    "no datapackage.json here. Reinstall the course (`pip install helsinki-nea-course`, "
+                    "or `make install` in its repository), or set COURSE_DATASETS to the datasets folder"
                 ),
             )
         ]

@@ -11,7 +11,6 @@ from pathlib import Path
 from .coursedir import CONFIG_NAME, Course, load_config
 from .sandbox import IsolationError, detect_isolation, readable_paths
 
-REPO = Path(__file__).resolve().parents[2]
 # the versions the course is tested with (pyproject.toml holds the same bounds)
 REQUIRED = {
     "nbgrader": ">=0.9.6,<1",
@@ -34,12 +33,12 @@ class Check:
 
 
 def _requirements() -> dict[str, str]:
-    """Bounds from pyproject.toml where it lists the package, else the course's own table."""
+    """Bounds from the installed course's metadata (pyproject.toml's, in the repository or a wheel)
+    where it lists the package, else the course's own table."""
     bounds = dict(REQUIRED)
     try:
-        import tomllib
-        deps = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
-    except (OSError, KeyError, ValueError):
+        deps = [d for d in metadata.requires("helsinki-nea-course") or [] if "extra ==" not in d]
+    except metadata.PackageNotFoundError:
         return bounds
     from packaging.requirements import Requirement
     for dep in deps:
@@ -143,10 +142,15 @@ def formgrader_course_root(server_root: Path) -> Path | None:
     return Path(config.CourseDirectory.get("root", str(server_root))).resolve()
 
 
-def check_isolation(course: Course) -> list[Check]:
+def check_isolation(course: Course | None) -> list[Check]:
     out = []
+    if course is None:  # no course directory: the isolation its default settings would get
+        from .sandbox import GradingSettings
+        settings = GradingSettings()
+    else:
+        settings = course.settings
     try:
-        iso = detect_isolation(course.settings.isolation, course.settings.sandbox_uid_base)
+        iso = detect_isolation(settings.isolation, settings.sandbox_uid_base)
     except IsolationError as e:
         return [Check("isolation", False, str(e), "set c.CourseGrader.isolation = 'auto' or fix the cause above")]
     fixes = {
@@ -157,6 +161,8 @@ def check_isolation(course: Course) -> list[Check]:
                 "kernel.apparmor_restrict_unprivileged_userns=0 (Ubuntu 24.04)",
     }
     out.append(Check("isolation", iso.mode == "namespaces", f"{iso.mode}: {iso.why}", fixes.get(iso.mode, "")))
+    if course is None:
+        return out
     try:
         paths = readable_paths(course.settings, course.root)
         out.append(Check("jail file system", True, f"kernels may read {len(paths)} paths, none inside the course"))
@@ -165,6 +171,17 @@ def check_isolation(course: Course) -> list[Check]:
     return out
 
 
-def run(course: Course, jupyter_root: Path | None = None) -> list[Check]:
+NO_COURSE_FIX = ("the problem sets are not part of the installed package (they hold the solutions): run "
+                 "`course doctor` in the folder holding the course's nbgrader_config.py (the repository's "
+                 "assignments/ or its parent), or pass --course-dir DIR. Students need no course directory: "
+                 "`course lessons --dest DIR` copies the lessons")
+
+
+def run(course: Course | None, jupyter_root: Path | None = None, course_error: str = "") -> list[Check]:
+    """Every check; with ``course`` None (no course directory found), the ones that need none, and that."""
     root = jupyter_root or Path.cwd()
+    if course is None:
+        return (check_versions() + check_extensions()
+                + [Check("course directory", False, course_error or "not found", NO_COURSE_FIX)]
+                + check_isolation(None))
     return check_versions() + check_extensions() + check_course(course, root) + check_isolation(course)
