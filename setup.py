@@ -4,6 +4,7 @@ wheel carries the datasets and the lessons while git keeps one copy of each
 (``datasets/`` and ``lessons/`` at the top level). Everything else is in
 pyproject.toml; ``course.resources`` finds the files in either layout.
 """
+
 from setuptools import find_packages, setup
 
 # package in the wheel -> folder in the repository

@@ -29,6 +29,7 @@ Run: ``python benchmarks/bench_course.py [--rounds N] [--quick]`` (or
 ``make bench``). ``--quick`` runs one round of one lesson, for smoke tests.
 Prints; asserts nothing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -83,7 +84,9 @@ def _peak_rss_mb(pid: int) -> float | None:
 
 def execute(nb: nbformat.NotebookNode, cwd: Path) -> tuple[float, float | None]:
     """Execute on a fresh kernel; return (seconds including kernel start and stop, peak kernel RSS in MB)."""
-    client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(cwd)}})
+    client = NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}
+    )
     peak = None
     t0 = time.perf_counter()
     with client.setup_kernel():
@@ -139,7 +142,7 @@ def import_cost(statements: list[str], cwd: Path) -> float:
 def run_round(r: int, lessons: list[tuple[str, nbformat.NotebookNode, Path]]) -> dict:
     """One round: lesson i, a floor and an empty notebook, interleaved, order rotated by round."""
     kinds = ["lesson", "floor", "empty"]
-    kinds = kinds[r % 3:] + kinds[:r % 3]
+    kinds = kinds[r % 3 :] + kinds[: r % 3]
     times = {"lesson": [], "floor": [], "empty": []}
     peaks = {}
     for i, (name, lesson, cwd) in enumerate(lessons):
@@ -173,27 +176,38 @@ def main(argv: list[str] | None = None) -> int:
     rounds = 1 if args.quick else args.rounds
     lessons = [(p.name, nbformat.read(p, as_version=4), p.parent) for p in paths]
 
-    print(f"{len(lessons)} lesson(s), {len(lessons)} floor and {len(lessons)} empty notebooks per round, "
-          f"{rounds} round(s), interleaved, each on a fresh kernel; {os.cpu_count()} CPU(s), possibly shared")
+    print(
+        f"{len(lessons)} lesson(s), {len(lessons)} floor and {len(lessons)} empty notebooks per round, "
+        f"{rounds} round(s), interleaved, each on a fresh kernel; {os.cpu_count()} CPU(s), possibly shared"
+    )
     results = []
     for r in range(rounds):
         t0 = time.perf_counter()
         res = run_round(r, lessons)
         results.append(res)
         t = {k: sum(v) for k, v in res["times"].items()}
-        print(f"round {r + 1}: lessons {t['lesson']:.1f} s, floor {t['floor']:.1f} s, empty {t['empty']:.1f} s; "
-              f"lessons/floor {t['lesson'] / t['floor']:.2f}, lessons/empty {t['lesson'] / t['empty']:.2f} "
-              f"({time.perf_counter() - t0:.0f} s)", flush=True)
+        print(
+            f"round {r + 1}: lessons {t['lesson']:.1f} s, floor {t['floor']:.1f} s, empty {t['empty']:.1f} s; "
+            f"lessons/floor {t['lesson'] / t['floor']:.2f}, lessons/empty {t['lesson'] / t['empty']:.2f} "
+            f"({time.perf_counter() - t0:.0f} s)",
+            flush=True,
+        )
 
-    per_lesson = {name: statistics.median(res["times"]["lesson"][i] for res in results)
-                  for i, (name, _, _) in enumerate(lessons)}
-    peaks = {name: max((p for res in results if (p := res["peaks"].get(name)) is not None), default=None)
-             for name, _, _ in lessons}
+    per_lesson = {
+        name: statistics.median(res["times"]["lesson"][i] for res in results)
+        for i, (name, _, _) in enumerate(lessons)
+    }
+    peaks = {
+        name: max((p for res in results if (p := res["peaks"].get(name)) is not None), default=None)
+        for name, _, _ in lessons
+    }
     reps = 1 if args.quick else min(3, rounds)
     imports = {}
     for name, nb, cwd in lessons:
         statements = course_imports(nb)
-        imports[name] = statistics.median(import_cost(statements, cwd) for _ in range(reps)) if statements else 0.0
+        imports[name] = (
+            statistics.median(import_cost(statements, cwd) for _ in range(reps)) if statements else 0.0
+        )
 
     floor_med = statistics.median(s for res in results for s in res["times"]["floor"])
     empty_med = statistics.median(s for res in results for s in res["times"]["empty"])
@@ -201,10 +215,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'lesson':45s} {'seconds':>8s} {'peak MB':>8s} {'course imports ms':>18s}")
     for name in per_lesson:
         peak = peaks[name]
-        print(f"{name:45s} {per_lesson[name]:8.2f} {peak if peak is not None else float('nan'):8.1f} "
-              f"{imports[name] * 1000:18.0f}")
-    print(f"floor notebook (pandas, plotly.express, ipywidgets, one px figure, one FigureWidget): "
-          f"median {floor_med:.2f} s")
+        print(
+            f"{name:45s} {per_lesson[name]:8.2f} {peak if peak is not None else float('nan'):8.1f} "
+            f"{imports[name] * 1000:18.0f}"
+        )
+    print(
+        f"floor notebook (pandas, plotly.express, ipywidgets, one px figure, one FigureWidget): "
+        f"median {floor_med:.2f} s"
+    )
     print(f"empty notebook (kernel start/stop): median {empty_med:.2f} s")
     by_floor = [sum(res["times"]["lesson"]) / sum(res["times"]["floor"]) for res in results]
     by_empty = [sum(res["times"]["lesson"]) / sum(res["times"]["empty"]) for res in results]
@@ -212,14 +230,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"ratio lessons/floor: {_spread(by_floor)} over {rounds} round(s)  (target <= 1.0)")
     print(f"ratio lessons/empty per round: {', '.join(f'{x:.2f}' for x in by_empty)}")
     print(f"ratio lessons/empty: {_spread(by_empty)} over {rounds} round(s)")
-    print(f"course imports per lesson (stack already imported): "
-          f"median {statistics.median(imports.values()) * 1000:.0f} ms, max {max(imports.values()) * 1000:.0f} ms")
+    print(
+        f"course imports per lesson (stack already imported): "
+        f"median {statistics.median(imports.values()) * 1000:.0f} ms, max {max(imports.values()) * 1000:.0f} ms"
+    )
     compute = [s - empty_med for s in per_lesson.values()]
     print(f"compute beyond kernel start-up, per lesson: max {max(compute):.2f} s (target < 10 s)")
     known = [p for p in peaks.values() if p is not None]
     if known:
-        print(f"peak kernel memory: max {max(known):.0f} MB (target < 500 MB); "
-              f"sum over all lessons {sum(known):.0f} MB (Binder allows 1-2 GB)")
+        print(
+            f"peak kernel memory: max {max(known):.0f} MB (target < 500 MB); "
+            f"sum over all lessons {sum(known):.0f} MB (Binder allows 1-2 GB)"
+        )
     return 0
 
 

@@ -28,6 +28,7 @@ range (lowest and highest round).
 
 No assertions: this is a report. Run: ``python benchmarks/bench_timeline.py [rounds]``.
 """
+
 from __future__ import annotations
 
 import gc
@@ -44,12 +45,12 @@ import numpy as np  # noqa: E402
 import plotly.graph_objects as go  # noqa: E402
 
 from course.timeline import TRACKS, to_timestamp  # noqa: E402
-from widgets.timeline.figure import BASE_LAYOUT, FigureSync  # noqa: E402
+from widgets.timeline.figure import BASE_LAYOUT  # noqa: E402
 from widgets.timeline.view import TimelineExplorer  # noqa: E402
 
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 15
-REPEATS = 20    # timed filter changes per round and side
-BUILDS = 5      # timed constructions per round and side
+REPEATS = 20  # timed filter changes per round and side
+BUILDS = 5  # timed constructions per round and side
 
 
 def _as_list(v):
@@ -68,11 +69,18 @@ def bare_figure_builder(explorer: TimelineExplorer):
     layout = dict(BASE_LAYOUT)
     lay = fig.layout
     layout["xaxis"] = dict(layout["xaxis"], type=lay.xaxis.type, range=list(lay.xaxis.range))
-    layout["yaxis"] = dict(layout["yaxis"], tickvals=list(lay.yaxis.tickvals), ticktext=list(lay.yaxis.ticktext),
-                           range=list(lay.yaxis.range))
+    layout["yaxis"] = dict(
+        layout["yaxis"],
+        tickvals=list(lay.yaxis.tickvals),
+        ticktext=list(lay.yaxis.ticktext),
+        range=list(lay.yaxis.range),
+    )
 
     def build():
-        return go.FigureWidget(data=[cls(**spec, marker=marker) for cls, spec, marker in traces], layout=layout)
+        return go.FigureWidget(
+            data=[cls(**spec, marker=marker) for cls, spec, marker in traces], layout=layout
+        )
+
     return build
 
 
@@ -94,11 +102,11 @@ def construction(rounds: int) -> tuple[list[float], list[float], list[float]]:
     for r in range(rounds):
         times = {"bare": [], "case": []}
         for k in range(BUILDS):
-            order = ("bare", "case") if (r + k) % 2 == 0 else ("case", "bare")   # alternate who goes first
+            order = ("bare", "case") if (r + k) % 2 == 0 else ("case", "bare")  # alternate who goes first
             for side in order:
                 gc.collect()
                 times[side].append(_time(build_bare if side == "bare" else TimelineExplorer))
-                ipw.Widget.close_all()   # not timed: leave no comms open between builds
+                ipw.Widget.close_all()  # not timed: leave no comms open between builds
         b, c = statistics.median(times["bare"]), statistics.median(times["case"])
         bare_s.append(b)
         case_s.append(c)
@@ -115,17 +123,23 @@ def filter_changes(rounds: int) -> None:
     detente = (to_timestamp(1969), to_timestamp(1979, end=True))
     changes = {
         "year range": dict(
-            core=lambda i: dict(start=(detente if i % 2 else full_period)[0], end=(detente if i % 2 else full_period)[1]),
-            full=lambda i: setattr(explorer.year_range, "value", (1969, 1979) if i % 2 else (1963, 2021))),
+            core=lambda i: dict(
+                start=(detente if i % 2 else full_period)[0], end=(detente if i % 2 else full_period)[1]
+            ),
+            full=lambda i: setattr(explorer.year_range, "value", (1969, 1979) if i % 2 else (1963, 2021)),
+        ),
         "track toggle": dict(
             core=lambda i: dict(tracks=TRACKS[1:] if i % 2 else TRACKS),
-            full=lambda i: setattr(explorer.track_toggles["csce"], "value", not bool(i % 2))),
+            full=lambda i: setattr(explorer.track_toggles["csce"], "value", not bool(i % 2)),
+        ),
         "actor": dict(
             core=lambda i: dict(actors=("DPRK",) if i % 2 else ()),
-            full=lambda i: setattr(explorer.actor_select, "value", ("DPRK",) if i % 2 else ())),
+            full=lambda i: setattr(explorer.actor_select, "value", ("DPRK",) if i % 2 else ()),
+        ),
         "search": dict(
             core=lambda i: dict(search="summit" if i % 2 else "treaty"),
-            full=lambda i: setattr(explorer.search, "value", "summit" if i % 2 else "treaty")),
+            full=lambda i: setattr(explorer.search, "value", "summit" if i % 2 else "treaty"),
+        ),
     }
 
     def record(change) -> list[dict]:
@@ -134,8 +148,13 @@ def filter_changes(rounds: int) -> None:
         real = sync.fig.plotly_update
 
         def spy(restyle_data=None, relayout_data=None, trace_indexes=None, **kw):
-            calls.append(dict(restyle_data=restyle_data, relayout_data=relayout_data, trace_indexes=trace_indexes))
-            return real(restyle_data=restyle_data, relayout_data=relayout_data, trace_indexes=trace_indexes, **kw)
+            calls.append(
+                dict(restyle_data=restyle_data, relayout_data=relayout_data, trace_indexes=trace_indexes)
+            )
+            return real(
+                restyle_data=restyle_data, relayout_data=relayout_data, trace_indexes=trace_indexes, **kw
+            )
+
         sync.fig.plotly_update = spy
         try:
             for i in (1, 2):
@@ -144,28 +163,42 @@ def filter_changes(rounds: int) -> None:
             del sync.fig.plotly_update
         return calls
 
-    print(f"\nfilter change ({rounds} rounds x {REPEATS} changes per side; baseline: the same plotly_update "
-          "on a bare FigureWidget)")
+    print(
+        f"\nfilter change ({rounds} rounds x {REPEATS} changes per side; baseline: the same plotly_update "
+        "on a bare FigureWidget)"
+    )
     print(f"{'':14s} {'baseline':>9s} {'core':>8s}  {'core ratio':27s} {'full':>8s}  {'full ratio':27s}")
     for name, change in changes.items():
         calls = record(change)
         rng = np.random.default_rng(0)
-        payloads = []   # two alternating payloads, each shaped like the explorer's update for this change
+        payloads = []  # two alternating payloads, each shaped like the explorer's update for this change
         for k in range(2):
             out = []
             for c in calls[-1:]:
                 rd = None
                 if c["restyle_data"]:
-                    rd = {p: [rng.choice([np.nan, 1.0], size=len(v)) if isinstance(v, np.ndarray) else v for v in vals]
-                          for p, vals in c["restyle_data"].items()}
+                    rd = {
+                        p: [
+                            rng.choice([np.nan, 1.0], size=len(v)) if isinstance(v, np.ndarray) else v
+                            for v in vals
+                        ]
+                        for p, vals in c["restyle_data"].items()
+                    }
                     for vals in rd.values():
                         for v in vals:
                             if isinstance(v, np.ndarray):
                                 v.flags.writeable = False
-                out.append(dict(restyle_data=rd, relayout_data=c["relayout_data"] and
-                                {p: (list(v) if k else list(v)[::-1]) if isinstance(v, list) else v
-                                 for p, v in c["relayout_data"].items()},
-                                trace_indexes=c["trace_indexes"]))
+                out.append(
+                    dict(
+                        restyle_data=rd,
+                        relayout_data=c["relayout_data"]
+                        and {
+                            p: (list(v) if k else list(v)[::-1]) if isinstance(v, list) else v
+                            for p, v in c["relayout_data"].items()
+                        },
+                        trace_indexes=c["trace_indexes"],
+                    )
+                )
             payloads.append(out)
 
         def baseline(i):
@@ -195,8 +228,10 @@ def filter_changes(rounds: int) -> None:
             full_s.append(f)
             core_r.append(c / b)
             full_r.append(f / b)
-        print(f"{name:14s} {statistics.median(base_s) * 1e3:7.3f}ms {statistics.median(core_s) * 1e3:6.3f}ms  "
-              f"{_summary(core_r):27s} {statistics.median(full_s) * 1e3:6.3f}ms  {_summary(full_r)}")
+        print(
+            f"{name:14s} {statistics.median(base_s) * 1e3:7.3f}ms {statistics.median(core_s) * 1e3:6.3f}ms  "
+            f"{_summary(core_r):27s} {statistics.median(full_s) * 1e3:6.3f}ms  {_summary(full_r)}"
+        )
         explorer.set_view(start=state0.start, end=state0.end, tracks=TRACKS, actors=(), search="")
 
 
@@ -206,10 +241,14 @@ def main() -> None:
     first_ms = (time.perf_counter() - t0) * 1e3
     ipw.Widget.close_all()
     bare_s, case_s, ratios = construction(ROUNDS)
-    print(f"timeline explorer on the course's events; first build in this process {first_ms:.0f} ms "
-          "(includes plotly's and the data's one-time loading)")
-    print(f"construction ({ROUNDS} rounds x {BUILDS} builds per side, alternating): bare FigureWidget {statistics.median(bare_s) * 1e3:.1f} ms, "
-          f"TimelineExplorer {statistics.median(case_s) * 1e3:.1f} ms, ratio {_summary(ratios)} (target < 3x)")
+    print(
+        f"timeline explorer on the course's events; first build in this process {first_ms:.0f} ms "
+        "(includes plotly's and the data's one-time loading)"
+    )
+    print(
+        f"construction ({ROUNDS} rounds x {BUILDS} builds per side, alternating): bare FigureWidget {statistics.median(bare_s) * 1e3:.1f} ms, "
+        f"TimelineExplorer {statistics.median(case_s) * 1e3:.1f} ms, ratio {_summary(ratios)} (target < 3x)"
+    )
     filter_changes(ROUNDS)
     print("targets: construction < 3x, core filter change < 2x")
 

@@ -22,6 +22,7 @@ are printed where they vary.
 
 Run: .venv/bin/python benchmarks/bench_wire.py [--repeats N] [--json PATH] [LESSON ...]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,7 +52,9 @@ class Kernel:
     def __init__(self, cwd: Path):
         from jupyter_client import KernelManager
 
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+        env = dict(
+            os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+        )
         self.km = KernelManager(kernel_name="python3")
         self.km.start_kernel(cwd=str(cwd), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.kc = self.km.client()
@@ -69,9 +72,18 @@ class Kernel:
     def run(self, code: str, cell_id: str | None = None, timeout: float = 300) -> dict:
         """Execute ``code``; return bytes and message counts of the iopub replies, by type."""
         session = self.kc.session
-        msg = session.msg("execute_request", dict(code=code, silent=False, store_history=True,
-                                                  user_expressions={}, allow_stdin=False, stop_on_error=True),
-                          metadata={"cellId": cell_id} if cell_id else {})
+        msg = session.msg(
+            "execute_request",
+            dict(
+                code=code,
+                silent=False,
+                store_history=True,
+                user_expressions={},
+                allow_stdin=False,
+                stop_on_error=True,
+            ),
+            metadata={"cellId": cell_id} if cell_id else {},
+        )
         self.kc.shell_channel.send(msg)
         msg_id = msg["header"]["msg_id"]
         sock = self.kc.iopub_channel.socket
@@ -139,8 +151,14 @@ def measure_lesson(path: Path) -> dict:
                 errors += r["errors"]
                 for t, n in r["by_type"].items():
                     rerun_by_type[t] = rerun_by_type.get(t, 0) + n
-        return {"bytes": total, "by_type": by_type, "rerun_bytes": rerun, "rerun_by_type": rerun_by_type,
-                "rerun_cells": len(view_cells), "errors": errors}
+        return {
+            "bytes": total,
+            "by_type": by_type,
+            "rerun_bytes": rerun,
+            "rerun_by_type": rerun_by_type,
+            "rerun_cells": len(view_cells),
+            "errors": errors,
+        }
     finally:
         k.close()
 
@@ -186,14 +204,22 @@ def main(argv=None) -> int:
         b = [r["bytes"] for r in rs]
         rr = [r["rerun_bytes"] for r in rs if r["rerun_bytes"] is not None]
         types = sorted(rs[0]["by_type"].items(), key=lambda kv: -kv[1])[:3]
-        print(f"{stem:<38} {spread(b):>18} {statistics.median(b) / floor:>8.2f} "
-              f"{(spread(rr) if rr else '-'):>18}  " + ", ".join(f"{t} {n / MB:.2f}" for t, n in types))
+        print(
+            f"{stem:<38} {spread(b):>18} {statistics.median(b) / floor:>8.2f} "
+            f"{(spread(rr) if rr else '-'):>18}  " + ", ".join(f"{t} {n / MB:.2f}" for t, n in types)
+        )
         errs = sorted({e for r in rs for e in r["errors"]})
         if errs:
             print(f"    errors: {errs}")
-        out["lessons"][stem] = {"bytes": b, "ratio_to_floor": statistics.median(b) / floor, "rerun_bytes": rr,
-                                "rerun_cells": rs[0]["rerun_cells"], "by_type": rs[0]["by_type"],
-                                "rerun_by_type": rs[0]["rerun_by_type"], "errors": errs}
+        out["lessons"][stem] = {
+            "bytes": b,
+            "ratio_to_floor": statistics.median(b) / floor,
+            "rerun_bytes": rr,
+            "rerun_cells": rs[0]["rerun_cells"],
+            "by_type": rs[0]["by_type"],
+            "rerun_by_type": rs[0]["rerun_by_type"],
+            "errors": errs,
+        }
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(out, indent=1))

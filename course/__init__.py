@@ -14,6 +14,7 @@ The pure side of the course, one subpackage or module per job:
 
 The views over these models (ipywidgets, plotly) are in :mod:`widgets`.
 """
+
 __version__ = "0.1.0"
 
 from . import startup as _startup  # noqa: E402,F401  defers the stack's start-up waste; see course/startup.py

@@ -29,6 +29,7 @@ rises over time, so the real clock runs faster than a constant-rate line.
 >>> project_survivors(10_000, "2020-01-01", 0.10, 2).survivors.round().tolist()
 [10000.0, 9000.0, 8100.0]
 """
+
 from __future__ import annotations
 
 import math
@@ -38,10 +39,24 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
-    "RATE_MIN", "RATE_MAX", "DEFAULT_THRESHOLD", "DEFAULT_UNTIL",
-    "observed_alive", "period_death_rates", "estimate_death_rate", "project_survivors", "years_until_below",
-    "crossing", "describe", "projection_state", "registry_table", "check_rate", "check_positive", "check_until",
-    "projection_until", "percent",
+    "RATE_MIN",
+    "RATE_MAX",
+    "DEFAULT_THRESHOLD",
+    "DEFAULT_UNTIL",
+    "observed_alive",
+    "period_death_rates",
+    "estimate_death_rate",
+    "project_survivors",
+    "years_until_below",
+    "crossing",
+    "describe",
+    "projection_state",
+    "registry_table",
+    "check_rate",
+    "check_positive",
+    "check_until",
+    "projection_until",
+    "percent",
 ]
 
 #: The death-rate slider's range (annual probability of dying).
@@ -64,12 +79,16 @@ def registry_table(registry: Any) -> pd.DataFrame:
 
         registry = load_family_registry()
     if not isinstance(registry, pd.DataFrame):
-        raise ValueError(f"registry must be a pandas DataFrame like load_family_registry() returns, "
-                         f"got {type(registry).__name__}")
+        raise ValueError(
+            f"registry must be a pandas DataFrame like load_family_registry() returns, "
+            f"got {type(registry).__name__}"
+        )
     missing = [c for c in _NEEDED if c not in registry.columns]
     if missing:
-        raise ValueError(f"registry is missing column(s) {', '.join(missing)}; "
-                         f"it needs {', '.join(_NEEDED)} (see datasets/datapackage.json)")
+        raise ValueError(
+            f"registry is missing column(s) {', '.join(missing)}; "
+            f"it needs {', '.join(_NEEDED)} (see datasets/datapackage.json)"
+        )
     out = registry.copy()
     for c in ("as_of", "period_start"):
         out[c] = pd.to_datetime(out[c])
@@ -80,11 +99,14 @@ def check_rate(annual_death_rate: Any, name: str = "annual_death_rate") -> float
     try:
         r = float(annual_death_rate)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number strictly between 0 and 1 "
-                         f"(e.g. 0.06 for 6 % a year), got {annual_death_rate!r}") from None
+        raise ValueError(
+            f"{name} must be a number strictly between 0 and 1 "
+            f"(e.g. 0.06 for 6 % a year), got {annual_death_rate!r}"
+        ) from None
     if not (0 < r < 1) or not math.isfinite(r):
-        raise ValueError(f"{name} must be strictly between 0 and 1 (e.g. 0.06 for 6 % a year), "
-                         f"got {annual_death_rate!r}")
+        raise ValueError(
+            f"{name} must be strictly between 0 and 1 (e.g. 0.06 for 6 % a year), got {annual_death_rate!r}"
+        )
     return r
 
 
@@ -124,15 +146,19 @@ def observed_alive(registry: Any = None) -> pd.DataFrame:
     """
     reg = registry_table(registry)
     snaps = reg[reg["alive"].notna()]
-    out = pd.DataFrame({
-        "date": snaps["as_of"].to_numpy(),
-        "alive": snaps["alive"].astype("Int64").to_numpy(),
-        "registered_total": (snaps["registered_total"] if "registered_total" in snaps else pd.NA),
-        "deceased": (snaps["deceased"] if "deceased" in snaps else pd.NA),
-    })
+    out = pd.DataFrame(
+        {
+            "date": snaps["as_of"].to_numpy(),
+            "alive": snaps["alive"].astype("Int64").to_numpy(),
+            "registered_total": (snaps["registered_total"] if "registered_total" in snaps else pd.NA),
+            "deceased": (snaps["deceased"] if "deceased" in snaps else pd.NA),
+        }
+    )
     out["registered_total"] = out["registered_total"].astype("Int64")
     out["deceased"] = out["deceased"].astype("Int64")
-    out["dead_share"] = (out["deceased"].astype("Float64") / out["registered_total"].astype("Float64")).astype(float)
+    out["dead_share"] = (
+        out["deceased"].astype("Float64") / out["registered_total"].astype("Float64")
+    ).astype(float)
     out["source_url"] = snaps["source_url"].to_numpy() if "source_url" in snaps else ""
     return out.reset_index(drop=True)
 
@@ -201,9 +227,11 @@ def estimate_death_rate(registry: Any = None, *, since: Any = None) -> float:
     if since is not None:
         rates = rates[rates["period_start"] >= _check_date(since, "since")]
     if rates.empty:
-        raise ValueError("registry has no usable death counts"
-                         + (f" starting on or after {since}" if since is not None else "")
-                         + ": it needs rows with deaths_in_period and period_start, between two snapshots of alive")
+        raise ValueError(
+            "registry has no usable death counts"
+            + (f" starting on or after {since}" if since is not None else "")
+            + ": it needs rows with deaths_in_period and period_start, between two snapshots of alive"
+        )
     m = rates["deaths"].sum() / (rates["alive_mid"] * rates["years"]).sum()
     return float(1 - math.exp(-m))
 
@@ -242,8 +270,9 @@ def years_until_below(alive0: Any, annual_death_rate: Any, threshold: Any = DEFA
     return math.log(th / n0) / math.log(1 - r)
 
 
-def crossing(alive0: Any, start_date: Any, annual_death_rate: Any,
-             threshold: Any = DEFAULT_THRESHOLD) -> tuple[pd.Timestamp, float]:
+def crossing(
+    alive0: Any, start_date: Any, annual_death_rate: Any, threshold: Any = DEFAULT_THRESHOLD
+) -> tuple[pd.Timestamp, float]:
     """The date (and years after ``start_date``) when the projection falls to ``threshold``."""
     t = years_until_below(alive0, annual_death_rate, threshold)
     start = _check_date(start_date, "start_date")
@@ -251,9 +280,15 @@ def crossing(alive0: Any, start_date: Any, annual_death_rate: Any,
 
 
 def check_until(until: Any, start: pd.Timestamp) -> int:
-    if isinstance(until, bool) or not isinstance(until, (int, np.integer)) or not start.year < int(until) <= _LAST_UNTIL:
-        raise ValueError(f"until must be a whole year from {start.year + 1} to {_LAST_UNTIL} "
-                         f"(after the last count, {start:%d %b %Y}), got {until!r}")
+    if (
+        isinstance(until, bool)
+        or not isinstance(until, (int, np.integer))
+        or not start.year < int(until) <= _LAST_UNTIL
+    ):
+        raise ValueError(
+            f"until must be a whole year from {start.year + 1} to {_LAST_UNTIL} "
+            f"(after the last count, {start:%d %b %Y}), got {until!r}"
+        )
     return int(until)
 
 
@@ -269,8 +304,9 @@ def percent(r: float) -> str:
     return f"{100 * r:.1f} %"
 
 
-def describe(registry: Any = None, rate: Any = None, *, until: Any = DEFAULT_UNTIL,
-             threshold: Any = DEFAULT_THRESHOLD) -> str:
+def describe(
+    registry: Any = None, rate: Any = None, *, until: Any = DEFAULT_UNTIL, threshold: Any = DEFAULT_THRESHOLD
+) -> str:
     """A plain-text summary of the observed counts and the projection at ``rate``."""
     reg = registry_table(registry)
     snaps = observed_alive(reg)
@@ -297,10 +333,14 @@ def describe(registry: Any = None, rate: Any = None, *, until: Any = DEFAULT_UNT
     if when.year <= until:
         lines.append(f"It falls below {th:,.0f} in {when.year} (about {t:.1f} years after the last count).")
     else:
-        lines.append(f"It stays above {th:,.0f} until {until}; at this rate it would fall below it "
-                     f"in {when.year} (about {t:.1f} years after the last count).")
-    lines.append("Caveat: survivors grow older each year, so the real death rate rises and the real "
-                 "clock runs faster than a constant-rate line.")
+        lines.append(
+            f"It stays above {th:,.0f} until {until}; at this rate it would fall below it "
+            f"in {when.year} (about {t:.1f} years after the last count)."
+        )
+    lines.append(
+        "Caveat: survivors grow older each year, so the real death rate rises and the real "
+        "clock runs faster than a constant-rate line."
+    )
     return "\n".join(lines)
 
 
@@ -316,5 +356,3 @@ def projection_state(registry, rate, until, threshold):
     proj = projection_until(n0, start, r, until)
     when, _ = crossing(n0, start, r, th)
     return reg, snaps, r, th, until, proj, when
-
-

@@ -15,6 +15,7 @@ not copy (no record), a symbolic link. A missing file is copied again, so a
 student who wants the new version of a lesson they edited renames theirs and
 runs the command again.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -124,7 +125,7 @@ def copy_lessons(dest: str | os.PathLike, update: bool = False) -> Report:
         _check_folder(dest / EXAMPLES, "the examples")
     manifest = _read_manifest(dest)
     report = Report(dest)
-    now = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    now = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
 
     for name, source in files.items():
         data = source.read_bytes()
@@ -169,8 +170,11 @@ def copy_lessons(dest: str | os.PathLike, update: bool = False) -> Report:
         else:
             report.updatable.append(name)
 
-    body = {"about": "Written by `course lessons`: what it copied here, to tell your edits from course updates.",
-            "course_version": __version__, "files": dict(sorted(manifest.items()))}
+    body = {
+        "about": "Written by `course lessons`: what it copied here, to tell your edits from course updates.",
+        "course_version": __version__,
+        "files": dict(sorted(manifest.items())),
+    }
     _atomic_write(dest / MANIFEST, (json.dumps(body, indent=1) + "\n").encode())
     return report
 
@@ -184,19 +188,27 @@ def print_report(report: Report) -> None:
         print(f"kept     {name}: {why}")
     for name in report.updatable:
         print(f"changed  {name}: a newer version is in the course; `course lessons --update` brings it in")
-    print(f"Summary: {len(report.copied)} copied, {len(report.updated)} updated, {len(report.kept)} kept, "
-          f"{len(report.unchanged)} already up to date, {len(report.updatable)} with an update available; "
-          f"in {report.dest}")
+    print(
+        f"Summary: {len(report.copied)} copied, {len(report.updated)} updated, {len(report.kept)} kept, "
+        f"{len(report.unchanged)} already up to date, {len(report.updatable)} with an update available; "
+        f"in {report.dest}"
+    )
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
-    p = sub.add_parser("lessons", help="copy the lessons into a folder, never overwriting a student's edits",
-                       description="Copy the lessons and the widget examples (into DIR/examples) from the "
-                       "installed course. A file already in DIR is never overwritten; --update replaces only "
-                       "files the student has not changed since they were copied, and lists what it kept.")
+    p = sub.add_parser(
+        "lessons",
+        help="copy the lessons into a folder, never overwriting a student's edits",
+        description="Copy the lessons and the widget examples (into DIR/examples) from the "
+        "installed course. A file already in DIR is never overwritten; --update replaces only "
+        "files the student has not changed since they were copied, and lists what it kept.",
+    )
     p.add_argument("--dest", required=True, help="the folder to copy into (created if missing)")
-    p.add_argument("--update", action="store_true",
-                   help="also replace lessons that changed in the course and that the student has not edited")
+    p.add_argument(
+        "--update",
+        action="store_true",
+        help="also replace lessons that changed in the course and that the student has not edited",
+    )
     p.set_defaults(func=cmd_lessons)
     return p
 

@@ -13,15 +13,18 @@ copy, and ``setup.py`` maps those folders into the package when a wheel is
 built. Standard library only, so that it is cheap to import (the grading
 jail and the ``course`` command use it without pandas).
 """
+
 from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
 
 # package data folder in a wheel -> the repository folder it is built from (setup.py)
-PACKAGED = {"datasets": ("course", "_datasets", "datasets"),
-            "lessons": ("course", "_lessons", "lessons"),
-            "examples": ("widgets", "examples", "widgets/examples")}
+PACKAGED = {
+    "datasets": ("course", "_datasets", "datasets"),
+    "lessons": ("course", "_lessons", "lessons"),
+    "examples": ("widgets", "examples", "widgets/examples"),
+}
 
 
 class ResourceError(FileNotFoundError):
@@ -31,8 +34,10 @@ class ResourceError(FileNotFoundError):
 def _package_root(package: str) -> Path:
     root = resources.files(package)
     if not isinstance(root, Path):  # e.g. imported from a zip file
-        raise ResourceError(f"the {package!r} package is not installed as plain files ({root}); "
-                            f"install the course with pip, unzipped")
+        raise ResourceError(
+            f"the {package!r} package is not installed as plain files ({root}); "
+            f"install the course with pip, unzipped"
+        )
     return root
 
 
@@ -80,8 +85,10 @@ def examples_dir() -> Path:
 
 def missing_message(kind: str) -> str:
     looked = ", ".join(str(c) for c in _candidates(kind))
-    fix = (f"reinstall the course (`pip install --force-reinstall helsinki-nea-course`, or `make install` in "
-           f"the repository)")
+    fix = (
+        "reinstall the course (`pip install --force-reinstall helsinki-nea-course`, or `make install` in "
+        "the repository)"
+    )
     if kind == "datasets":
         fix += ", or set COURSE_DATASETS to a folder holding datapackage.json"
     return f"the course's {kind} are not in this installation (looked in {looked}); {fix}"

@@ -13,15 +13,31 @@ This module is the pure scoring (no ipywidgets, no plotly):
 :func:`validate_ratings`, :func:`compare`, :func:`totals`, :func:`describe`.
 The view over it is :class:`widgets.scorecard.Scorecard`.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 __all__ = [
-    "SETTINGS", "SCALE", "MIN_RATING", "MAX_RATING", "DEFAULT_RATING", "Judgement", "Obstacle",
-    "Gap", "course_judgements", "obstacles_from", "validate_settings", "validate_ratings", "course_ratings", "course_table", "totals",
-    "compare", "describe",
+    "SETTINGS",
+    "SCALE",
+    "MIN_RATING",
+    "MAX_RATING",
+    "DEFAULT_RATING",
+    "Judgement",
+    "Obstacle",
+    "Gap",
+    "course_judgements",
+    "obstacles_from",
+    "validate_settings",
+    "validate_ratings",
+    "course_ratings",
+    "course_table",
+    "totals",
+    "compare",
+    "describe",
 ]
 
 #: The three settings, in display order, with their labels.
@@ -86,8 +102,9 @@ def course_judgements(table: Any = None) -> dict[int, dict[str, Judgement]]:
         raise ValueError(f"ratings table: lacks the column(s) {sorted(missing)}")
     out: dict[int, dict[str, Judgement]] = {}
     for r in table.itertuples(index=False):
-        out.setdefault(int(r.obstacle_id), {})[str(r.setting)] = Judgement(int(r.rating), str(r.reason),
-                                                                          str(r.source_url))
+        out.setdefault(int(r.obstacle_id), {})[str(r.setting)] = Judgement(
+            int(r.rating), str(r.reason), str(r.source_url)
+        )
     for number, by_setting in out.items():
         unrated = [s for s in SETTINGS if s not in by_setting]
         if unrated:
@@ -111,9 +128,13 @@ def obstacles_from(obstacles: Any = None) -> list[Obstacle]:
         missing = {"id", "slug", "short_name"} - set(obstacles.columns)
         if missing:
             raise ValueError(f"obstacles: the table lacks the column(s) {sorted(missing)}")
-        rows = [Obstacle(int(r.id), str(r.slug), str(r.short_name)) for r in obstacles.itertuples(index=False)]
+        rows = [
+            Obstacle(int(r.id), str(r.slug), str(r.short_name)) for r in obstacles.itertuples(index=False)
+        ]
     else:
-        rows = [o if isinstance(o, Obstacle) else Obstacle(int(o[0]), str(o[1]), str(o[2])) for o in obstacles]
+        rows = [
+            o if isinstance(o, Obstacle) else Obstacle(int(o[0]), str(o[1]), str(o[2])) for o in obstacles
+        ]
     if len(rows) < 3:
         raise ValueError(f"obstacles: a radar chart needs at least 3 obstacles, got {len(rows)}")
     if len({o.slug for o in rows}) != len(rows):
@@ -142,13 +163,21 @@ def _check_value(value: Any, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
         raise ValueError(f"{where} = {value!r} is not a whole number from {MIN_RATING} to {MAX_RATING}")
     if not MIN_RATING <= value <= MAX_RATING:
-        raise ValueError(f"{where} = {value!r} is out of range: ratings run from {MIN_RATING} "
-                         f"({SCALE[MIN_RATING]}) to {MAX_RATING} ({SCALE[MAX_RATING]})")
+        raise ValueError(
+            f"{where} = {value!r} is out of range: ratings run from {MIN_RATING} "
+            f"({SCALE[MIN_RATING]}) to {MAX_RATING} ({SCALE[MAX_RATING]})"
+        )
     return int(value)
 
 
-def validate_ratings(ratings: Mapping | None, obstacles: Iterable[Obstacle], settings: Iterable[str], *,
-                     default: int | None = DEFAULT_RATING, param: str = "ratings") -> dict[tuple[str, str], int]:
+def validate_ratings(
+    ratings: Mapping | None,
+    obstacles: Iterable[Obstacle],
+    settings: Iterable[str],
+    *,
+    default: int | None = DEFAULT_RATING,
+    param: str = "ratings",
+) -> dict[tuple[str, str], int]:
     """Check ratings and return them as ``{(slug, setting): int}``.
 
     ``ratings`` may be keyed by ``(slug, setting)`` pairs, or nested by
@@ -169,32 +198,43 @@ def validate_ratings(ratings: Mapping | None, obstacles: Iterable[Obstacle], set
             for slug, v in value.items():
                 flat[(slug, key)] = v
         else:
-            raise ValueError(f"{param}: key {key!r} must be a setting (with a dict of ratings) "
-                             "or an (obstacle, setting) pair")
+            raise ValueError(
+                f"{param}: key {key!r} must be a setting (with a dict of ratings) "
+                "or an (obstacle, setting) pair"
+            )
     out: dict[tuple[str, str], int] = {}
     for (slug, setting), value in flat.items():
         if setting not in SETTINGS:
             raise ValueError(f"{param}: unknown setting {setting!r}; the settings are {', '.join(SETTINGS)}")
         if setting not in settings:
-            raise ValueError(f"{param}: setting {setting!r} is not shown on this scorecard "
-                             f"(settings={list(settings)})")
+            raise ValueError(
+                f"{param}: setting {setting!r} is not shown on this scorecard (settings={list(settings)})"
+            )
         if slug not in slugs:
             raise ValueError(f"{param}: unknown obstacle {slug!r}; the obstacles are {', '.join(slugs)}")
         out[(slug, setting)] = _check_value(value, f"{param}[{slug!r}, {setting!r}]")
     if default is not None:
         default = _check_value(default, "default")
-    return {(o.slug, s): out.get((o.slug, s), default) for o in obstacles for s in settings
-            if (o.slug, s) in out or default is not None}
+    return {
+        (o.slug, s): out.get((o.slug, s), default)
+        for o in obstacles
+        for s in settings
+        if (o.slug, s) in out or default is not None
+    }
 
 
-def course_ratings(obstacles: Iterable[Obstacle], settings: Iterable[str] | None = None) -> dict[tuple[str, str], Judgement]:
+def course_ratings(
+    obstacles: Iterable[Obstacle], settings: Iterable[str] | None = None
+) -> dict[tuple[str, str], Judgement]:
     """The course's judgement for each ``(slug, setting)``, matched by Eskeland's order."""
     settings = validate_settings(settings)
     judgements = course_judgements()
     out = {}
     for o in obstacles:
         if o.number not in judgements:
-            raise ValueError(f"obstacles: the course has no rating for obstacle number {o.number} ({o.slug!r})")
+            raise ValueError(
+                f"obstacles: the course has no rating for obstacle number {o.number} ({o.slug!r})"
+            )
         for s in settings:
             out[(o.slug, s)] = judgements[o.number][s]
     return out
@@ -207,9 +247,17 @@ def course_table(obstacles: Any = None, settings: Iterable[str] | None = None):
     obs = obstacles_from(obstacles)
     settings = validate_settings(settings)
     judged = course_ratings(obs, settings)
-    rows = [{"obstacle": o.name, "setting": SETTINGS[s], "rating": judged[(o.slug, s)].rating,
-             "meaning": SCALE[judged[(o.slug, s)].rating], "reason": judged[(o.slug, s)].reason}
-            for o in obs for s in settings]
+    rows = [
+        {
+            "obstacle": o.name,
+            "setting": SETTINGS[s],
+            "rating": judged[(o.slug, s)].rating,
+            "meaning": SCALE[judged[(o.slug, s)].rating],
+            "reason": judged[(o.slug, s)].reason,
+        }
+        for o in obs
+        for s in settings
+    ]
     return pd.DataFrame(rows)
 
 
@@ -218,25 +266,38 @@ def totals(ratings: Mapping[tuple[str, str], int], settings: Iterable[str]) -> d
     return {s: sum(v for (_, st), v in ratings.items() if st == s) for s in settings}
 
 
-def compare(ratings: Mapping[tuple[str, str], int], obstacles: Iterable[Obstacle],
-            settings: Iterable[str]) -> list[Gap]:
+def compare(
+    ratings: Mapping[tuple[str, str], int], obstacles: Iterable[Obstacle], settings: Iterable[str]
+) -> list[Gap]:
     """Where the learner's ratings differ from the course's, largest difference first."""
     obs = list(obstacles)
     judged = course_ratings(obs, settings)
-    gaps = [Gap(o.slug, o.name, s, ratings[(o.slug, s)], judged[(o.slug, s)].rating, judged[(o.slug, s)].reason)
-            for o in obs for s in validate_settings(settings) if ratings[(o.slug, s)] != judged[(o.slug, s)].rating]
+    gaps = [
+        Gap(o.slug, o.name, s, ratings[(o.slug, s)], judged[(o.slug, s)].rating, judged[(o.slug, s)].reason)
+        for o in obs
+        for s in validate_settings(settings)
+        if ratings[(o.slug, s)] != judged[(o.slug, s)].rating
+    ]
     order = {s: i for i, s in enumerate(SETTINGS)}
     return sorted(gaps, key=lambda g: (-abs(g.diff), order[g.setting]))
 
 
-def describe(ratings: Mapping[tuple[str, str], int], obstacles: Iterable[Obstacle], settings: Iterable[str], *,
-             with_course: bool = True, max_gaps: int = 5) -> str:
+def describe(
+    ratings: Mapping[tuple[str, str], int],
+    obstacles: Iterable[Obstacle],
+    settings: Iterable[str],
+    *,
+    with_course: bool = True,
+    max_gaps: int = 5,
+) -> str:
     """A plain-text summary of the ratings and, with ``with_course``, how they compare with the course's."""
     obs = list(obstacles)
     settings = validate_settings(settings)
     top = len(obs) * MAX_RATING
-    lines = [f"Your ratings (0 = {SCALE[MIN_RATING]} ... {MAX_RATING} = {SCALE[MAX_RATING]}), "
-             f"summed over {len(obs)} obstacles (maximum {top}):"]
+    lines = [
+        f"Your ratings (0 = {SCALE[MIN_RATING]} ... {MAX_RATING} = {SCALE[MAX_RATING]}), "
+        f"summed over {len(obs)} obstacles (maximum {top}):"
+    ]
     mine = totals(ratings, settings)
     judged = course_ratings(obs, settings) if with_course else {}
     course_tot = {s: sum(judged[(o.slug, s)].rating for o in obs) for s in settings} if with_course else {}
@@ -259,13 +320,15 @@ def describe(ratings: Mapping[tuple[str, str], int], obstacles: Iterable[Obstacl
     if not gaps:
         lines.append(f"You agree with the course on all {n} ratings.")
         return "\n".join(lines)
-    lines.append(f"You agree with the course on {n - len(gaps)} of {n} ratings. "
-                 f"Largest differences (yours vs the course's):")
+    lines.append(
+        f"You agree with the course on {n - len(gaps)} of {n} ratings. "
+        f"Largest differences (yours vs the course's):"
+    )
     for g in gaps[:max_gaps]:
-        lines.append(f"- {g.name}, {SETTINGS[g.setting]}: you {g.yours}, course {g.course}. "
-                     f"Course's reason: {g.reason}")
+        lines.append(
+            f"- {g.name}, {SETTINGS[g.setting]}: you {g.yours}, course {g.course}. "
+            f"Course's reason: {g.reason}"
+        )
     if len(gaps) > max_gaps:
         lines.append(f"... and {len(gaps) - max_gaps} smaller difference(s).")
     return "\n".join(lines)
-
-

@@ -32,6 +32,7 @@ the name is gone), the proxy answers as jsonschema does when
 
 Set ``COURSE_NO_STANDINS=1`` to leave the stack untouched.
 """
+
 from __future__ import annotations
 
 import importlib

@@ -1,5 +1,6 @@
 """The datasets load, validate and say what the course claims they say;
 broken copies of each file fail with an error that names file, row, column and rule."""
+
 from __future__ import annotations
 
 import csv
@@ -249,8 +250,11 @@ def test_unquoted_comma_is_a_row_length_error_not_a_pandas_traceback(copy_datase
     path = copy_datasets / "events.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
     # a row whose cells hold no comma, so that writing it unquoted adds exactly one value
-    i = next(i for i, line in enumerate(lines[1:], 1)
-             if all("," not in c and '"' not in c for c in next(csv.reader([line]))))
+    i = next(
+        i
+        for i, line in enumerate(lines[1:], 1)
+        if all("," not in c and '"' not in c for c in next(csv.reader([line])))
+    )
     cells = next(csv.reader([lines[i]]))
     cells[4] = cells[4] + ", with a comma"  # title, written without quoting
     lines[i] = ",".join(cells)
@@ -304,8 +308,11 @@ def test_total_that_is_not_the_sum_of_its_parts(copy_datasets):
     path = copy_datasets / "family_registry.csv"
     rows = _rows(path)
     h = rows[0]
-    i = next(i for i, r in enumerate(rows[1:], 1)
-             if r[h.index("registered_total")] and r[h.index("deceased")] and r[h.index("alive")])
+    i = next(
+        i
+        for i, r in enumerate(rows[1:], 1)
+        if r[h.index("registered_total")] and r[h.index("deceased")] and r[h.index("alive")]
+    )
     rows[i][h.index("alive")] = str(int(rows[i][h.index("alive")]) + 1)
     _write(path, rows)
     with pytest.raises(DatasetError) as exc:

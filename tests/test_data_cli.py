@@ -1,4 +1,5 @@
 """`python -m course.data`: arguments parsed by argparse."""
+
 from __future__ import annotations
 
 import subprocess
@@ -28,5 +29,7 @@ def test_missing_folder_is_an_error_not_a_traceback(tmp_path, capsys):
 
 
 def test_runs_as_a_module():
-    out = subprocess.run([sys.executable, "-m", "course.data", "--help"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "course.data", "--help"], capture_output=True, text=True, check=True
+    )
     assert "DATASETS_DIR" in out.stdout and "--quiet" in out.stdout

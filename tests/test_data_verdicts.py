@@ -1,5 +1,6 @@
 """Validation runs once per file content: the verdict is cached by a hash, a lesson whose
 files were validated before never imports frictionless, and any edit is validated again."""
+
 from __future__ import annotations
 
 import csv
@@ -39,8 +40,9 @@ def env(tmp_path):
 
 
 def probe(env, name):
-    out = subprocess.run([sys.executable, "-c", PROBE, name], env=env, capture_output=True, text=True,
-                         check=True, cwd=REPO)
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, name], env=env, capture_output=True, text=True, check=True, cwd=REPO
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -54,7 +56,7 @@ def edit(path: Path, row: int, column: str, value: str):
 
 def test_a_cached_valid_file_loads_without_importing_frictionless(env):
     first = probe(env, "events")
-    assert first["frictionless"] is True and first["rows"] > 60   # not seen before: validated
+    assert first["frictionless"] is True and first["rows"] > 60  # not seen before: validated
     second = probe(env, "events")
     assert second == {"rows": first["rows"], "frictionless": False}  # verdict cached: not imported
     assert list((Path(env["XDG_CACHE_HOME"]) / "helsinki-nea-course" / "verdicts").iterdir())

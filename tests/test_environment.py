@@ -2,6 +2,7 @@
 pip: section pins every runtime package (Binder, conda, and `make` through
 tools/env_constraints.py); the two must agree with each other and with what is
 installed. Conda itself installs only packages from a short allow-list."""
+
 from __future__ import annotations
 
 import os
@@ -27,7 +28,9 @@ from lock import INSTALLER, runtime_closure  # noqa: E402
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
 ENV_TEXT = (REPO / "environment.yml").read_text(encoding="utf-8")
 ENV = yaml.safe_load(ENV_TEXT)
-RUNTIME = {canonicalize_name(Requirement(r).name): Requirement(r) for r in PYPROJECT["project"]["dependencies"]}
+RUNTIME = {
+    canonicalize_name(Requirement(r).name): Requirement(r) for r in PYPROJECT["project"]["dependencies"]
+}
 # What conda may install: both exist on conda-forge for every Python the course
 # supports, so the environment solves whatever the feedstocks hold.
 CONDA_ALLOWED = {"python": "3.11", "pip": None}
@@ -73,7 +76,9 @@ def test_conda_installs_only_allow_listed_packages():
     extra = sorted(set(specs) - set(CONDA_ALLOWED))
     assert not extra, f"conda may install only {sorted(CONDA_ALLOWED)}; move {extra} to the pip: section"
     for name, version in specs.items():
-        assert version == CONDA_ALLOWED[name], f"conda: {name}={version}, expected {CONDA_ALLOWED[name] or 'unpinned'}"
+        assert version == CONDA_ALLOWED[name], (
+            f"conda: {name}={version}, expected {CONDA_ALLOWED[name] or 'unpinned'}"
+        )
 
 
 def test_pip_section_has_no_local_reference():
@@ -96,8 +101,13 @@ def test_constraint_tool_refuses_an_entry_that_is_not_a_pin():
 
 
 def test_make_installs_with_the_pins_as_constraints():
-    out = subprocess.run(["make", "-n", "-B", "install-test", "VENV=/nonexistent-venv"], cwd=REPO,
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["make", "-n", "-B", "install-test", "VENV=/nonexistent-venv"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "tools/env_constraints.py environment.yml > /nonexistent-venv/constraints.txt" in out
     assert re.search(r"pip install .*-c /nonexistent-venv/constraints\.txt -e \"?\.\[test\]", out), out
 
@@ -152,8 +162,16 @@ def test_repo2docker_reads_the_top_level_files_with_its_conda_buildpack():
     tries its buildpacks in order (app.py, Repo2Docker.buildpacks): Docker, Julia, Nix and R come
     before Conda, which is chosen because environment.yml exists (CondaBuildPack.detect)."""
     assert not (REPO / "binder").exists() and not (REPO / ".binder").exists()
-    before_conda = ("Dockerfile", "Project.toml", "JuliaProject.toml", "REQUIRE", "default.nix",
-                    "runtime.txt", "DESCRIPTION", "install.R")
+    before_conda = (
+        "Dockerfile",
+        "Project.toml",
+        "JuliaProject.toml",
+        "REQUIRE",
+        "default.nix",
+        "runtime.txt",
+        "DESCRIPTION",
+        "install.R",
+    )
     for other in before_conda:
         assert not (REPO / other).exists(), f"{other} would make repo2docker use another buildpack"
 

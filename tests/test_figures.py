@@ -3,6 +3,7 @@ FigureWidget that cell made before, so plotly's 5 MB bundle is not sent again.
 
 JupyterLab's execute_request carries the cell's id in its metadata; here the
 kernel's parent header is simulated."""
+
 from __future__ import annotations
 
 import itertools
@@ -23,8 +24,13 @@ class FakeShell:
     def execute(self, cell: str | None, deleted=(), msg_type="execute_request"):
         """Start a new execution of ``cell`` (None: a request without a cell id, as nbclient sends)."""
         meta = {} if cell is None else {"cellId": cell, "deletedCells": list(deleted)}
-        self.parent_header = {"header": {"msg_id": f"m{next(_ids)}", "msg_type": msg_type},
-                              "msg_id": f"m{next(_ids)}", "msg_type": msg_type, "metadata": meta, "content": {}}
+        self.parent_header = {
+            "header": {"msg_id": f"m{next(_ids)}", "msg_type": msg_type},
+            "msg_id": f"m{next(_ids)}",
+            "msg_type": msg_type,
+            "metadata": meta,
+            "content": {},
+        }
 
 
 @pytest.fixture
@@ -113,8 +119,8 @@ def test_a_closed_widget_is_replaced_and_deleted_cells_release_theirs(shell):
 
 
 def test_trust_lab_rerun_reuses_its_figure_and_still_draws_correctly(shell):
-    from widgets import TrustLab
     from course.trust import simulate
+    from widgets import TrustLab
     from widgets.trust import _idx
 
     small = dict(rounds=12, runs=20, generations=4)
@@ -125,7 +131,9 @@ def test_trust_lab_rerun_reuses_its_figure_and_still_draws_correctly(shell):
     lab2 = TrustLab(noise=0.1, **small)
     assert lab2.fig is lab1.fig and len(lab2.fig.data) == traces
     lab2.noise.value = 0.3
-    want = simulate(lab2.strategy_a.value, lab2.strategy_b.value, rounds=12, runs=20, seed=0, params=lab2.params())
+    want = simulate(
+        lab2.strategy_a.value, lab2.strategy_b.value, rounds=12, runs=20, seed=0, params=lab2.params()
+    )
     assert np.allclose(lab2.fig.data[_idx(0, "a", "mean")].y, want.stake_a.mean(axis=0))
     # the state a new view renders from matches a TrustLab built without the pool
     shell.execute(None)

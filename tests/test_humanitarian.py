@@ -1,4 +1,5 @@
 """The humanitarian clock: hand-worked projections, the death-rate estimate, the view driven in Python, the errors."""
+
 from __future__ import annotations
 
 import math
@@ -7,15 +8,24 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from course.data import load_family_registry
 from course import humanitarian as hc
+from course.data import load_family_registry
 from widgets.humanitarian import HumanitarianClock
 
 
 def registry(rows):
     """A small registry shaped like load_family_registry()'s table."""
-    cols = ["as_of", "period_start", "registered_total", "deceased", "alive", "deaths_in_period", "note",
-            "source_url", "verified"]
+    cols = [
+        "as_of",
+        "period_start",
+        "registered_total",
+        "deceased",
+        "alive",
+        "deaths_in_period",
+        "note",
+        "source_url",
+        "verified",
+    ]
     df = pd.DataFrame([{**{c: None for c in cols}, **r} for r in rows], columns=cols)
     for c in ("as_of", "period_start"):
         df[c] = pd.to_datetime(df[c])
@@ -27,12 +37,14 @@ def registry(rows):
 
 
 # A stable register: 10,000 alive at both snapshots; 500 deaths in 2020 (366 days), 250 in Jan-Jun 2021 (181 days).
-STABLE = registry([
-    {"as_of": "2020-01-01", "registered_total": 15000, "deceased": 5000, "alive": 10000},
-    {"as_of": "2020-12-31", "period_start": "2020-01-01", "deaths_in_period": 500},
-    {"as_of": "2021-06-30", "period_start": "2021-01-01", "deaths_in_period": 250},
-    {"as_of": "2022-01-01", "registered_total": 15750, "deceased": 5750, "alive": 10000},
-])
+STABLE = registry(
+    [
+        {"as_of": "2020-01-01", "registered_total": 15000, "deceased": 5000, "alive": 10000},
+        {"as_of": "2020-12-31", "period_start": "2020-01-01", "deaths_in_period": 500},
+        {"as_of": "2021-06-30", "period_start": "2021-01-01", "deaths_in_period": 250},
+        {"as_of": "2022-01-01", "registered_total": 15750, "deceased": 5750, "alive": 10000},
+    ]
+)
 
 
 # ------------------------------------------------------------ the projection, by hand
@@ -50,7 +62,7 @@ def test_projection_of_zero_years_is_the_start_only():
 
 def test_half_life_at_a_given_rate():
     # 1 - r = 0.5 ** (1/10): the survivors halve in exactly ten years
-    r = 1 - 0.5 ** 0.1
+    r = 1 - 0.5**0.1
     p = hc.project_survivors(40_000, "2025-01-01", r, 20)
     assert p["survivors"].iloc[10] == pytest.approx(20_000)
     assert p["survivors"].iloc[20] == pytest.approx(10_000)
@@ -84,24 +96,32 @@ def test_estimate_pools_deaths_over_person_years():
 
 
 def test_alive_at_the_midpoint_is_interpolated_log_linearly():
-    reg = registry([
-        {"as_of": "2020-01-01", "alive": 10_000},
-        {"as_of": "2020-12-31", "period_start": "2020-01-01", "deaths_in_period": 900},
-        {"as_of": "2021-01-01", "alive": 8_100},
-    ])
+    reg = registry(
+        [
+            {"as_of": "2020-01-01", "alive": 10_000},
+            {"as_of": "2020-12-31", "period_start": "2020-01-01", "deaths_in_period": 900},
+            {"as_of": "2021-01-01", "alive": 8_100},
+        ]
+    )
     mid = hc.period_death_rates(reg)["alive_mid"].iloc[0]
     assert mid == pytest.approx(9_000, rel=1e-3)  # the geometric mean of 10,000 and 8,100
 
 
 def test_periods_outside_the_snapshots_are_left_out():
-    reg = registry([
-        {"as_of": "2009-12-31", "period_start": "2009-01-01", "deaths_in_period": 3000},  # before any snapshot
-        {"as_of": "2020-01-01", "alive": 10_000},
-        {"as_of": "2020-12-31", "period_start": "2020-01-01", "deaths_in_period": 500},
-        {"as_of": "2022-01-01", "alive": 9_000},
-        {"as_of": "2023-12-31", "period_start": "2023-01-01", "deaths_in_period": 400},  # after the last
-        {"as_of": "2021-06-30", "deaths_in_period": 100},  # no period_start
-    ])
+    reg = registry(
+        [
+            {
+                "as_of": "2009-12-31",
+                "period_start": "2009-01-01",
+                "deaths_in_period": 3000,
+            },  # before any snapshot
+            {"as_of": "2020-01-01", "alive": 10_000},
+            {"as_of": "2020-12-31", "period_start": "2020-01-01", "deaths_in_period": 500},
+            {"as_of": "2022-01-01", "alive": 9_000},
+            {"as_of": "2023-12-31", "period_start": "2023-01-01", "deaths_in_period": 400},  # after the last
+            {"as_of": "2021-06-30", "deaths_in_period": 100},  # no period_start
+        ]
+    )
     rates = hc.period_death_rates(reg)
     assert rates["period_start"].dt.year.tolist() == [2020]
 
@@ -177,11 +197,13 @@ def test_moving_the_slider_updates_the_figure_in_place():
 
 
 def test_marker_marks_the_crossing_and_disappears_beyond_until():
-    reg = registry([
-        {"as_of": "2020-01-01", "alive": 40_000},
-        {"as_of": "2020-12-31", "period_start": "2020-01-01", "deaths_in_period": 2_000},
-        {"as_of": "2022-01-01", "alive": 36_000},
-    ])
+    reg = registry(
+        [
+            {"as_of": "2020-01-01", "alive": 40_000},
+            {"as_of": "2020-12-31", "period_start": "2020-01-01", "deaths_in_period": 2_000},
+            {"as_of": "2022-01-01", "alive": 36_000},
+        ]
+    )
     clock = HumanitarianClock(reg, rate=0.10, until=2040)
     when, t = clock.crossing()
     assert t == pytest.approx(math.log(10_000 / 36_000) / math.log(0.9))
@@ -210,13 +232,16 @@ def test_rate_outside_zero_one_is_refused(rate):
         hc.project_survivors(10_000, "2020-01-01", rate, 5)
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(alive0=0), "alive0 must be a number greater than 0"),
-    (dict(alive0=-5), "alive0 must be a number greater than 0"),
-    (dict(years=-1), "years must be a whole number from 0 to 200"),
-    (dict(years=2.5), "years must be a whole number from 0 to 200"),
-    (dict(start_date="not a date"), "start_date must be a date"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(alive0=0), "alive0 must be a number greater than 0"),
+        (dict(alive0=-5), "alive0 must be a number greater than 0"),
+        (dict(years=-1), "years must be a whole number from 0 to 200"),
+        (dict(years=2.5), "years must be a whole number from 0 to 200"),
+        (dict(start_date="not a date"), "start_date must be a date"),
+    ],
+)
 def test_projection_arguments_are_checked(kwargs, match):
     args = dict(alive0=10_000, start_date="2020-01-01", annual_death_rate=0.1, years=5) | kwargs
     with pytest.raises(ValueError, match=match):
@@ -286,18 +311,37 @@ def test_lesson06_trust_answers_match_the_seeded_engine():
 
     def run(preset, strategy):
         cfg = PRESETS[preset]
-        return simulate(strategy, cfg["strategy_b"], noise=cfg["noise"], provocation=cfg["provocation"],
-                        renege=cfg["renege"], rounds=50, runs=200, seed=0)
+        return simulate(
+            strategy,
+            cfg["strategy_b"],
+            noise=cfg["noise"],
+            provocation=cfg["provocation"],
+            renege=cfg["renege"],
+            rounds=50,
+            runs=200,
+            seed=0,
+        )
 
-    grit, big = run("partner who reneges after gains", "grit"), run("partner who reneges after gains", "big_bang")
+    grit, big = (
+        run("partner who reneges after gains", "grit"),
+        run("partner who reneges after gains", "big_bang"),
+    )
     assert _question("l06-grit-worst-loss").check(round(float(grit.worst_loss("a").mean()), 2))
-    better = "small steps (GRIT)" if grit.total_payoff("a").mean() > big.total_payoff("a").mean() else "big-bang (everything at once)"
+    better = (
+        "small steps (GRIT)"
+        if grit.total_payoff("a").mean() > big.total_payoff("a").mean()
+        else "big-bang (everything at once)"
+    )
     assert _question("l06-predict-reneger").check(better)
-    g, b = run("reliable partner", "grit").total_payoff("a"), run("reliable partner", "big_bang").total_payoff("a")
+    g, b = (
+        run("reliable partner", "grit").total_payoff("a"),
+        run("reliable partner", "big_bang").total_payoff("a"),
+    )
     assert np.median(g) < np.median(b)
     assert np.ptp(np.percentile(g, [5, 95])) < 0.6 * np.ptp(np.percentile(b, [5, 95]))
     assert _question("l06-reliable-cost").check(
-        "A lower typical (median) payoff, in exchange for a much narrower spread of outcomes")
+        "A lower typical (median) payoff, in exchange for a much narrower spread of outcomes"
+    )
 
 
 # ------------------------------------------------------------ what the browser is sent

@@ -1,6 +1,7 @@
 """Every lesson follows the episode pattern: questions and objectives first,
 key points and sources last, at least one figure or widget, at least two
 self-checks, and no answer in plain text."""
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,16 @@ REPO = Path(__file__).resolve().parent.parent
 LESSONS = sorted((REPO / "lessons").glob("[0-9][0-9]_*.ipynb"))
 EXPECTED = ["00", "01", "02", "03", "04", "05", "06", "07", "08"]
 CHECK_KINDS = ("MultipleChoice", "Order", "Match", "Numeric", "Code", "Written")
-FIGURE_MARKERS = ("TimelineExplorer", "TrustLab", "Scorecard", "HumanitarianClock", "go.Figure",
-                  "FigureWidget", "px.", "make_subplots")
+FIGURE_MARKERS = (
+    "TimelineExplorer",
+    "TrustLab",
+    "Scorecard",
+    "HumanitarianClock",
+    "go.Figure",
+    "FigureWidget",
+    "px.",
+    "make_subplots",
+)
 
 
 def _nb(path):

@@ -1,6 +1,7 @@
 """`course lessons --dest DIR`: copies the lessons and the widget examples, and
 never overwrites a notebook the student changed; --update brings in only the
 lessons that changed in the course and that the student left as copied."""
+
 from __future__ import annotations
 
 import json
@@ -100,10 +101,14 @@ def test_update_brings_in_only_unedited_lessons_that_changed(upstream, tmp_path,
     assert "updated  02_helsinki_final_act.ipynb" in out and "updated  examples/timeline_demo.ipynb" in out
     assert "kept     03_how_helsinki_mattered.ipynb: you edited or ran it" in out
     assert "Summary: 0 copied, 2 updated, 1 kept" in out
-    assert (tmp_path / "02_helsinki_final_act.ipynb").read_bytes() == (lessons / "02_helsinki_final_act.ipynb").read_bytes()
+    assert (tmp_path / "02_helsinki_final_act.ipynb").read_bytes() == (
+        lessons / "02_helsinki_final_act.ipynb"
+    ).read_bytes()
     assert (tmp_path / "03_how_helsinki_mattered.ipynb").read_bytes() == student_03
     files = json.loads((tmp_path / MANIFEST).read_text())["files"]
-    assert files["02_helsinki_final_act.ipynb"]["fingerprint"] == fingerprint((lessons / "02_helsinki_final_act.ipynb").read_bytes())
+    assert files["02_helsinki_final_act.ipynb"]["fingerprint"] == fingerprint(
+        (lessons / "02_helsinki_final_act.ipynb").read_bytes()
+    )
 
 
 def test_a_resave_without_changes_is_not_an_edit_but_outputs_are(upstream, tmp_path):
@@ -132,7 +137,10 @@ def test_files_it_did_not_copy_are_kept_even_with_update(upstream, tmp_path):
     (tmp_path / MANIFEST).write_text("{ not json")  # a broken record counts as no record
     report = copy_lessons(tmp_path, update=True)
     assert (tmp_path / "00_start_here.ipynb").read_text() == "my own notebook with the same name"
-    assert ("00_start_here.ipynb", f"not copied by `course lessons` (no record in {MANIFEST}); kept") in report.kept
+    assert (
+        "00_start_here.ipynb",
+        f"not copied by `course lessons` (no record in {MANIFEST}); kept",
+    ) in report.kept
     assert len(report.copied) == 10
 
 

@@ -1,4 +1,5 @@
 """Notebooks are committed without outputs or execution counts, and parse."""
+
 from __future__ import annotations
 
 import subprocess
@@ -12,12 +13,18 @@ REPO = Path(__file__).resolve().parent.parent
 
 def _notebooks() -> list[Path]:
     try:
-        out = subprocess.run(["git", "ls-files", "*.ipynb"], cwd=REPO, capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            ["git", "ls-files", "*.ipynb"], cwd=REPO, capture_output=True, text=True, check=True
+        ).stdout
         tracked = {REPO / p for p in out.split()}
     except (OSError, subprocess.CalledProcessError):
         tracked = set()
-    on_disk = {p for d in ("lessons", "assignments/source", "widgets/examples") for p in (REPO / d).rglob("*.ipynb")
-               if ".ipynb_checkpoints" not in p.parts}
+    on_disk = {
+        p
+        for d in ("lessons", "assignments/source", "widgets/examples")
+        for p in (REPO / d).rglob("*.ipynb")
+        if ".ipynb_checkpoints" not in p.parts
+    }
     return sorted(tracked | on_disk)
 
 
@@ -32,6 +39,11 @@ def test_there_are_notebooks_to_check():
 def test_notebook_has_no_outputs_or_execution_counts(path):
     nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
-    dirty = [i for i, c in enumerate(nb.cells)
-             if c.cell_type == "code" and (c.get("outputs") or c.get("execution_count") is not None)]
-    assert not dirty, f"{path.name}: cells {dirty} carry outputs or execution counts; clear them before committing"
+    dirty = [
+        i
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code" and (c.get("outputs") or c.get("execution_count") is not None)
+    ]
+    assert not dirty, (
+        f"{path.name}: cells {dirty} carry outputs or execution counts; clear them before committing"
+    )

@@ -1,5 +1,6 @@
 """The README's promises: the two commands come first, `make lab` opens the
 first lesson on loopback, and the Binder badge opens that same lesson."""
+
 from __future__ import annotations
 
 import re
@@ -94,7 +95,9 @@ def test_set_repository_rewrites_pyproject_and_every_link_together(tmp_path):
     changed = set_repository("https://github.com/a-fork/nea-course", tmp_path)
     assert len(changed) == 3
     assert _check_links(tmp_path) == "https://github.com/a-fork/nea-course"
-    assert "YOUR-ACCOUNT" not in "".join((tmp_path / n).read_text() for n in ("README.md", "assignments/README.md"))
+    assert "YOUR-ACCOUNT" not in "".join(
+        (tmp_path / n).read_text() for n in ("README.md", "assignments/README.md")
+    )
     set_repository(old, tmp_path)
     for name in ("pyproject.toml", "README.md", "assignments/README.md"):
         assert (tmp_path / name).read_text() == (REPO / name).read_text(), name
@@ -106,7 +109,9 @@ MENU_PATH = re.compile(r"\*([A-Z][A-Za-z]+) → ([^*]+)\*")
 
 def readme_menu_paths() -> list[tuple[str, str]]:
     """Every *Menu → Item* the READMEs tell a reader to click."""
-    return sorted({(m.group(1), " ".join(m.group(2).split())) for t in DOCS.values() for m in MENU_PATH.finditer(t)})
+    return sorted(
+        {(m.group(1), " ".join(m.group(2).split())) for t in DOCS.values() for m in MENU_PATH.finditer(t)}
+    )
 
 
 def test_readmes_name_jupyterlab_4_menus_not_the_classic_assignments_tab():

@@ -1,4 +1,5 @@
 """The obstacle scorecard: pure logic, and the view driven through its sliders."""
+
 from __future__ import annotations
 
 import pytest
@@ -61,8 +62,9 @@ def test_course_table_lists_18_reasoned_rows():
 
 # ------------------------------------------------------------ validation
 def test_ratings_can_be_nested_or_flat_and_default_to_two():
-    r = sc.validate_ratings({"nea-2014": {"recognition": 3}, ("asymmetry", "europe-1975"): 1},
-                            OBSTACLES, tuple(SETTINGS))
+    r = sc.validate_ratings(
+        {"nea-2014": {"recognition": 3}, ("asymmetry", "europe-1975"): 1}, OBSTACLES, tuple(SETTINGS)
+    )
     assert r[("recognition", "nea-2014")] == 3 and r[("asymmetry", "europe-1975")] == 1
     assert r[("information-closure", "nea-2021")] == sc.DEFAULT_RATING
     assert len(r) == 18
@@ -70,15 +72,18 @@ def test_ratings_can_be_nested_or_flat_and_default_to_two():
     assert partial == {("recognition", "nea-2014"): 4}
 
 
-@pytest.mark.parametrize("ratings, match", [
-    ({"nea-2014": {"recognition": 5}}, r"ratings\['recognition', 'nea-2014'\] = 5 is out of range"),
-    ({"nea-2014": {"recognition": -1}}, "out of range"),
-    ({"nea-2014": {"recognition": 2.5}}, "not a whole number"),
-    ({"nea-2014": {"recognition": True}}, "not a whole number"),
-    ({"nea-2030": {"recognition": 1}}, "ratings: unknown setting 'nea-2030'"),
-    ({"nea-2014": {"geography": 1}}, "ratings: unknown obstacle 'geography'"),
-    ({"nea-2014": 3}, "ratings: key 'nea-2014' must be a setting"),
-])
+@pytest.mark.parametrize(
+    "ratings, match",
+    [
+        ({"nea-2014": {"recognition": 5}}, r"ratings\['recognition', 'nea-2014'\] = 5 is out of range"),
+        ({"nea-2014": {"recognition": -1}}, "out of range"),
+        ({"nea-2014": {"recognition": 2.5}}, "not a whole number"),
+        ({"nea-2014": {"recognition": True}}, "not a whole number"),
+        ({"nea-2030": {"recognition": 1}}, "ratings: unknown setting 'nea-2030'"),
+        ({"nea-2014": {"geography": 1}}, "ratings: unknown obstacle 'geography'"),
+        ({"nea-2014": 3}, "ratings: key 'nea-2014' must be a setting"),
+    ],
+)
 def test_bad_ratings_raise_value_errors_naming_the_parameter(ratings, match):
     with pytest.raises(ValueError, match=match):
         sc.validate_ratings(ratings, OBSTACLES, tuple(SETTINGS))
@@ -105,7 +110,7 @@ def test_compare_lists_only_disagreements_largest_first():
     course = {(o.slug, s): course_value(o.number, s) for o in OBSTACLES for s in SETTINGS}
     assert sc.compare(course, OBSTACLES, SETTINGS) == []
     mine = dict(course)
-    mine[("recognition", "europe-1975")] = 4          # course: 0, a gap of 4
+    mine[("recognition", "europe-1975")] = 4  # course: 0, a gap of 4
     mine[("asymmetry", "nea-2014")] = course[("asymmetry", "nea-2014")] - 1
     gaps = sc.compare(mine, OBSTACLES, SETTINGS)
     assert [(g.slug, g.setting) for g in gaps] == [("recognition", "europe-1975"), ("asymmetry", "nea-2014")]
@@ -142,9 +147,9 @@ def test_moving_a_slider_updates_the_figure_in_place_and_describe(card):
     card.sliders[("recognition", "nea-2014")].value = 4
     card.sliders[("information-closure", "nea-2014")].value = 3
     assert card.fig is fig_before
-    r = list(card.fig.data[1].r)          # "You: Northeast Asia 2014"
+    r = list(card.fig.data[1].r)  # "You: Northeast Asia 2014"
     assert r[0] == 4 and r[-1] == 4 and r[5] == 3
-    assert list(card.fig.data[0].r) == [2] * 7   # Europe untouched
+    assert list(card.fig.data[0].r) == [2] * 7  # Europe untouched
     text = card.describe()
     assert "Northeast Asia 2014: 15/24; highest (4, prohibitive): Mutual recognition." in text
     assert "Northeast Asia 2014: 15/24" in card.summary.value
@@ -176,18 +181,26 @@ def test_static_figure_matches_the_view(card):
 
 
 def test_view_accepts_starting_ratings_and_a_subset_of_settings():
-    card = Scorecard(OBSTACLES, settings=["nea-2021"], ratings={"nea-2021": {"asymmetry": 4}}, show_course=True)
+    card = Scorecard(
+        OBSTACLES, settings=["nea-2021"], ratings={"nea-2021": {"asymmetry": 4}}, show_course=True
+    )
     assert set(s for _, s in card.sliders) == {"nea-2021"}
     assert card.sliders[("asymmetry", "nea-2021")].value == 4
     assert len(card.fig.data) == 2 and card.fig.data[1].visible is True
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(settings=["europe-1989"]), "settings: unknown setting 'europe-1989'"),
-    (dict(ratings={"nea-2014": {"recognition": 7}}), "ratings.*out of range"),
-    (dict(settings=["nea-2014"], ratings={"nea-2021": {"recognition": 1}}), "ratings: setting 'nea-2021' is not shown"),
-    (dict(show_course="yes"), "show_course must be True or False"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(settings=["europe-1989"]), "settings: unknown setting 'europe-1989'"),
+        (dict(ratings={"nea-2014": {"recognition": 7}}), "ratings.*out of range"),
+        (
+            dict(settings=["nea-2014"], ratings={"nea-2021": {"recognition": 1}}),
+            "ratings: setting 'nea-2021' is not shown",
+        ),
+        (dict(show_course="yes"), "show_course must be True or False"),
+    ],
+)
 def test_view_rejects_bad_parameters(kwargs, match):
     with pytest.raises(ValueError, match=match):
         Scorecard(OBSTACLES, **kwargs)
@@ -203,10 +216,12 @@ def test_pure_module_does_not_import_ipywidgets():
     import subprocess
     import sys
 
-    code = ("import sys, course.scorecard as s; "
-            "s.describe(s.validate_ratings({}, [s.Obstacle(i, str(i), str(i)) for i in (1,2,3)], ['nea-2014']), "
-            "[s.Obstacle(i, str(i), str(i)) for i in (1,2,3)], ['nea-2014']); "
-            "assert 'ipywidgets' not in sys.modules and 'plotly' not in sys.modules")
+    code = (
+        "import sys, course.scorecard as s; "
+        "s.describe(s.validate_ratings({}, [s.Obstacle(i, str(i), str(i)) for i in (1,2,3)], ['nea-2014']), "
+        "[s.Obstacle(i, str(i), str(i)) for i in (1,2,3)], ['nea-2014']); "
+        "assert 'ipywidgets' not in sys.modules and 'plotly' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
@@ -215,7 +230,9 @@ def test_scorecard_runs_on_the_course_dataset():
     from course.data import load_obstacles
 
     obstacles = load_obstacles()
-    assert sorted(obstacles["id"]) == [1, 2, 3, 4, 5, 6], "the course's ratings are keyed by Eskeland's order 1-6"
+    assert sorted(obstacles["id"]) == [1, 2, 3, 4, 5, 6], (
+        "the course's ratings are keyed by Eskeland's order 1-6"
+    )
     card = Scorecard()
     assert len(card.sliders) == 6 * 3
     assert [o.slug for o in card.obstacles] == list(obstacles.sort_values("id")["slug"])

@@ -5,6 +5,7 @@ The deny-list lives in one data file, datasets/source_denylist.txt (one regular
 expression per line); the kinds of source are the enum of each table's
 source_kind fields in datapackage.json (see datasets/README.md).
 """
+
 from __future__ import annotations
 
 import csv
@@ -66,32 +67,38 @@ def markdown_urls(nb: Path):
 # ------------------------------------------------------------------ the rule itself
 def test_denylist_is_well_formed_and_covers_the_kinds_of_bad_source():
     assert len(DENY) >= 10
-    for bad in ["https://en.wikipedia.org/wiki/Helsinki_Accords",
-                "https://en.wikipedia-on-ipfs.org/wiki/Korean_Armistice_Agreement",
-                "https://test.pax.peaceagreements.org/agreements/1232",
-                "https://doczz.net/doc/6436615/final-act",
-                "https://studylib.net/doc/15620903/a-hrc-25-63",
-                "https://someone.blogspot.com/2011/01/rangoon.html",
-                "https://www.vfwpost8874.org/post/military-history",
-                "https://www.reporternews.com/story/opinion/2016/01/23/today-in-history-north-koreans/1/",
-                "https://www.ncronline.org/file/20190207t1204-24332-cns-washington-letter-nuclear-treatyjpg",
-                "https://example.org/photo.JPG",
-                "https://www.example.org/search?q=helsinki",
-                "http://worldpopulationreview.com/countries/north-korea-population/",
-                "https://www.helplinelaw.com/law/southkorea/constitution/constitution.php"]:
+    for bad in [
+        "https://en.wikipedia.org/wiki/Helsinki_Accords",
+        "https://en.wikipedia-on-ipfs.org/wiki/Korean_Armistice_Agreement",
+        "https://test.pax.peaceagreements.org/agreements/1232",
+        "https://doczz.net/doc/6436615/final-act",
+        "https://studylib.net/doc/15620903/a-hrc-25-63",
+        "https://someone.blogspot.com/2011/01/rangoon.html",
+        "https://www.vfwpost8874.org/post/military-history",
+        "https://www.reporternews.com/story/opinion/2016/01/23/today-in-history-north-koreans/1/",
+        "https://www.ncronline.org/file/20190207t1204-24332-cns-washington-letter-nuclear-treatyjpg",
+        "https://example.org/photo.JPG",
+        "https://www.example.org/search?q=helsinki",
+        "http://worldpopulationreview.com/countries/north-korea-population/",
+        "https://www.helplinelaw.com/law/southkorea/constitution/constitution.php",
+    ]:
         assert denied(bad), bad
-    for good in ["https://www.osce.org/files/f/documents/5/c/39501.pdf",
-                 "https://history.state.gov/historicaldocuments/frus1969-76v33/d87",
-                 "https://pax.peaceagreements.org/agreements/223",
-                 "http://www.kcna.co.jp/item/2014/201402/news21/20140221-28ee.html",
-                 "https://www.latimes.com/archives/la-xpm-1991-12-13-mn-126-story.html"]:
+    for good in [
+        "https://www.osce.org/files/f/documents/5/c/39501.pdf",
+        "https://history.state.gov/historicaldocuments/frus1969-76v33/d87",
+        "https://pax.peaceagreements.org/agreements/223",
+        "http://www.kcna.co.jp/item/2014/201402/news21/20140221-28ee.html",
+        "https://www.latimes.com/archives/la-xpm-1991-12-13-mn-126-story.html",
+    ]:
         assert denied(good) is None, good
 
 
 def test_a_planted_bad_url_is_caught(tmp_path):
     bad = tmp_path / "events.csv"
-    bad.write_text("id,source_url,note\nx,https://fr.wikipedia.org/wiki/Acte_final,see https://doczz.net/doc/1\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "id,source_url,note\nx,https://fr.wikipedia.org/wiki/Acte_final,see https://doczz.net/doc/1\n",
+        encoding="utf-8",
+    )
     hits = [(n, col, url) for n, col, url in csv_urls(bad) if denied(url)]
     assert [(n, col) for n, col, _ in hits] == [(1, "source_url"), (1, "note")]
 
@@ -100,8 +107,9 @@ def test_a_planted_bad_url_is_caught(tmp_path):
 @pytest.mark.parametrize("name", list(RESOURCES))
 def test_no_row_cites_a_denied_source(name):
     path = DATASETS / RESOURCES[name]["path"]
-    bad = [f"row {n}, {col}: {url} (matches {denied(url)!r})"
-           for n, col, url in csv_urls(path) if denied(url)]
+    bad = [
+        f"row {n}, {col}: {url} (matches {denied(url)!r})" for n, col, url in csv_urls(path) if denied(url)
+    ]
     assert not bad, f"{path.name} cites sources that do not qualify:\n" + "\n".join(bad)
 
 
@@ -136,8 +144,13 @@ def test_escalations_are_coded_for_every_side_with_the_documented_rule():
     assert "dprk" in sides and sides & {"us", "rok", "us-rok"}, sides
     assert "provocation" not in set(ev.track)
     by_id = ev.set_index("id")
-    for i in ("kedo-fuel-oil-suspended-2002", "banco-delta-asia-finding-2005",
-              "kaesong-complex-suspended-2016", "thaad-deployment-2017", "team-spirit-1993"):
+    for i in (
+        "kedo-fuel-oil-suspended-2002",
+        "banco-delta-asia-finding-2005",
+        "kaesong-complex-suspended-2016",
+        "thaad-deployment-2017",
+        "team-spirit-1993",
+    ):
         assert by_id.loc[i, "track"] == "escalation" and by_id.loc[i, "actor_side"] != "dprk", i
     readme = (DATASETS / "README.md").read_text(encoding="utf-8")
     assert "Coding escalations" in readme and "publicly named" in readme
@@ -170,6 +183,7 @@ def test_primary_text_excerpts_are_short_exact_quotations_linked_to_events():
 
 def test_foreign_key_breaks_are_reported_for_the_new_tables(tmp_path):
     import shutil
+
     dst = tmp_path / "datasets"
     shutil.copytree(DATASETS, dst)
     for name in ("statements", "primary_texts"):

@@ -5,6 +5,7 @@ button, ``button.click()``, and a click on the chart delivered the way the
 plotly front end delivers it (a ``_js2py_pointsCallback`` message), or
 straight to a trace's click handler with a ``plotly.callbacks.Points``.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,8 @@ from plotly.callbacks import InputDeviceState, Points
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_timeline_model import ALIGN, DATE_ORDER, make_eras, make_events  # noqa: E402
 
-from widgets.timeline.figure import BARS, EVENTS, LEGEND, MATCHES, SELECTED  # noqa: E402
 from course.timeline import TRACKS  # noqa: E402
+from widgets.timeline.figure import BARS, EVENTS, LEGEND, MATCHES, SELECTED  # noqa: E402
 from widgets.timeline.view import TimelineExplorer  # noqa: E402
 
 
@@ -49,7 +50,14 @@ def click(ex, trace, event_id):
     ex.fig._js2py_pointsCallback = {
         "event_type": "plotly_click",
         "points": {"trace_indexes": [trace], "point_indexes": [k], "xs": [t.x[k]], "ys": [t.y[k]]},
-        "device_state": {"ctrl": False, "alt": False, "shift": False, "meta": False, "button": 0, "buttons": 1},
+        "device_state": {
+            "ctrl": False,
+            "alt": False,
+            "shift": False,
+            "meta": False,
+            "button": 0,
+            "buttons": 1,
+        },
         "selector": None,
     }
 
@@ -67,8 +75,9 @@ def _one_explorer():
 def shared(_one_explorer):
     """One explorer reused across tests (building one costs ~0.1 s), reset to the full view for each."""
     ex = _one_explorer
-    ex.set_view(start=1969, end=2000, tracks=None, era=None, actors=None, search="", selected=None,
-                mode="calendar")
+    ex.set_view(
+        start=1969, end=2000, tracks=None, era=None, actors=None, search="", selected=None, mode="calendar"
+    )
     assert drawn(ex) == DATE_ORDER and ex.selected is None
     return ex
 
@@ -79,26 +88,44 @@ def test_initial_figure(shared):
     assert isinstance(ex.fig, go.FigureWidget)
     assert len(ex.fig.data) == LEGEND + len(TRACKS)
     assert drawn(ex) == DATE_ORDER
-    assert drawn(ex, BARS) == ["csce-geneva", "summit-2000"]            # range events are bars ...
+    assert drawn(ex, BARS) == ["csce-geneva", "summit-2000"]  # range events are bars ...
     bars = ex.fig.data[BARS]
-    assert bars.base[0] == "1973-09-18" and bars.x[0] == (np.datetime64("1975-07-21") - np.datetime64("1973-09-18")) / np.timedelta64(1, "ms")
+    assert bars.base[0] == "1973-09-18" and bars.x[0] == (
+        np.datetime64("1975-07-21") - np.datetime64("1973-09-18")
+    ) / np.timedelta64(1, "ms")
     symbols = dict(zip(ex.fig.data[EVENTS].customdata, ex.fig.data[EVENTS].marker.symbol))
-    assert symbols["final-act"] == "circle" and symbols["csce-geneva"] == "circle-open"   # ... with an open start marker
-    assert symbols["salt-i"] == "square" and symbols["npt-1993"] == "x"   # shape differs by track, not only colour
+    assert (
+        symbols["final-act"] == "circle" and symbols["csce-geneva"] == "circle-open"
+    )  # ... with an open start marker
+    assert (
+        symbols["salt-i"] == "square" and symbols["npt-1993"] == "x"
+    )  # shape differs by track, not only colour
     assert ex.fig.layout.xaxis.type == "date"
     assert list(ex.fig.layout.xaxis.range) == ["1968-12-31", "2001-01-01"]
-    assert ex.fig.layout.yaxis.ticktext == ("CSCE", "Détente and arms control", "Korea diplomacy", "Humanitarian",
-                                            "Escalation")
+    assert ex.fig.layout.yaxis.ticktext == (
+        "CSCE",
+        "Détente and arms control",
+        "Korea diplomacy",
+        "Humanitarian",
+        "Escalation",
+    )
     assert [t.name for t in ex.fig.data[LEGEND:]] == list(ex.fig.layout.yaxis.ticktext)
     assert ex.count_text == "11 of 11 events shown"
     assert "11 of 11 events shown" in ex.count.value
     assert ex.event_list.options[0] == ("5 May 1969 · Finnish memorandum", "finnish-memo")
-    assert "Click an event in the chart" in ex.detail.value          # the empty detail panel says what to do
+    assert "Click an event in the chart" in ex.detail.value  # the empty detail panel says what to do
 
 
 def test_saved_view_opens_on_its_period():
-    ex = make(start=1970, end="1976-12-31", tracks=["csce", "detente-arms-control"], era="detente",
-              actors=["US", "35 states"], search="final", selected="final-act")
+    ex = make(
+        start=1970,
+        end="1976-12-31",
+        tracks=["csce", "detente-arms-control"],
+        era="detente",
+        actors=["US", "35 states"],
+        search="final",
+        selected="final-act",
+    )
     assert drawn(ex) == ["salt-i", "csce-geneva", "final-act", "one-year-on"]
     assert drawn(ex, MATCHES) == ["csce-geneva", "final-act", "one-year-on"]
     assert drawn(ex, SELECTED) == ["final-act"]
@@ -110,13 +137,22 @@ def test_saved_view_opens_on_its_period():
     assert "Helsinki Final Act signed" in ex.detail.value
 
 
-@pytest.mark.parametrize("view, message", [
-    (dict(tracks=["csce", "europe"]), r"unknown track 'europe' in tracks; allowed tracks: csce, detente-arms-control"),
-    (dict(start=1990, end=1980), r"start \(1990-01-01\) is after end \(1980-12-31\)"),
-    (dict(era="cold-war"), r"unknown era 'cold-war'; allowed eras: detente, csce-follow-up, six-party-talks"),
-    (dict(actors="Kissinger"), r"unknown actor 'Kissinger'"),
-    (dict(selected="nope"), r"unknown event 'nope'"),
-])
+@pytest.mark.parametrize(
+    "view, message",
+    [
+        (
+            dict(tracks=["csce", "europe"]),
+            r"unknown track 'europe' in tracks; allowed tracks: csce, detente-arms-control",
+        ),
+        (dict(start=1990, end=1980), r"start \(1990-01-01\) is after end \(1980-12-31\)"),
+        (
+            dict(era="cold-war"),
+            r"unknown era 'cold-war'; allowed eras: detente, csce-follow-up, six-party-talks",
+        ),
+        (dict(actors="Kissinger"), r"unknown actor 'Kissinger'"),
+        (dict(selected="nope"), r"unknown event 'nope'"),
+    ],
+)
 def test_bad_parameters_raise_value_errors(view, message):
     with pytest.raises(ValueError, match=message):
         make(**view)
@@ -140,7 +176,7 @@ def test_year_range_filters_and_zooms(shared):
     assert line(ex, "Period") == "Period: 1970 to 1976"
     assert [v for _, v in ex.event_list.options] == ["salt-i", "csce-geneva", "final-act", "one-year-on"]
     ex.year_range.value = (1974, 1974)
-    assert drawn(ex) == ["csce-geneva"]        # overlapping range event
+    assert drawn(ex) == ["csce-geneva"]  # overlapping range event
     ex.year_range.value = (1969, 2000)
     assert drawn(ex) == DATE_ORDER
 
@@ -149,8 +185,18 @@ def test_track_toggles(shared):
     ex = shared
     ex.track_toggles["csce"].value = False
     ex.track_toggles["escalation"].value = False
-    assert drawn(ex) == ["salt-i", "charter-77", "helsinki-watch", "basic-agreement", "leap-day-talks", "summit-2000"]
-    assert ex.fig.layout.yaxis.ticktext[0] == "CSCE (off)" and ex.fig.layout.yaxis.ticktext[4] == "Escalation (off)"
+    assert drawn(ex) == [
+        "salt-i",
+        "charter-77",
+        "helsinki-watch",
+        "basic-agreement",
+        "leap-day-talks",
+        "summit-2000",
+    ]
+    assert (
+        ex.fig.layout.yaxis.ticktext[0] == "CSCE (off)"
+        and ex.fig.layout.yaxis.ticktext[4] == "Escalation (off)"
+    )
     assert line(ex, "Tracks") == "Tracks: Détente and arms control; Korea diplomacy; Humanitarian"
     for w in ex.track_toggles.values():
         w.value = True
@@ -172,10 +218,12 @@ def test_search_highlights_matches(shared):
     ex = shared
     ex.search.value = "Helsinki"
     assert drawn(ex, MATCHES) == ["finnish-memo", "final-act", "helsinki-watch"]
-    assert drawn(ex) == DATE_ORDER                       # search highlights, it does not filter
+    assert drawn(ex) == DATE_ORDER  # search highlights, it does not filter
     assert ex.count_text == "11 of 11 events shown; 3 match the search"
-    assert line(ex, "Search").startswith('Search: "Helsinki", 3 shown events match: Finnish memorandum (5 May 1969)')
-    ex.track_toggles["humanitarian"].value = False       # only shown events are ringed
+    assert line(ex, "Search").startswith(
+        'Search: "Helsinki", 3 shown events match: Finnish memorandum (5 May 1969)'
+    )
+    ex.track_toggles["humanitarian"].value = False  # only shown events are ringed
     assert drawn(ex, MATCHES) == ["finnish-memo", "final-act"]
     ex.track_toggles["humanitarian"].value = True
     ex.search.value = ""
@@ -193,7 +241,7 @@ def test_no_events_match_shows_a_note_not_a_broken_plot(shared):
     assert "No events match" in ex.count.value
     assert line(ex, "Shown") == "Shown: no events match (0 of 11 events)"
     assert ex.next_button.disabled and ex.prev_button.disabled
-    ex.next_button.click()                               # harmless
+    ex.next_button.click()  # harmless
     assert ex.selected is None
     ex.track_toggles["humanitarian"].value = True
     assert "No events match" not in [a.text for a in ex.fig.layout.annotations]
@@ -209,7 +257,7 @@ def test_next_and_previous_walk_the_story(shared):
         ex.next_button.click()
         walked.append(ex.selected)
     assert walked == DATE_ORDER
-    assert ex.next_button.disabled                       # at the end
+    assert ex.next_button.disabled  # at the end
     ex.next_button.click()
     assert ex.selected == "summit-2000"
     ex.prev_button.click()
@@ -236,11 +284,13 @@ def test_click_on_a_marker_opens_the_detail_panel(shared):
     assert ex.event_list.value == "charter-77"
     assert drawn(ex, SELECTED) == ["charter-77"]
     d = ex.detail.value
-    assert "January 1977 · Humanitarian" in d                                   # month precision
+    assert "January 1977 · Humanitarian" in d  # month precision
     assert "Charter 77 &lt;declaration&gt;" in d and "<declaration>" not in d  # escaped
     assert "sign &amp; publish a &quot;charter&quot;" in d
     assert "<b>Actors:</b> Havel" in d
-    assert "href='https://example.org/charter?a=1&amp;b=&quot;x&quot;'" in d and "rel='noopener noreferrer'" in d
+    assert (
+        "href='https://example.org/charter?a=1&amp;b=&quot;x&quot;'" in d and "rel='noopener noreferrer'" in d
+    )
     assert line(ex, "Selected") == "Selected: Charter 77 <declaration> (January 1977; Humanitarian)"
     ex.select(None)
 
@@ -253,23 +303,36 @@ def test_click_on_a_bar_and_through_the_trace_handler(shared):
     # straight to the handler, as plotly does for each trace: empty points are ignored
     k = list(ex.fig.data[EVENTS].customdata).index("helsinki-watch")
     state = InputDeviceState(ctrl=False, alt=False, shift=False, meta=False, button=0, buttons=1)
-    ex.fig.data[BARS]._dispatch_on_click(Points(point_inds=[], xs=[], ys=[], trace_name="range events", trace_index=0), state)
+    ex.fig.data[BARS]._dispatch_on_click(
+        Points(point_inds=[], xs=[], ys=[], trace_name="range events", trace_index=0), state
+    )
     assert ex.selected == "summit-2000"
-    ex.fig.data[EVENTS]._dispatch_on_click(Points(point_inds=[k], xs=[ex.fig.data[EVENTS].x[k]], ys=[ex.fig.data[EVENTS].y[k]],
-                                                  trace_name="events", trace_index=EVENTS), state)
-    assert ex.selected == "helsinki-watch" and "<h4 style='margin:0.2em 0'>Helsinki Watch founded</h4>" in ex.detail.value
-    assert ">1978 · Humanitarian<" in ex.detail.value                               # year precision
+    ex.fig.data[EVENTS]._dispatch_on_click(
+        Points(
+            point_inds=[k],
+            xs=[ex.fig.data[EVENTS].x[k]],
+            ys=[ex.fig.data[EVENTS].y[k]],
+            trace_name="events",
+            trace_index=EVENTS,
+        ),
+        state,
+    )
+    assert (
+        ex.selected == "helsinki-watch"
+        and "<h4 style='margin:0.2em 0'>Helsinki Watch founded</h4>" in ex.detail.value
+    )
+    assert ">1978 · Humanitarian<" in ex.detail.value  # year precision
     ex.select(None)
 
 
 def test_a_hidden_point_cannot_be_clicked_and_filtering_drops_the_selection(shared):
     ex = shared
-    ex.event_list.value = "final-act"                    # keyboard path: choose from the list
+    ex.event_list.value = "final-act"  # keyboard path: choose from the list
     assert ex.selected == "final-act"
     ex.track_toggles["csce"].value = False
     assert ex.selected is None and drawn(ex, SELECTED) == []
     assert "Click an event" in ex.detail.value
-    click(ex, EVENTS, "final-act")                       # stale click on a hidden point
+    click(ex, EVENTS, "final-act")  # stale click on a hidden point
     assert ex.selected is None
     with pytest.raises(ValueError, match="'final-act' is not shown"):
         ex.select("final-act")
@@ -294,7 +357,10 @@ def test_era_bands_switch_on_and_off(shared):
     assert [a.text for a in ex.fig.layout.annotations] == ["Détente"]
     ex.era_toggles["csce-follow-up"].value = True
     assert [(s.x0, s.x1) for s in ex.fig.layout.shapes] == [
-        ("1969-01-01", "1979-12-31"), ("1977-10-04", "1978-03-09"), ("1980-11-11", "1983-09-09")]
+        ("1969-01-01", "1979-12-31"),
+        ("1977-10-04", "1978-03-09"),
+        ("1980-11-11", "1983-09-09"),
+    ]
     assert line(ex, "Eras") == "Eras: Détente (1969 to 1979); CSCE follow-up (1977 to 1978; 1980 to 1983)"
     ex.era_toggles["detente"].value = False
     ex.era_toggles["csce-follow-up"].value = False
@@ -321,10 +387,10 @@ def test_aligned_mode_puts_both_anchors_at_zero():
     assert x_of(ex, "one-year-on") == [1.0]
     assert x_of(ex, "leap-day-talks") == [pytest.approx(78 / 366)]
     assert x_of(ex, "summit-2000") == [8.5]
-    assert x_of(ex, "summit-2000", BARS) == [pytest.approx(2 / 366)]          # two days of a leap year
+    assert x_of(ex, "summit-2000", BARS) == [pytest.approx(2 / 366)]  # two days of a leap year
     assert ex.fig.data[BARS].base[list(ex.fig.data[BARS].customdata).index("summit-2000")] == 8.5
-    assert x_of(ex, "salt-i") == []                                          # not in either lane's tracks
-    assert [(s.type, s.x0) for s in ex.fig.layout.shapes] == [("line", 0)]   # the anchor line; no eras here
+    assert x_of(ex, "salt-i") == []  # not in either lane's tracks
+    assert [(s.type, s.x0) for s in ex.fig.layout.shapes] == [("line", 0)]  # the anchor line; no eras here
     assert ex.year_range.disabled and ex.calendar_box.layout.display == "none"
     assert ex.aligned_box.layout.display is None
     assert ex.event_list.options[3] == ("B +0.0 y · 13 Dec 1991 · Basic Agreement", "basic-agreement")
@@ -335,7 +401,9 @@ def test_aligned_mode_puts_both_anchors_at_zero():
     # another anchor and more tracks for lane A
     ex.anchor_a.value = "one-year-on"
     ex.tracks_a.value = ("csce", "humanitarian")
-    assert x_of(ex, "final-act") == [-1.0] and x_of(ex, "charter-77") == [pytest.approx(153 / 365)]  # 1976-08-01 .. 1977-01-01
+    assert x_of(ex, "final-act") == [-1.0] and x_of(ex, "charter-77") == [
+        pytest.approx(153 / 365)
+    ]  # 1976-08-01 .. 1977-01-01
     assert line(ex, "Lane A") == "Lane A: CSCE; Humanitarian, years since One year on (1 August 1976)"
     click(ex, EVENTS, "charter-77")
     assert "lane A: +0.42 years since One year on" in ex.detail.value
@@ -365,11 +433,18 @@ def test_the_figure_widget_is_never_recreated_and_fast_updates_match_a_fresh_bui
     ex.next_button.click()
     ex.next_button.click()
     assert ex.fig is fig and list(ex.fig.data) == traces
-    fresh = make(start=1970, end=1995, tracks=[t for t in TRACKS if t != "escalation"], era="detente",
-                 actors=["35 states", "ROK"], search="act", selected=ex.selected)
+    fresh = make(
+        start=1970,
+        end=1995,
+        tracks=[t for t in TRACKS if t != "escalation"],
+        era="detente",
+        actors=["35 states", "ROK"],
+        search="act",
+        selected=ex.selected,
+    )
     as_json = lambda f: json.loads(pio.to_json(f))  # noqa: E731
     assert as_json(ex.figure) == as_json(fresh.figure)
-    go.Figure(as_json(ex.fig))                       # every value passes plotly's validators
+    go.Figure(as_json(ex.fig))  # every value passes plotly's validators
 
 
 def test_static_figure_and_mimebundle(shared):
@@ -388,6 +463,7 @@ def test_static_figure_and_mimebundle(shared):
 
 def test_set_view_and_lazy_package_import(shared):
     import widgets
+
     assert widgets.TimelineExplorer is TimelineExplorer
     ex = shared
     ex.set_view(start=1991, end=1993, tracks=["korea-diplomacy", "escalation"])
@@ -401,10 +477,25 @@ def test_set_view_and_lazy_package_import(shared):
 
 def test_every_control_is_a_keyboard_reachable_widget(shared):
     import ipywidgets as ipw
+
     ex = shared
-    controls = [ex.year_range, ex.mode, *ex.track_toggles.values(), *ex.era_toggles.values(), ex.actor_select,
-                ex.actor_clear, ex.search, ex.event_list, ex.prev_button, ex.next_button, ex.anchor_a, ex.anchor_b,
-                ex.tracks_a, ex.tracks_b, ex.window]
+    controls = [
+        ex.year_range,
+        ex.mode,
+        *ex.track_toggles.values(),
+        *ex.era_toggles.values(),
+        ex.actor_select,
+        ex.actor_clear,
+        ex.search,
+        ex.event_list,
+        ex.prev_button,
+        ex.next_button,
+        ex.anchor_a,
+        ex.anchor_b,
+        ex.tracks_a,
+        ex.tracks_b,
+        ex.window,
+    ]
     # ipywidgets renders each of these as a native focusable element (input, select or button)
     assert all(isinstance(c, (ipw.ValueWidget, ipw.Button)) for c in controls)
     assert all(getattr(c, "description", "") or getattr(c, "tooltip", "") for c in controls)
@@ -413,6 +504,7 @@ def test_every_control_is_a_keyboard_reachable_widget(shared):
         yield w
         for c in getattr(w, "children", ()):
             yield from children(c)
+
     inside = {id(w) for w in children(ex.widget)}
     assert all(id(c) in inside for c in controls + [ex.fig, ex.count, ex.detail, ex.summary])
 
@@ -431,11 +523,11 @@ def test_filter_updates_send_only_y_so_the_front_end_keeps_the_date_axis():
     ex.search.value = "signed"
     ex.next_button.click()
     ex.era_toggles["detente"].value = True
-    assert len(sent) == 6                                     # one message per change
+    assert len(sent) == 6  # one message per change
     for msg in sent:
         assert set(msg["style_data"]) <= {"y"}, msg["style_data"].keys()
     assert sent[0]["layout_data"] == {"xaxis.range": ["1969-12-31", "1991-01-01"]}
-    ex.mode.value = "aligned"                                 # a new layout sets x, and the axis type with it
+    ex.mode.value = "aligned"  # a new layout sets x, and the axis type with it
     assert "x" in sent[-1]["style_data"] and sent[-1]["layout_data"]["xaxis.type"] == "linear"
 
 
@@ -446,13 +538,17 @@ def test_displaying_the_box_refreshes_the_figure_state_the_browser_starts_from()
     ex.search.value = "helsinki"
     ex.year_range.value = (1970, 1980)
     stale = ex.fig._widget_data
-    assert [t.get("y") is None or len(t["y"]) == 0 for t in stale[:4]] == [True] * 4   # only the empty start
+    assert [t.get("y") is None or len(t["y"]) == 0 for t in stale[:4]] == [True] * 4  # only the empty start
     bundle = ex._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     fresh = ex.fig._widget_data
-    assert [list(fresh[i]["customdata"]) for i in range(4)] == [list(ex.fig.data[i].customdata) for i in range(4)]
+    assert [list(fresh[i]["customdata"]) for i in range(4)] == [
+        list(ex.fig.data[i].customdata) for i in range(4)
+    ]
     assert fresh[MATCHES]["marker"]["symbol"] == "circle-open"
-    assert json.loads(pio.to_json(go.Figure(data=fresh))) == json.loads(pio.to_json(go.Figure(data=ex.fig.data)))
+    assert json.loads(pio.to_json(go.Figure(data=fresh))) == json.loads(
+        pio.to_json(go.Figure(data=ex.fig.data))
+    )
 
 
 def test_year_slider_keeps_an_exact_date_from_a_saved_view_until_that_handle_moves():
@@ -460,7 +556,7 @@ def test_year_slider_keeps_an_exact_date_from_a_saved_view_until_that_handle_mov
     assert ex.year_range.value == (1975, 1976)
     assert drawn(ex) == ["final-act", "one-year-on"]
     assert line(ex, "Period") == "Period: 1975-08-01 to 1976-08-01"
-    ex.year_range.value = (1975, 1977)                   # only the end handle moved
+    ex.year_range.value = (1975, 1977)  # only the end handle moved
     assert line(ex, "Period") == "Period: 1975-08-01 to 1977-12-31"
     assert drawn(ex) == ["final-act", "one-year-on", "charter-77"]
     ex.year_range.value = (1973, 1977)
@@ -470,7 +566,9 @@ def test_year_slider_keeps_an_exact_date_from_a_saved_view_until_that_handle_mov
 # ------------------------------------------------------------------ the view only assigns the scene
 def _assert_panel_is_the_scene(ex):
     import html
+
     from widgets.timeline.view import _detail_html
+
     sc = ex._scene
     assert ex.event_list.options == sc.entries
     assert ex.event_list.value == sc.selected
@@ -488,11 +586,11 @@ def test_after_each_change_the_panel_widgets_hold_the_scene_fields(shared):
     _assert_panel_is_the_scene(ex)
     ex.search.value = "helsinki"
     _assert_panel_is_the_scene(ex)
-    assert ex.count_text == "9 of 11 events shown; 2 match the search"   # Final Act, Helsinki Watch
+    assert ex.count_text == "9 of 11 events shown; 2 match the search"  # Final Act, Helsinki Watch
     ex.next_button.click()
     _assert_panel_is_the_scene(ex)
     assert ex._scene.detail.title == "SALT I signed" and "SALT I signed" in ex.detail.value
-    ex.track_toggles["detente-arms-control"].value = False     # drops the selection
+    ex.track_toggles["detente-arms-control"].value = False  # drops the selection
     _assert_panel_is_the_scene(ex)
     assert ex._scene.detail is None and "Click an event" in ex.detail.value
     ex.mode.value = "aligned"
@@ -504,16 +602,21 @@ def test_after_each_change_the_panel_widgets_hold_the_scene_fields(shared):
 def test_the_panel_is_built_without_calling_back_into_the_model(shared, monkeypatch):
     """One render asks the model for one scene and nothing else to fill the panel."""
     from course.timeline import Timeline
+
     ex = shared
     asked = []
     for name in ("describe", "event_label", "search_mask", "layout", "describe_era", "era_bands"):
         real = getattr(Timeline, name)
-        monkeypatch.setattr(Timeline, name, lambda self, *a, _n=name, _r=real, **k: asked.append(_n) or _r(self, *a, **k))
+        monkeypatch.setattr(
+            Timeline, name, lambda self, *a, _n=name, _r=real, **k: asked.append(_n) or _r(self, *a, **k)
+        )
     real_scene = Timeline.scene
-    monkeypatch.setattr(Timeline, "scene", lambda self, state: asked.append("scene") or real_scene(self, state))
+    monkeypatch.setattr(
+        Timeline, "scene", lambda self, state: asked.append("scene") or real_scene(self, state)
+    )
     ex.search.value = "summit"
     i = asked.index("scene")
-    assert "scene" not in asked[i + 1:] and asked.count("search_mask") == 1   # hits are found once
+    assert "scene" not in asked[i + 1 :] and asked.count("search_mask") == 1  # hits are found once
     asked.clear()
     ex.search.value = ""
     assert asked[0] == "scene" and "describe" not in asked and "event_label" not in asked
@@ -523,12 +626,16 @@ def test_describe_tells_the_shown_events_not_only_the_settings(shared):
     ex = shared
     ex.set_view(start=1991, end=1993)
     assert line(ex, "Shown") == "Shown: 3 of 11 events"
-    assert line(ex, "Events") == ("Events: from 13 Dec 1991 to 12 Mar 1993; in date order: Basic Agreement (13 Dec 1991); "
-                                  "Leap-day talks (29 Feb 1992); NPT withdrawal announced (12 Mar 1993)")
+    assert line(ex, "Events") == (
+        "Events: from 13 Dec 1991 to 12 Mar 1993; in date order: Basic Agreement (13 Dec 1991); "
+        "Leap-day talks (29 Feb 1992); NPT withdrawal announced (12 Mar 1993)"
+    )
     ex.set_view(start=1969, end=2000)
     assert line(ex, "Events").endswith("CSCE Stage II in Geneva (18 Sep 1973); and 8 more")
     ex.track_toggles["csce"].value = False
-    assert "Finnish memorandum" not in line(ex, "Events") and line(ex, "Events").startswith("Events: from 26 May 1972")
+    assert "Finnish memorandum" not in line(ex, "Events") and line(ex, "Events").startswith(
+        "Events: from 26 May 1972"
+    )
     assert line(ex, "Events") in ex._repr_mimebundle_()["text/plain"]
     ex.track_toggles["csce"].value = True
 
@@ -536,25 +643,43 @@ def test_describe_tells_the_shown_events_not_only_the_settings(shared):
 # ------------------------------------------------------------------ the schema and the caller's tables
 def test_a_track_added_to_the_schema_gets_a_toggle_a_lane_and_a_legend_entry(tmp_path, monkeypatch):
     from test_timeline_model import ROWS, _schema_copy
+
     copy = _schema_copy(tmp_path, "environment")
     monkeypatch.setenv("COURSE_DATASETS", str(copy))
-    rows = ROWS + [("ozone-talks", "1985-03-22", "", "day", "Vienna Convention", "environment", "UNEP", "Ozone layer.")]
+    rows = ROWS + [
+        ("ozone-talks", "1985-03-22", "", "day", "Vienna Convention", "environment", "UNEP", "Ozone layer.")
+    ]
     ex = TimelineExplorer(make_events(rows), make_eras())
-    assert list(ex.track_toggles)[-1] == "environment" and ex.track_toggles["environment"].description == "Environment"
+    assert (
+        list(ex.track_toggles)[-1] == "environment"
+        and ex.track_toggles["environment"].description == "Environment"
+    )
     assert ex.fig.layout.yaxis.ticktext[-1] == "Environment" and ex.fig.data[-1].name == "Environment"
     assert "ozone-talks" in drawn(ex)
     ex.track_toggles["environment"].value = False
     assert "ozone-talks" not in drawn(ex)
-    assert TimelineExplorer().timeline.tracks[-1] == "environment"   # the course's tables, read with the copy's schema
+    assert (
+        TimelineExplorer().timeline.tracks[-1] == "environment"
+    )  # the course's tables, read with the copy's schema
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda df: df.assign(track=df["track"].astype(object).mask(df["id"] == "salt-i", "arms")),
-     r"events: unknown track 'arms' \(event 'salt-i'\); allowed tracks: csce, "),
-    (lambda df: df.assign(id=df["id"].mask(df["id"] == "salt-i", "final-act")), r"ids must be unique; repeated: final-act"),
-    (lambda df: df.assign(description=df["description"].mask(df["id"] == "salt-i", "  ")),
-     r"column 'description' is empty in row 9 \(event 'salt-i'\); every event needs a description"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            lambda df: df.assign(track=df["track"].astype(object).mask(df["id"] == "salt-i", "arms")),
+            r"events: unknown track 'arms' \(event 'salt-i'\); allowed tracks: csce, ",
+        ),
+        (
+            lambda df: df.assign(id=df["id"].mask(df["id"] == "salt-i", "final-act")),
+            r"ids must be unique; repeated: final-act",
+        ),
+        (
+            lambda df: df.assign(description=df["description"].mask(df["id"] == "salt-i", "  ")),
+            r"column 'description' is empty in row 9 \(event 'salt-i'\); every event needs a description",
+        ),
+    ],
+)
 def test_a_hand_made_table_with_a_problem_gets_a_value_error_naming_it(change, message):
     with pytest.raises(ValueError, match=message):
         TimelineExplorer(events=change(make_events()))

@@ -11,6 +11,7 @@ holds the editable install, whose finder would put the source tree back on
 the path; the test shows that `course` is not importable there before the
 wheel goes in, and that everything it then uses lies inside the new venv.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,7 +30,9 @@ pytestmark = pytest.mark.slow
 
 
 def _run(cmd, cwd, env, check=True, timeout=600):
-    r = subprocess.run([str(c) for c in cmd], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    r = subprocess.run(
+        [str(c) for c in cmd], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
     if check and r.returncode != 0:
         raise AssertionError(f"{cmd} failed ({r.returncode}):\n{r.stdout[-4000:]}\n{r.stderr[-4000:]}")
     return r
@@ -39,16 +42,33 @@ def _run(cmd, cwd, env, check=True, timeout=600):
 def installed(tmp_path_factory):
     base = tmp_path_factory.mktemp("wheel")
     # the source as git has it (tracked files, plus new ones not ignored): no build/, .venv, egg-info
-    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO,
-                           capture_output=True, text=True, check=True).stdout.split("\0")
+    files = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\0")
     src = base / "src"
     for name in filter(None, files):
         if (REPO / name).is_file():
             (src / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(REPO / name, src / name)
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "VIRTUAL_ENV", "COURSE_DATASETS", "COURSE_DIR", "JUPYTER_PATH",
-                        "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "PYTHONHOME")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in (
+            "PYTHONPATH",
+            "VIRTUAL_ENV",
+            "COURSE_DATASETS",
+            "COURSE_DIR",
+            "JUPYTER_PATH",
+            "JUPYTER_CONFIG_DIR",
+            "JUPYTER_DATA_DIR",
+            "PYTHONHOME",
+        )
+    }
     home = base / "home"
     home.mkdir()
     env.update(HOME=str(home), PYTHONNOUSERSITE="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
@@ -64,8 +84,13 @@ def installed(tmp_path_factory):
     before = _run([py, "-c", "import course"], cwd=far, env=env, check=False)
     assert before.returncode != 0 and "No module named 'course'" in before.stderr
     constraints = base / "constraints.txt"
-    constraints.write_text(_run([sys.executable, REPO / "tools" / "env_constraints.py", REPO / "environment.yml"],
-                                cwd=base, env=env).stdout)
+    constraints.write_text(
+        _run(
+            [sys.executable, REPO / "tools" / "env_constraints.py", REPO / "environment.yml"],
+            cwd=base,
+            env=env,
+        ).stdout
+    )
     _run([py, "-m", "pip", "install", "-q", "-c", constraints, wheel], cwd=far, env=env)
     return {"wheel": wheel, "venv": venv.resolve(), "py": py, "far": far, "env": env, "base": base}
 
@@ -101,16 +126,27 @@ def test_course_is_imported_from_the_venv_and_loads_every_dataset(installed):
     names = [r["name"] for r in json.loads((REPO / "datasets" / "datapackage.json").read_text())["resources"]]
     assert sorted(out["tables"]) == sorted(names) and all(n > 0 for n in out["tables"].values())
     assert set(out["problems"].values()) == {0}
-    r = _run([installed["venv"] / "bin" / "python", "-m", "course.data"], cwd=installed["far"], env=installed["env"])
+    r = _run(
+        [installed["venv"] / "bin" / "python", "-m", "course.data"],
+        cwd=installed["far"],
+        env=installed["env"],
+    )
     assert f"{len(names)} of {len(names)} datasets valid" in r.stdout
 
 
 def test_course_doctor_outside_a_course_folder_answers_clearly(installed):
-    r = _run([installed["venv"] / "bin" / "course", "doctor"], cwd=installed["far"], env=installed["env"], check=False)
+    r = _run(
+        [installed["venv"] / "bin" / "course", "doctor"],
+        cwd=installed["far"],
+        env=installed["env"],
+        check=False,
+    )
     assert r.returncode == 1 and "Traceback" not in r.stderr + r.stdout
     lines = r.stdout.splitlines()
     fails = [l for l in lines if l.startswith("FAIL")]
-    assert len(fails) == 1 and fails[0].startswith("FAIL course directory: no nbgrader_config.py found"), r.stdout
+    assert len(fails) == 1 and fails[0].startswith("FAIL course directory: no nbgrader_config.py found"), (
+        r.stdout
+    )
     assert any("course lessons --dest DIR" in l for l in lines)
     for name in ("nbgrader", "jupyterlab", "server extension formgrader", "lab extension @jupyter/nbgrader"):
         assert any(l.startswith(f"ok   {name}") for l in lines), (name, r.stdout)
@@ -122,8 +158,19 @@ def test_course_doctor_with_the_course_folder_passes(installed):
     shutil.copytree(REPO / "assignments" / "source", course / "assignments" / "source")
     shutil.copy(REPO / "assignments" / "nbgrader_config.py", course / "assignments")
     shutil.copy(REPO / "nbgrader_config.py", course)
-    r = _run([installed["venv"] / "bin" / "course", "--course-dir", course / "assignments", "doctor",
-              "--jupyter-root", course], cwd=installed["far"], env=installed["env"], check=False)
+    r = _run(
+        [
+            installed["venv"] / "bin" / "course",
+            "--course-dir",
+            course / "assignments",
+            "doctor",
+            "--jupyter-root",
+            course,
+        ],
+        cwd=installed["far"],
+        env=installed["env"],
+        check=False,
+    )
     bad = [l for l in r.stdout.splitlines() if l.startswith("FAIL") and not l.startswith("FAIL isolation")]
     assert r.returncode in (0, 1) and not bad, r.stdout
 
@@ -150,9 +197,13 @@ def test_copied_lesson_runs_on_the_venvs_kernel_from_any_folder(installed):
         print(json.dumps({"errors": len(errors), "where": nb.cells[-1].outputs[0]["text"]}))
     """)
     lesson = student / "01_detente_road_to_helsinki.ipynb"
-    out = _run([installed["py"], "-c", code, lesson, student], cwd=installed["far"], env=installed["env"]).stdout
+    out = _run(
+        [installed["py"], "-c", code, lesson, student], cwd=installed["far"], env=installed["env"]
+    ).stdout
     result = json.loads(out.strip().splitlines()[-1])
     assert result["errors"] == 0
     for path in json.loads(result["where"]):
         assert not Path(path).resolve().is_relative_to(REPO), path
-        assert Path(path).is_relative_to(installed["venv"]) or Path(path).resolve().is_relative_to(installed["venv"]), path
+        assert Path(path).is_relative_to(installed["venv"]) or Path(path).resolve().is_relative_to(
+            installed["venv"]
+        ), path

@@ -9,6 +9,7 @@ Binder gets, from the same index (PyPI).
 
 Standard library only: it runs before anything is installed.
 """
+
 from __future__ import annotations
 
 import re

@@ -11,6 +11,7 @@ version into .venv (``.venv/bin/pip install 'jupyterlab==4.7.0'``), run
 ``make lock``, then ``make test``. tests/test_environment.py fails while
 environment.yml and what is installed disagree.
 """
+
 from __future__ import annotations
 
 import re
@@ -54,7 +55,7 @@ def write(env_file: Path, pins: dict[str, str]) -> str:
     if not m:
         raise SystemExit(f"error: {env_file} has no `- pip:` section")
     body = re.match(r"((?:\s*#.*\n)*)", m.group(2)).group(1)  # keep the comment lines that open it
-    new = text[: m.start(2)] + body + pip_section(pins) + text[m.end(2):]
+    new = text[: m.start(2)] + body + pip_section(pins) + text[m.end(2) :]
     env_file.write_text(new, encoding="utf-8")
     return new
 

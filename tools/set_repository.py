@@ -6,6 +6,7 @@ nbgitpuller links in README.md and assignments/README.md) are rewritten with
 it, and tests/test_readme_contract.py fails while they disagree. Run it in a
 fork or a copy, then commit the three files. Standard library only.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,22 +21,30 @@ DOCS = ("README.md", "assignments/README.md")
 
 
 def repository(root: Path = REPO) -> str:
-    return tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["urls"]["Repository"]
+    return tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["urls"][
+        "Repository"
+    ]
 
 
 def parts(url: str) -> tuple[str, str]:
     m = GITHUB.match(url)
     if not m:
-        raise ValueError(f"{url!r} is not a GitHub repository URL (https://github.com/ACCOUNT/NAME); "
-                         f"Binder's badge here is made for GitHub")
+        raise ValueError(
+            f"{url!r} is not a GitHub repository URL (https://github.com/ACCOUNT/NAME); "
+            f"Binder's badge here is made for GitHub"
+        )
     return m.group(1), m.group(2)
 
 
 def derived(url: str) -> dict[str, str]:
     """The strings the documents hold that are made from the repository URL."""
     owner, name = parts(url)
-    return {"url": url, "binder": f"mybinder.org/v2/gh/{owner}/{name}/", "quoted": quote(url, safe=""),
-            "folder": f"urlpath=lab%2Ftree%2F{name}%2F"}
+    return {
+        "url": url,
+        "binder": f"mybinder.org/v2/gh/{owner}/{name}/",
+        "quoted": quote(url, safe=""),
+        "folder": f"urlpath=lab%2Ftree%2F{name}%2F",
+    }
 
 
 def set_repository(new: str, root: Path = REPO) -> list[Path]:

@@ -8,6 +8,7 @@ any disagreement. The same checks run in tests/test_trust_oracle.py.
 
 Usage: .venv/bin/python tools/trust_oracle.py [--noise 0.05] [--turns 40] [--matches 300]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,9 +38,15 @@ def main(argv=None) -> int:
     from course.trust.classic import Detective
 
     game, payoffs = axl.Game(r=2, s=-1, t=3, p=0), Payoffs(2, -1, 3, 0)
-    det = {"tit_for_tat": axl.TitForTat, "tit_for_two_tats": axl.TitFor2Tats, "grim_trigger": axl.Grudger,
-           "win_stay_lose_shift": axl.WinStayLoseShift, "always_cooperate": axl.Cooperator,
-           "always_defect": axl.Defector, "detective": axl.Detective}
+    det = {
+        "tit_for_tat": axl.TitForTat,
+        "tit_for_two_tats": axl.TitFor2Tats,
+        "grim_trigger": axl.Grudger,
+        "win_stay_lose_shift": axl.WinStayLoseShift,
+        "always_cooperate": axl.Cooperator,
+        "always_defect": axl.Defector,
+        "detective": axl.Detective,
+    }
     every = {**det, "generous_tit_for_tat": axl.GTFT, "random": axl.Random}
     failures = 0
 
@@ -51,15 +58,21 @@ def main(argv=None) -> int:
         mb = np.array([y == axl.Action.C for _, y in inter])
         sc = np.array(m.scores(), dtype=float)
         r = play_classic(a, b, rounds=args.turns, payoffs=payoffs)
-        ok = (np.array_equal(r.moves_a[0], ma) and np.array_equal(r.moves_b[0], mb)
-              and np.array_equal(r.payoff_a[0], sc[:, 0]) and np.array_equal(r.payoff_b[0], sc[:, 1]))
+        ok = (
+            np.array_equal(r.moves_a[0], ma)
+            and np.array_equal(r.moves_b[0], mb)
+            and np.array_equal(r.payoff_a[0], sc[:, 0])
+            and np.array_equal(r.payoff_b[0], sc[:, 1])
+        )
         failures += not ok
         if not ok:
             print(f"  MISMATCH {a} vs {b}")
     print(f"  {len(det) ** 2 - failures} of {len(det) ** 2} ordered pairs identical")
 
-    print(f"\nNoise {args.noise}, {args.turns} turns: mean payoff per round, side A "
-          f"(ours: {args.runs} runs; axelrod: {args.matches} seeded matches)")
+    print(
+        f"\nNoise {args.noise}, {args.turns} turns: mean payoff per round, side A "
+        f"(ours: {args.runs} runs; axelrod: {args.matches} seeded matches)"
+    )
     print(f"  {'pair':48s} {'ours':>8s} {'axelrod':>8s} {'diff':>8s} {'4 sigma':>8s}")
     for a, b in itertools.combinations_with_replacement(every, 2):
         ref = np.empty((args.matches, 2))
@@ -68,15 +81,24 @@ def main(argv=None) -> int:
             m.play()
             ref[seed] = m.final_score_per_turn()
         spec = {"detective": Detective(window=4)}  # axelrod's probe window (ours defaults to ncase's 3)
-        r = play_classic(spec.get(a, a), spec.get(b, b), rounds=args.turns, runs=args.runs, seed=1,
-                         noise=args.noise, payoffs=payoffs)
+        r = play_classic(
+            spec.get(a, a),
+            spec.get(b, b),
+            rounds=args.turns,
+            runs=args.runs,
+            seed=1,
+            noise=args.noise,
+            payoffs=payoffs,
+        )
         mine = r.total_a / args.turns
         diff = mine.mean() - ref[:, 0].mean()
         bound = 4 * math.sqrt(mine.var(ddof=1) / args.runs + ref[:, 0].var(ddof=1) / args.matches)
         ok = abs(diff) <= bound + 1e-12
         failures += not ok
-        print(f"  {a + ' vs ' + b:48s} {mine.mean():8.3f} {ref[:, 0].mean():8.3f} {diff:+8.3f} {bound:8.3f}"
-              f"{'' if ok else '  OUTSIDE'}")
+        print(
+            f"  {a + ' vs ' + b:48s} {mine.mean():8.3f} {ref[:, 0].mean():8.3f} {diff:+8.3f} {bound:8.3f}"
+            f"{'' if ok else '  OUTSIDE'}"
+        )
     print("\nall agree" if not failures else f"\n{failures} disagreement(s)")
     return 1 if failures else 0
 

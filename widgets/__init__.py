@@ -9,6 +9,7 @@
 The two explorers are imported lazily, so ``import widgets`` alone loads
 neither ipywidgets nor plotly.
 """
+
 from importlib import import_module
 
 _LAZY = {

@@ -31,6 +31,7 @@ the wire:
   JavaScript the browser loads once over HTTP and caches). A redraw sends the
   figure's JSON, a few kB, never the bundle.
 """
+
 from __future__ import annotations
 
 import copy
@@ -43,7 +44,15 @@ import ipywidgets as ipw
 import plotly.graph_objects as go
 import plotly.io as pio
 
-__all__ = ["figure_widget", "reusable", "cell_key", "pool_size", "clear_pool", "plotly_bundle", "StaticFigure"]
+__all__ = [
+    "figure_widget",
+    "reusable",
+    "cell_key",
+    "pool_size",
+    "clear_pool",
+    "plotly_bundle",
+    "StaticFigure",
+]
 
 MIME = "application/vnd.plotly.v1+json"
 
@@ -51,23 +60,32 @@ MIME = "application/vnd.plotly.v1+json"
 # the next state change makes the purged view throw ("Error setting state: gd.data must be an array")
 # and the views displayed after it never hear of the change. A pooled figure is displayed again
 # after each re-run, so its view, once removed, is pointed at an inert model instead.
-_VIEW_REMOVE = re.compile(r'remove\(\)\{(\w+)\.default\.purge\(this\.el\),'
-                          r'window\.removeEventListener\("resize",this\.resizeEventListener\)\}')
+_VIEW_REMOVE = re.compile(
+    r"remove\(\)\{(\w+)\.default\.purge\(this\.el\),"
+    r'window\.removeEventListener\("resize",this\.resizeEventListener\)\}'
+)
 _INERT_MODEL = "{get:()=>null,set(){},on(){},touch(){},save_changes(){},_normalize_trace_indexes:()=>[]}"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _reusable_class():
     """A FigureWidget whose removed views go quiet, or None if this plotly's bundle cannot be patched."""
     source = str(go.FigureWidget._esm)  # anywidget's file contents: the text it sends as the _esm trait
     found = _VIEW_REMOVE.findall(source)
     if len(found) != 1:
         return None
-    patched = _VIEW_REMOVE.sub(lambda m: 'remove(){this.model=' + _INERT_MODEL + ',' + m.group(0)[len("remove(){"):],
-                               source)
-    return type("ReusableFigureWidget", (go.FigureWidget,), {"_esm": patched, "__module__": __name__,
-                                                             "__doc__": "A go.FigureWidget that can be shown again "
-                                                                        "after its output was cleared."})
+    patched = _VIEW_REMOVE.sub(
+        lambda m: "remove(){this.model=" + _INERT_MODEL + "," + m.group(0)[len("remove(){") :], source
+    )
+    return type(
+        "ReusableFigureWidget",
+        (go.FigureWidget,),
+        {
+            "_esm": patched,
+            "__module__": __name__,
+            "__doc__": "A go.FigureWidget that can be shown again after its output was cleared.",
+        },
+    )
 
 
 def reusable() -> bool:
@@ -121,8 +139,15 @@ def _alive(w: go.FigureWidget) -> bool:
     return getattr(w, "comm", None) is not None
 
 
-_EDIT_MESSAGES = ("_send_addTraces_msg", "_send_deleteTraces_msg", "_send_moveTraces_msg", "_send_restyle_msg",
-                  "_send_relayout_msg", "_send_update_msg", "_send_animate_msg")
+_EDIT_MESSAGES = (
+    "_send_addTraces_msg",
+    "_send_deleteTraces_msg",
+    "_send_moveTraces_msg",
+    "_send_restyle_msg",
+    "_send_relayout_msg",
+    "_send_update_msg",
+    "_send_animate_msg",
+)
 
 
 def _reset(w: go.FigureWidget, fig: go.Figure) -> go.FigureWidget:
@@ -221,7 +246,9 @@ class StaticFigure:
         self.redraw()
 
     def redraw(self) -> None:
-        self.output.outputs = ({"output_type": "display_data", "data": plotly_bundle(self.fig), "metadata": {}},)
+        self.output.outputs = (
+            {"output_type": "display_data", "data": plotly_bundle(self.fig), "metadata": {}},
+        )
 
     @property
     def shown(self) -> dict:

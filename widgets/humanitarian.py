@@ -7,6 +7,7 @@ an ``ipw.Output`` (:class:`widgets.figures.StaticFigure`), not a
 ``FigureWidget``: a redraw sends a few kB of JSON instead of plotly's 5 MB
 JavaScript bundle.
 """
+
 from __future__ import annotations
 
 import html
@@ -14,40 +15,73 @@ from typing import Any
 
 import pandas as pd
 
-from course.humanitarian import (DEFAULT_THRESHOLD, DEFAULT_UNTIL, RATE_MAX, RATE_MIN, check_positive, check_rate, crossing,
-                                 describe, estimate_death_rate, percent, projection_state, projection_until,
-                                 registry_table)
+from course.humanitarian import (
+    DEFAULT_THRESHOLD,
+    DEFAULT_UNTIL,
+    RATE_MAX,
+    RATE_MIN,
+    check_positive,
+    check_rate,
+    crossing,
+    describe,
+    estimate_death_rate,
+    percent,
+    projection_state,
+    projection_until,
+    registry_table,
+)
 
 __all__ = ["make_figure", "HumanitarianClock"]
 
 _COLOURS = {"observed": "#2166ac", "projection": "#b2182b", "threshold": "#762a83"}
 
 
-def _traces(snaps: pd.DataFrame, proj: pd.DataFrame, when: pd.Timestamp, threshold: float,
-            until: int, rate: float) -> list[dict]:
+def _traces(
+    snaps: pd.DataFrame, proj: pd.DataFrame, when: pd.Timestamp, threshold: float, until: int, rate: float
+) -> list[dict]:
     shown = when.year <= until
     observed = dict(
-        type="scatter", mode="markers+lines", name="Observed (register snapshots)",
-        x=list(snaps["date"]), y=[int(v) for v in snaps["alive"]],
-        marker=dict(size=8, color=_COLOURS["observed"]), line=dict(color=_COLOURS["observed"], width=1),
-        hovertemplate="%{x|%d %b %Y}: %{y:,} alive<extra></extra>")
+        type="scatter",
+        mode="markers+lines",
+        name="Observed (register snapshots)",
+        x=list(snaps["date"]),
+        y=[int(v) for v in snaps["alive"]],
+        marker=dict(size=8, color=_COLOURS["observed"]),
+        line=dict(color=_COLOURS["observed"], width=1),
+        hovertemplate="%{x|%d %b %Y}: %{y:,} alive<extra></extra>",
+    )
     projection = dict(
-        type="scatter", mode="lines", name=f"Projection at {percent(rate)} a year",
-        x=list(proj["date"]), y=[float(v) for v in proj["survivors"]],
+        type="scatter",
+        mode="lines",
+        name=f"Projection at {percent(rate)} a year",
+        x=list(proj["date"]),
+        y=[float(v) for v in proj["survivors"]],
         line=dict(color=_COLOURS["projection"], dash="dash", width=2),
-        hovertemplate="%{x|%Y}: about %{y:,.0f} alive<extra></extra>")
+        hovertemplate="%{x|%Y}: about %{y:,.0f} alive<extra></extra>",
+    )
     marker = dict(
-        type="scatter", mode="markers+text", name=f"Below {threshold:,.0f}",
-        x=[when] if shown else [], y=[threshold] if shown else [],
-        text=[f"below {threshold:,.0f} in {when.year}"] if shown else [], textposition="top right",
+        type="scatter",
+        mode="markers+text",
+        name=f"Below {threshold:,.0f}",
+        x=[when] if shown else [],
+        y=[threshold] if shown else [],
+        text=[f"below {threshold:,.0f} in {when.year}"] if shown else [],
+        textposition="top right",
         marker=dict(size=14, symbol="x", color=_COLOURS["threshold"]),
-        hovertemplate="%{x|%b %Y}: the projection falls below %{y:,.0f}<extra></extra>")
+        hovertemplate="%{x|%b %Y}: the projection falls below %{y:,.0f}<extra></extra>",
+    )
     return [observed, projection, marker]
 
 
 def _title(rate: float, threshold: float, when: pd.Timestamp, until: int) -> str:
-    tail = f"below {threshold:,.0f} in {when.year}" if when.year <= until else f"still above {threshold:,.0f} in {until}"
-    return f"Separated-family applicants still alive: observed, and projected at {percent(rate)} a year ({tail})"
+    tail = (
+        f"below {threshold:,.0f} in {when.year}"
+        if when.year <= until
+        else f"still above {threshold:,.0f} in {until}"
+    )
+    return (
+        f"Separated-family applicants still alive: observed, and projected at {percent(rate)} a year ({tail})"
+    )
 
 
 def _layout(title: str, threshold: float, first: pd.Timestamp, until: int) -> dict:
@@ -55,15 +89,26 @@ def _layout(title: str, threshold: float, first: pd.Timestamp, until: int) -> di
         title=dict(text=title, font=dict(size=14)),
         xaxis=dict(title=dict(text="Date"), type="date", range=[f"{first.year}-01-01", f"{until}-12-31"]),
         yaxis=dict(title=dict(text="Applicants alive"), rangemode="tozero", tickformat=","),
-        shapes=[dict(type="line", xref="paper", x0=0, x1=1, y0=threshold, y1=threshold,
-                     line=dict(color=_COLOURS["threshold"], dash="dot", width=1))],
+        shapes=[
+            dict(
+                type="line",
+                xref="paper",
+                x0=0,
+                x1=1,
+                y0=threshold,
+                y1=threshold,
+                line=dict(color=_COLOURS["threshold"], dash="dot", width=1),
+            )
+        ],
         legend=dict(orientation="h", yanchor="top", y=-0.15),
-        margin=dict(t=60, b=40), height=450,
+        margin=dict(t=60, b=40),
+        height=450,
     )
 
 
-def make_figure(registry: Any = None, rate: Any = None, *, until: Any = DEFAULT_UNTIL,
-                threshold: Any = DEFAULT_THRESHOLD):
+def make_figure(
+    registry: Any = None, rate: Any = None, *, until: Any = DEFAULT_UNTIL, threshold: Any = DEFAULT_THRESHOLD
+):
     """A static plotly ``go.Figure``: observed counts, the projection, and the threshold marker."""
     import plotly.graph_objects as go
 
@@ -97,8 +142,14 @@ class HumanitarianClock:
     ``estimated_rate``.
     """
 
-    def __init__(self, registry: Any = None, rate: Any = None, until: Any = DEFAULT_UNTIL, *,
-                 threshold: Any = DEFAULT_THRESHOLD):
+    def __init__(
+        self,
+        registry: Any = None,
+        rate: Any = None,
+        until: Any = DEFAULT_UNTIL,
+        *,
+        threshold: Any = DEFAULT_THRESHOLD,
+    ):
         import ipywidgets as ipw
         import plotly.graph_objects as go
 
@@ -108,24 +159,36 @@ class HumanitarianClock:
         self.estimated_rate = estimate_death_rate(self._registry)
         start = self.estimated_rate if rate is None else self._check_slider_rate(rate)
         self.threshold = check_positive(threshold, "threshold")
-        _, snaps, r, th, self.until, proj, when = projection_state(self._registry, start, until, self.threshold)
+        _, snaps, r, th, self.until, proj, when = projection_state(
+            self._registry, start, until, self.threshold
+        )
         self._snaps = snaps
 
         self.slider = ipw.FloatSlider(
-            value=r, min=RATE_MIN, max=RATE_MAX, step=0.001, readout_format=".1%",
-            description="Death rate a year", continuous_update=False,
-            style={"description_width": "initial"}, layout=ipw.Layout(width="32em"))
+            value=r,
+            min=RATE_MIN,
+            max=RATE_MAX,
+            step=0.001,
+            readout_format=".1%",
+            description="Death rate a year",
+            continuous_update=False,
+            style={"description_width": "initial"},
+            layout=ipw.Layout(width="32em"),
+        )
         self.slider.add_class("humanitarian-rate")
         self.fig = go.Figure(data=_traces(snaps, proj, when, th, self.until, r))
-        self.fig.update_layout(**_layout(_title(r, th, when, self.until), th,
-                                         pd.Timestamp(snaps["date"].iloc[0]), self.until))
+        self.fig.update_layout(
+            **_layout(_title(r, th, when, self.until), th, pd.Timestamp(snaps["date"].iloc[0]), self.until)
+        )
         self._static = StaticFigure(self.fig, css_class="humanitarian-figure")
         self.plot = self._static.output
         self.summary = ipw.HTML()
         self._refresh_text()
         self.slider.observe(self._on_change, names="value")
-        note = ipw.HTML(f"<i>The register's own yearly death counts give about {percent(self.estimated_rate)} "
-                        "a year. Move the slider to see how the projection depends on the rate.</i>")
+        note = ipw.HTML(
+            f"<i>The register's own yearly death counts give about {percent(self.estimated_rate)} "
+            "a year. Move the slider to see how the projection depends on the rate.</i>"
+        )
         self.widget = ipw.VBox([note, self.slider, self.plot, self.summary])
         self.widget.add_class("course-humanitarian-clock")
 
@@ -183,8 +246,9 @@ class HumanitarianClock:
         self._refresh_text()
 
     def _refresh_text(self) -> None:
-        self.summary.value = ("<pre style='white-space:pre-wrap;font-size:90%'>"
-                              + html.escape(self.describe()) + "</pre>")
+        self.summary.value = (
+            "<pre style='white-space:pre-wrap;font-size:90%'>" + html.escape(self.describe()) + "</pre>"
+        )
 
     # -- display
     def _ipython_display_(self):

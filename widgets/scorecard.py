@@ -14,25 +14,46 @@ would first send plotly's 5 MB JavaScript bundle.
 >>> card.sliders[("recognition", "nea-2014")].value = 3   # doctest: +SKIP
 >>> print(card.describe())                 # doctest: +SKIP
 """
+
 from __future__ import annotations
 
 import html
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from course.scorecard import (MAX_RATING, MIN_RATING, SCALE, SETTINGS, Gap, Judgement, Obstacle,
-                              compare, course_ratings, describe, obstacles_from, validate_ratings, validate_settings)
+from course.scorecard import (
+    MAX_RATING,
+    MIN_RATING,
+    SCALE,
+    SETTINGS,
+    Gap,
+    Judgement,
+    Obstacle,
+    compare,
+    course_ratings,
+    describe,
+    obstacles_from,
+    validate_ratings,
+    validate_settings,
+)
 
 __all__ = ["radar_traces", "make_figure", "Scorecard"]
 
 #: Colours per setting (colour-blind safe: blue, orange, purple).
 COLOURS: dict[str, str] = {"europe-1975": "#2166ac", "nea-2014": "#e08214", "nea-2021": "#762a83"}
 
+
 def _closed(values: list) -> list:
     return list(values) + list(values[:1])
 
 
-def radar_traces(ratings: Mapping[tuple[str, str], int], obstacles: Iterable[Obstacle], settings: Iterable[str], *,
-                 show_course: bool) -> list[dict]:
+def radar_traces(
+    ratings: Mapping[tuple[str, str], int],
+    obstacles: Iterable[Obstacle],
+    settings: Iterable[str],
+    *,
+    show_course: bool,
+) -> list[dict]:
     """Trace specifications for ``go.Scatterpolar``: yours (filled) then the course's (dashed), per setting."""
     obs = list(obstacles)
     settings = validate_settings(settings)
@@ -40,15 +61,32 @@ def radar_traces(ratings: Mapping[tuple[str, str], int], obstacles: Iterable[Obs
     judged = course_ratings(obs, settings)
     traces = []
     for s in settings:
-        traces.append(dict(type="scatterpolar", name=f"You: {SETTINGS[s]}", theta=theta,
-                           r=_closed([ratings[(o.slug, s)] for o in obs]), mode="lines+markers",
-                           fill="toself", opacity=0.55, line=dict(color=COLOURS[s], width=2),
-                           hovertemplate="%{theta}: %{r}<extra>" + html.escape(f"You, {SETTINGS[s]}") + "</extra>"))
+        traces.append(
+            dict(
+                type="scatterpolar",
+                name=f"You: {SETTINGS[s]}",
+                theta=theta,
+                r=_closed([ratings[(o.slug, s)] for o in obs]),
+                mode="lines+markers",
+                fill="toself",
+                opacity=0.55,
+                line=dict(color=COLOURS[s], width=2),
+                hovertemplate="%{theta}: %{r}<extra>" + html.escape(f"You, {SETTINGS[s]}") + "</extra>",
+            )
+        )
     for s in settings:
-        traces.append(dict(type="scatterpolar", name=f"Course: {SETTINGS[s]}", theta=theta,
-                           r=_closed([judged[(o.slug, s)].rating for o in obs]), mode="lines",
-                           line=dict(color=COLOURS[s], width=2, dash="dash"), visible=show_course,
-                           hovertemplate="%{theta}: %{r}<extra>" + html.escape(f"Course, {SETTINGS[s]}") + "</extra>"))
+        traces.append(
+            dict(
+                type="scatterpolar",
+                name=f"Course: {SETTINGS[s]}",
+                theta=theta,
+                r=_closed([judged[(o.slug, s)].rating for o in obs]),
+                mode="lines",
+                line=dict(color=COLOURS[s], width=2, dash="dash"),
+                visible=show_course,
+                hovertemplate="%{theta}: %{r}<extra>" + html.escape(f"Course, {SETTINGS[s]}") + "</extra>",
+            )
+        )
     return traces
 
 
@@ -56,18 +94,31 @@ def _layout(show_course: bool) -> dict:
     title = "Six obstacles to transfer: your ratings" + (" and the course's (dashed)" if show_course else "")
     return dict(
         title=dict(text=title),
-        polar=dict(radialaxis=dict(range=[MIN_RATING, MAX_RATING], tickvals=list(SCALE),
-                                   ticktext=[f"{k} {v}" for k, v in SCALE.items()],
-                                   title=dict(text="rating", font=dict(size=11)), angle=60, tickangle=0,
-                                   tickfont=dict(size=10)),
-                   angularaxis=dict(direction="clockwise", rotation=90)),
+        polar=dict(
+            radialaxis=dict(
+                range=[MIN_RATING, MAX_RATING],
+                tickvals=list(SCALE),
+                ticktext=[f"{k} {v}" for k, v in SCALE.items()],
+                title=dict(text="rating", font=dict(size=11)),
+                angle=60,
+                tickangle=0,
+                tickfont=dict(size=10),
+            ),
+            angularaxis=dict(direction="clockwise", rotation=90),
+        ),
         legend=dict(title=dict(text="Setting"), orientation="v"),
-        margin=dict(l=90, r=40, t=70, b=40), height=470,
+        margin=dict(l=90, r=40, t=70, b=40),
+        height=470,
     )
 
 
-def make_figure(ratings: Mapping[tuple[str, str], int], obstacles: Iterable[Obstacle],
-                settings: Iterable[str] | None = None, *, show_course: bool = True):
+def make_figure(
+    ratings: Mapping[tuple[str, str], int],
+    obstacles: Iterable[Obstacle],
+    settings: Iterable[str] | None = None,
+    *,
+    show_course: bool = True,
+):
     """A static ``go.Figure`` radar chart of the ratings (and the course's, dashed)."""
     import plotly.graph_objects as go
 
@@ -102,8 +153,14 @@ class Scorecard:
     course's reasons), ``widget`` (the whole view).
     """
 
-    def __init__(self, obstacles: Any = None, *, settings: Iterable[str] | None = None,
-                 ratings: Mapping | None = None, show_course: bool = False):
+    def __init__(
+        self,
+        obstacles: Any = None,
+        *,
+        settings: Iterable[str] | None = None,
+        ratings: Mapping | None = None,
+        show_course: bool = False,
+    ):
         import ipywidgets as ipw
 
         from widgets.figures import StaticFigure
@@ -117,26 +174,43 @@ class Scorecard:
 
         self.sliders: dict[tuple[str, str], Any] = {}
         header = [ipw.HTML("<b>Obstacle</b>")] + [
-            ipw.HTML(f'<b style="color:{COLOURS[s]}">{html.escape(SETTINGS[s])}</b>') for s in self.settings]
+            ipw.HTML(f'<b style="color:{COLOURS[s]}">{html.escape(SETTINGS[s])}</b>') for s in self.settings
+        ]
         cells = list(header)
         for o in self.obstacles:
             cells.append(ipw.HTML(f"{o.number}. {html.escape(o.name)}"))
             for s in self.settings:
-                sl = ipw.IntSlider(value=start[(o.slug, s)], min=MIN_RATING, max=MAX_RATING, step=1,
-                                   continuous_update=False, readout=True,
-                                   description_allow_html=False, layout=ipw.Layout(width="auto"),
-                                   tooltip=f"{o.name}, {SETTINGS[s]}")
+                sl = ipw.IntSlider(
+                    value=start[(o.slug, s)],
+                    min=MIN_RATING,
+                    max=MAX_RATING,
+                    step=1,
+                    continuous_update=False,
+                    readout=True,
+                    description_allow_html=False,
+                    layout=ipw.Layout(width="auto"),
+                    tooltip=f"{o.name}, {SETTINGS[s]}",
+                )
                 sl.add_class("scorecard-slider")
                 sl.observe(self._on_change, names="value")
                 self.sliders[(o.slug, s)] = sl
                 cells.append(sl)
-        grid = ipw.GridBox(cells, layout=ipw.Layout(
-            grid_template_columns=f"minmax(10em, 14em) repeat({len(self.settings)}, minmax(9em, 1fr))",
-            grid_gap="2px 8px", align_items="center"))
+        grid = ipw.GridBox(
+            cells,
+            layout=ipw.Layout(
+                grid_template_columns=f"minmax(10em, 14em) repeat({len(self.settings)}, minmax(9em, 1fr))",
+                grid_gap="2px 8px",
+                align_items="center",
+            ),
+        )
         scale = ipw.HTML("<i>Scale: " + "; ".join(f"{k} = {v}" for k, v in SCALE.items()) + ".</i>")
 
-        self.show_course = ipw.Checkbox(value=show_course, description="Show the course's ratings and reasons",
-                                        indent=False, layout=ipw.Layout(width="auto"))
+        self.show_course = ipw.Checkbox(
+            value=show_course,
+            description="Show the course's ratings and reasons",
+            indent=False,
+            layout=ipw.Layout(width="auto"),
+        )
         self.show_course.observe(self._on_toggle, names="value")
         self.fig = make_figure(self.ratings, self.obstacles, self.settings, show_course=show_course)
         self._static = StaticFigure(self.fig, css_class="scorecard-figure")
@@ -200,7 +274,9 @@ class Scorecard:
         self._refresh_text()
 
     def _refresh_text(self) -> None:
-        self.summary.value = "<pre style='white-space:pre-wrap;font-size:90%'>" + html.escape(self.describe()) + "</pre>"
+        self.summary.value = (
+            "<pre style='white-space:pre-wrap;font-size:90%'>" + html.escape(self.describe()) + "</pre>"
+        )
         if not self.show_course.value:
             self.reasons.value = ""
             return
@@ -208,12 +284,21 @@ class Scorecard:
         for o in self.obstacles:
             for s in self.settings:
                 j = self._judged[(o.slug, s)]
-                src = f' <a href="{html.escape(j.source_url)}" target="_blank">source</a>' if j.source_url else ""
-                rows.append(f"<tr><td>{html.escape(o.name)}</td><td>{html.escape(SETTINGS[s])}</td>"
-                            f"<td style='text-align:center'>{j.rating}</td><td>{html.escape(j.reason)}{src}</td></tr>")
-        self.reasons.value = ("<b>The course's ratings</b> (a reasoned judgement, not data; argue with it):"
-                              "<table><tr><th>Obstacle</th><th>Setting</th><th>Rating</th><th>Reason</th></tr>"
-                              + "".join(rows) + "</table>")
+                src = (
+                    f' <a href="{html.escape(j.source_url)}" target="_blank">source</a>'
+                    if j.source_url
+                    else ""
+                )
+                rows.append(
+                    f"<tr><td>{html.escape(o.name)}</td><td>{html.escape(SETTINGS[s])}</td>"
+                    f"<td style='text-align:center'>{j.rating}</td><td>{html.escape(j.reason)}{src}</td></tr>"
+                )
+        self.reasons.value = (
+            "<b>The course's ratings</b> (a reasoned judgement, not data; argue with it):"
+            "<table><tr><th>Obstacle</th><th>Setting</th><th>Rating</th><th>Reason</th></tr>"
+            + "".join(rows)
+            + "</table>"
+        )
 
     # -- display
     def _ipython_display_(self):
@@ -222,5 +307,6 @@ class Scorecard:
         display(self.widget)
 
     def __repr__(self) -> str:
-        return f"Scorecard({len(self.obstacles)} obstacles x {len(self.settings)} settings)\n" + self.describe()
-
+        return (
+            f"Scorecard({len(self.obstacles)} obstacles x {len(self.settings)} settings)\n" + self.describe()
+        )

@@ -33,6 +33,7 @@ One job per module:
 :mod:`~course.data.cli`         ``python -m course.data``
 =========================  ==========================================================
 """
+
 from __future__ import annotations
 
 from .descriptor import resource_names
@@ -47,8 +48,8 @@ from .tables import (
     load_family_registry,
     load_obstacles,
     load_participants,
-    load_reunion_rounds,
     load_primary_texts,
+    load_reunion_rounds,
     load_scorecard_ratings,
     load_statements,
     load_storehouse,

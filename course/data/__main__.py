@@ -1,4 +1,5 @@
 """``python -m course.data``: see :mod:`course.data.cli`."""
+
 import sys
 
 from .cli import main

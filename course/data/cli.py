@@ -1,4 +1,5 @@
 """``python -m course.data [DATASETS_DIR]``: validate every dataset and print a summary."""
+
 from __future__ import annotations
 
 import argparse
@@ -15,11 +16,16 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m course.data",
         description="Validate every table of the course's data package and print a summary "
-                    "(exit status 1 if any table is broken).")
-    p.add_argument("datasets", nargs="?", default=None, metavar="DATASETS_DIR",
-                   help="folder holding datapackage.json (default: COURSE_DATASETS, then the repository's datasets/)")
-    p.add_argument("-q", "--quiet", action="store_true",
-                   help="print only broken tables and the summary line")
+        "(exit status 1 if any table is broken).",
+    )
+    p.add_argument(
+        "datasets",
+        nargs="?",
+        default=None,
+        metavar="DATASETS_DIR",
+        help="folder holding datapackage.json (default: COURSE_DATASETS, then the repository's datasets/)",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="print only broken tables and the summary line")
     return p
 
 

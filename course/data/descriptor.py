@@ -1,4 +1,5 @@
 """Reading ``datapackage.json``: the tables it describes and how they link."""
+
 from __future__ import annotations
 
 import json

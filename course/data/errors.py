@@ -1,4 +1,5 @@
 """The error a broken dataset raises: :class:`DatasetError`, a list of :class:`Problem`."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

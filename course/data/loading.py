@@ -7,6 +7,7 @@ validated before does not import frictionless at all. Either way the
 DataFrame is read by pandas with the schema's types. Within one process,
 tables are also kept in memory until a file in the folder changes.
 """
+
 from __future__ import annotations
 
 import os
@@ -64,8 +65,15 @@ def _typed(column: pd.Series, field: dict, missing: pd.Series) -> pd.Series:
     if t == "number":
         return pd.to_numeric(present).astype("Float64")
     if t == "boolean":
-        mapped = present.map(lambda v: True if v in TRUE_VALUES else False if v in FALSE_VALUES else
-                             (None if v is None or v != v else _not_boolean(v)))
+        mapped = present.map(
+            lambda v: (
+                True
+                if v in TRUE_VALUES
+                else False
+                if v in FALSE_VALUES
+                else (None if v is None or v != v else _not_boolean(v))
+            )
+        )
         return mapped.astype("boolean") if missing.any() else mapped.astype(bool)
     return present.astype("string")
 
@@ -82,7 +90,9 @@ def _read_frame(folder: Path, desc: dict) -> pd.DataFrame:
     try:
         raw = pd.read_csv(folder / fname, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (ValueError, OSError) as e:  # pandas' ParserError is a ValueError
-        raise DatasetError([Problem(fname, None, None, "CSV syntax", f"pandas cannot read it: {e}")]) from None
+        raise DatasetError(
+            [Problem(fname, None, None, "CSV syntax", f"pandas cannot read it: {e}")]
+        ) from None
     raw.columns = [str(c).strip() for c in raw.columns]
     raw = raw.apply(lambda c: c.str.strip())
     raw = raw[~(raw == "").all(axis=1)].reset_index(drop=True)  # blank rows
@@ -93,8 +103,17 @@ def _read_frame(folder: Path, desc: dict) -> pd.DataFrame:
             column = raw[n]
             data[n] = _typed(column, field, column.isin(missing_values))
         except (KeyError, ValueError, TypeError) as e:
-            raise DatasetError([Problem(fname, None, n, f"type {field.get('type', 'string')}",
-                                        f"cannot be read as the schema's type: {e}")]) from None
+            raise DatasetError(
+                [
+                    Problem(
+                        fname,
+                        None,
+                        n,
+                        f"type {field.get('type', 'string')}",
+                        f"cannot be read as the schema's type: {e}",
+                    )
+                ]
+            ) from None
     return pd.DataFrame(data)
 
 

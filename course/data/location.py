@@ -1,4 +1,5 @@
 """Where the datasets are: :func:`datasets_dir`."""
+
 from __future__ import annotations
 
 import os

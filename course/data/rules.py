@@ -12,6 +12,7 @@ like, so each table's schema lists such rules under ``x-rules``:
 objects; each broken rule is a cell error whose ``type`` is the rule's name.
 A table that has a header but no rows fails ``has-rows``.
 """
+
 from __future__ import annotations
 
 import attrs
@@ -60,8 +61,10 @@ def _must_be_true(rule, row):
 def _sum_equals(rule, row):
     total, parts = row[rule["field"]], [row[p] for p in rule["parts"]]
     if total is not None and all(p is not None for p in parts) and sum(parts) != total:
-        return (f"{rule['field']} {total} is not the sum of {' + '.join(rule['parts'])} "
-                f"({' + '.join(map(str, parts))} = {sum(parts)})")
+        return (
+            f"{rule['field']} {total} is not the sum of {' + '.join(rule['parts'])} "
+            f"({' + '.join(map(str, parts))} = {sum(parts)})"
+        )
 
 
 #: rule name -> (the fields it reads, a function returning a message when the row breaks it)

@@ -1,4 +1,5 @@
 """One loader per table, each sorted the way the lessons read it."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -6,8 +7,17 @@ import pandas as pd
 from .loading import load
 
 __all__ = [
-    "load_events", "load_eras", "load_participants", "load_decalogue", "load_chapters", "load_obstacles",
-    "load_storehouse", "load_family_registry", "load_reunion_rounds", "load_scorecard_ratings", "load_statements",
+    "load_events",
+    "load_eras",
+    "load_participants",
+    "load_decalogue",
+    "load_chapters",
+    "load_obstacles",
+    "load_storehouse",
+    "load_family_registry",
+    "load_reunion_rounds",
+    "load_scorecard_ratings",
+    "load_statements",
     "load_primary_texts",
 ]
 
@@ -44,7 +54,11 @@ def load_obstacles(datasets=None) -> pd.DataFrame:
 
 def load_storehouse(datasets=None) -> pd.DataFrame:
     """Goodby & Heiskanen's storehouse of documents, plus two they leave out (``storehouse_documents.csv``)."""
-    return load("storehouse_documents", datasets).sort_values(["adopted", "id"], kind="stable").reset_index(drop=True)
+    return (
+        load("storehouse_documents", datasets)
+        .sort_values(["adopted", "id"], kind="stable")
+        .reset_index(drop=True)
+    )
 
 
 def load_family_registry(datasets=None) -> pd.DataFrame:

@@ -12,6 +12,7 @@ Importing this module imports frictionless (about half a second, and more
 for its first package); :mod:`course.data.loading` only imports it when a
 file's content has not been validated before (see :mod:`course.data.verdicts`).
 """
+
 from __future__ import annotations
 
 import csv
@@ -22,12 +23,20 @@ from pathlib import Path
 from frictionless import Checklist, FrictionlessException, Package
 
 from .errors import Problem
-from .rules import RULES, XRuleError, checks_for
+from .rules import XRuleError, checks_for
 
 __all__ = ["validate_resource"]
 
-_HEADER_ERRORS = {"blank-header", "missing-label", "extra-label", "duplicate-label", "incorrect-label",
-                  "blank-label", "header-error", "label-error"}
+_HEADER_ERRORS = {
+    "blank-header",
+    "missing-label",
+    "extra-label",
+    "duplicate-label",
+    "incorrect-label",
+    "blank-label",
+    "header-error",
+    "label-error",
+}
 _ROW_LENGTH_ERRORS = {"extra-cell", "missing-cell"}
 _TYPE_MESSAGES = {
     "date": "is not a real date in the form YYYY-MM-DD",
@@ -74,8 +83,14 @@ def _header_problem(fname: str, labels: list[str], names: list[str]) -> Problem:
     if not parts:
         parts.append("the columns are out of order: " + ", ".join(labels))
     column = (missing or extra or dupes or [None])[0]
-    return Problem(fname, None, column, "header matches schema",
-                   "; ".join(parts) + f". Expected: {', '.join(names)}", line=1)
+    return Problem(
+        fname,
+        None,
+        column,
+        "header matches schema",
+        "; ".join(parts) + f". Expected: {', '.join(names)}",
+        line=1,
+    )
 
 
 def _constraint_message(rule: str, cell, field: dict) -> str:
@@ -120,7 +135,9 @@ def validate_resource(folder: Path, package: dict, name: str) -> list[Problem]:
         labels = getattr(header[0], "labels", None) or []
         return problems + [_header_problem(fname, labels, names)]
 
-    source = [e for e in errors if e.type in ("source-error", "scheme-error", "format-error", "encoding-error")]
+    source = [
+        e for e in errors if e.type in ("source-error", "scheme-error", "format-error", "encoding-error")
+    ]
     if source:
         # the file could not be read as CSV at all: nothing else about it is meaningful
         errors = source
@@ -151,10 +168,17 @@ def validate_resource(folder: Path, package: dict, name: str) -> list[Problem]:
             continue  # the cells are shifted: only the row's length is worth reporting
         if t in _ROW_LENGTH_ERRORS:
             if short_rows.get(position) is e:
-                problems.append(Problem(
-                    fname, row, None, "row length",
-                    f"has {len(e.cells)} values but the header has {len(names)} columns "
-                    "(an unquoted comma in a text field?)", line=line))
+                problems.append(
+                    Problem(
+                        fname,
+                        row,
+                        None,
+                        "row length",
+                        f"has {len(e.cells)} values but the header has {len(names)} columns "
+                        "(an unquoted comma in a text field?)",
+                        line=line,
+                    )
+                )
             continue
         if isinstance(e, XRuleError):
             problems.append(Problem(fname, row, e.field_name, t, e.note, line=line))
@@ -167,8 +191,16 @@ def validate_resource(folder: Path, package: dict, name: str) -> list[Problem]:
         elif t == "constraint-error":
             m = re.search(r'constraint "(\w+)"', e.note)
             rule = m.group(1) if m else "constraint"
-            problems.append(Problem(fname, row, e.field_name, rule,
-                                    _constraint_message(rule, e.cell, fields[e.field_name]), line=line))
+            problems.append(
+                Problem(
+                    fname,
+                    row,
+                    e.field_name,
+                    rule,
+                    _constraint_message(rule, e.cell, fields[e.field_name]),
+                    line=line,
+                )
+            )
         elif t in ("unique-error", "primary-key"):
             m = re.search(r"row at position (\d+)", e.note)
             first = where.get(int(m.group(1)), (int(m.group(1)) - 1, None))[0] if m else None
@@ -185,18 +217,36 @@ def validate_resource(folder: Path, package: dict, name: str) -> list[Problem]:
             repeats = f"repeats row {first}" if first else "repeats an earlier row"
             if rule == "primary key" and len(pk) > 1:
                 # a key of several columns is named by its first column; the message names them all
-                problems.append(Problem(fname, row, pk[0], rule,
-                                        f"the key ({column}) = {shown!r} {repeats}; each key must be unique",
-                                        line=line))
+                problems.append(
+                    Problem(
+                        fname,
+                        row,
+                        pk[0],
+                        rule,
+                        f"the key ({column}) = {shown!r} {repeats}; each key must be unique",
+                        line=line,
+                    )
+                )
             else:
-                problems.append(Problem(fname, row, column, rule,
-                                        f"{shown!r} {repeats}; each value must be unique", line=line))
+                problems.append(
+                    Problem(
+                        fname, row, column, rule, f"{shown!r} {repeats}; each value must be unique", line=line
+                    )
+                )
         elif t == "foreign-key":
             cells = e.field_cells
             shown = cells[0] if len(cells) == 1 else tuple(cells)
             target = f"{e.reference_name or 'this table'}.{', '.join(e.reference_field_names)}"
-            problems.append(Problem(fname, row, ", ".join(e.field_names), "foreign key",
-                                    f"{shown!r} is not a value of {target}", line=line))
+            problems.append(
+                Problem(
+                    fname,
+                    row,
+                    ", ".join(e.field_names),
+                    "foreign key",
+                    f"{shown!r} is not a value of {target}",
+                    line=line,
+                )
+            )
         elif t == "has-rows":
             problems.append(Problem(fname, None, None, "has rows", e.note))
         elif t == "source-error" and "empty" in (e.note or ""):

@@ -16,6 +16,7 @@ cache, never an error. The cache only saves time: a verdict file found there
 still goes through the typed loading, which raises on anything it cannot
 read as the schema's type.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -15,6 +15,7 @@ One module per job:
 Import what you need from here: ``from course.timeline import Timeline, TRACKS``.
 ``TRACKS``, ``TRACK_LABELS`` and ``PRECISIONS`` are those of the course's data package.
 """
+
 from .events import ERA_COLUMNS, EVENT_COLUMNS, check_table, era_names, prepare_eras, prepare_events
 from .layout import SlotLayout, pack_rows, years_since
 from .scene import Detail, EraBand, Offset, Scene
@@ -24,12 +25,37 @@ from .text import fold_text, format_date, format_when, search_terms, split_actor
 from .timeline import Timeline
 
 __all__ = [
-    "TRACKS", "TRACK_LABELS", "PRECISIONS", "EVENT_COLUMNS", "ERA_COLUMNS", "MODES",
-    "AlignSide", "ViewState", "SlotLayout", "Scene", "Detail", "Offset", "EraBand", "Timeline",
-    "TimelineSchema", "load_schema", "track_label", "check_table",
-    "prepare_events", "prepare_eras", "check_tracks", "to_timestamp",
-    "split_actors", "fold_text", "search_terms", "format_date", "format_when",
-    "years_since", "pack_rows", "era_names", "year_span",
+    "TRACKS",
+    "TRACK_LABELS",
+    "PRECISIONS",
+    "EVENT_COLUMNS",
+    "ERA_COLUMNS",
+    "MODES",
+    "AlignSide",
+    "ViewState",
+    "SlotLayout",
+    "Scene",
+    "Detail",
+    "Offset",
+    "EraBand",
+    "Timeline",
+    "TimelineSchema",
+    "load_schema",
+    "track_label",
+    "check_table",
+    "prepare_events",
+    "prepare_eras",
+    "check_tracks",
+    "to_timestamp",
+    "split_actors",
+    "fold_text",
+    "search_terms",
+    "format_date",
+    "format_when",
+    "years_since",
+    "pack_rows",
+    "era_names",
+    "year_span",
 ]
 
 

@@ -8,10 +8,11 @@ missing column, an empty required value, a value outside an enum, a repeated
 id, a value that is not a date or an end before its start raises a
 ``ValueError`` that names the column, the value and what is allowed.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,15 @@ __all__ = ["EVENT_COLUMNS", "ERA_COLUMNS", "prepare_events", "prepare_eras", "ch
 
 #: Columns an events table must have (``verified`` is not needed to draw an event).
 EVENT_COLUMNS: tuple[str, ...] = (
-    "id", "date", "end_date", "precision", "title", "track", "actors", "description", "source_url",
+    "id",
+    "date",
+    "end_date",
+    "precision",
+    "title",
+    "track",
+    "actors",
+    "description",
+    "source_url",
 )
 #: Columns an eras table must have; ``id``, ``event_id``, ``description`` and
 #: ``source_url`` are used when present.
@@ -42,12 +51,16 @@ def _plural(name: str) -> str:
 
 def _missing_columns(df, required: Sequence[str], what: str) -> None:
     if not isinstance(df, pd.DataFrame):
-        raise ValueError(f"{what} must be a pandas DataFrame with the columns {_allowed(required)}, "
-                         f"not {type(df).__name__}")
+        raise ValueError(
+            f"{what} must be a pandas DataFrame with the columns {_allowed(required)}, "
+            f"not {type(df).__name__}"
+        )
     missing = [c for c in required if c not in df.columns]
     if missing:
-        raise ValueError(f"{what} is missing the column{'s' if len(missing) > 1 else ''} "
-                         f"{_allowed(missing)}; it needs {_allowed(required)}")
+        raise ValueError(
+            f"{what} is missing the column{'s' if len(missing) > 1 else ''} "
+            f"{_allowed(missing)}; it needs {_allowed(required)}"
+        )
 
 
 def _dates(series: pd.Series, what: str, column: str) -> pd.Series:
@@ -100,24 +113,30 @@ def check_table(df: pd.DataFrame, rules: TableRules, what: str, columns: Sequenc
             k = int(np.flatnonzero(empty.to_numpy())[0])
             article = "an" if c[0] in "aeiou" else "a"
             which = f" ({name_of(k)})" if c != "id" and ids.iloc[k] else ""
-            raise ValueError(f"{what}: column {c!r} is empty in row {k}{which}; every {row_name} needs {article} {c}")
+            raise ValueError(
+                f"{what}: column {c!r} is empty in row {k}{which}; every {row_name} needs {article} {c}"
+            )
         if f.enum:
             bad = ~col.isin(f.enum) & ~empty
             if bad.any():
                 k = int(np.flatnonzero(bad.to_numpy())[0])
-                raise ValueError(f"{what}: unknown {c} {col.iloc[k]!r} ({name_of(k)}); "
-                                 f"allowed {_plural(c)}: {_allowed(f.enum)}")
+                raise ValueError(
+                    f"{what}: unknown {c} {col.iloc[k]!r} ({name_of(k)}); "
+                    f"allowed {_plural(c)}: {_allowed(f.enum)}"
+                )
         if f.unique:
             dupes = col[col.duplicated() & ~empty].unique().tolist()
             if dupes:
                 raise ValueError(f"{what}: {_plural(c)} must be unique; repeated: {_allowed(dupes)}")
     for field, other in rules.not_before:
         if field in typed and other in typed:
-            early = (typed[field] < typed[other]).to_numpy()   # NaT compares false
+            early = (typed[field] < typed[other]).to_numpy()  # NaT compares false
             if early.any():
                 k = int(np.flatnonzero(early)[0])
-                raise ValueError(f"{what}: {name_of(k)} ends before it starts ({field} "
-                                 f"{typed[field].iloc[k].date()} is before {other} {typed[other].iloc[k].date()})")
+                raise ValueError(
+                    f"{what}: {name_of(k)} ends before it starts ({field} "
+                    f"{typed[field].iloc[k].date()} is before {other} {typed[other].iloc[k].date()})"
+                )
     return typed
 
 
@@ -140,8 +159,9 @@ def _sorted_frame(columns: dict, by: tuple[str, str]) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def prepare_events(events: pd.DataFrame, schema: TimelineSchema | None = None, *,
-                   trusted: bool = False) -> pd.DataFrame:
+def prepare_events(
+    events: pd.DataFrame, schema: TimelineSchema | None = None, *, trusted: bool = False
+) -> pd.DataFrame:
     """An events table with :data:`EVENT_COLUMNS`, typed and sorted by (date, id).
 
     ``trusted=True`` is for a table from ``course.data.load_events`` (validated
@@ -151,8 +171,14 @@ def prepare_events(events: pd.DataFrame, schema: TimelineSchema | None = None, *
     _missing_columns(events, EVENT_COLUMNS, "events")
     if not trusted:
         events = check_table(events, (schema or load_schema()).events, "events", EVENT_COLUMNS)
-    columns = {c: (events[c].to_numpy().astype("datetime64[ns]") if c in ("date", "end_date")
-                   else _text_list(events[c])) for c in EVENT_COLUMNS}
+    columns = {
+        c: (
+            events[c].to_numpy().astype("datetime64[ns]")
+            if c in ("date", "end_date")
+            else _text_list(events[c])
+        )
+        for c in EVENT_COLUMNS
+    }
     return _sorted_frame(columns, ("date", "id"))
 
 
@@ -168,16 +194,24 @@ def prepare_eras(eras, schema: TimelineSchema | None = None, *, trusted: bool = 
     if not isinstance(eras, pd.DataFrame):
         rows = list(eras)
         if rows and not all(isinstance(r, Mapping) for r in rows):
-            raise ValueError("eras must be a pandas DataFrame or a list of dicts with the keys "
-                             f"{_allowed(ERA_COLUMNS)}")
+            raise ValueError(
+                f"eras must be a pandas DataFrame or a list of dicts with the keys {_allowed(ERA_COLUMNS)}"
+            )
         eras = pd.DataFrame(rows, columns=list(ERA_COLUMNS) if not rows else None)
     _missing_columns(eras, ERA_COLUMNS, what)
     present = [c for c in ERA_COLUMNS + ERA_OPTIONAL if c in eras.columns]
     if not trusted:
         eras = check_table(eras, (schema or load_schema()).eras, what, present)
-    columns = {c: (eras[c].to_numpy().astype("datetime64[ns]") if c in ("start", "end")
-                   else _text_list(eras[c]) if c in present else [""] * len(eras))
-               for c in ERA_COLUMNS + ERA_OPTIONAL}
+    columns = {
+        c: (
+            eras[c].to_numpy().astype("datetime64[ns]")
+            if c in ("start", "end")
+            else _text_list(eras[c])
+            if c in present
+            else [""] * len(eras)
+        )
+        for c in ERA_COLUMNS + ERA_OPTIONAL
+    }
     columns["id"] = [i or f"{e}-{n}" for n, (i, e) in enumerate(zip(columns["id"], columns["era"]))]
     return _sorted_frame(columns, ("start", "id"))
 

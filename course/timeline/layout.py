@@ -15,6 +15,7 @@ timeline computes it once and caches it; filtering only changes which slots
 are shown. It carries, per slot, what a figure needs to draw it (id, track,
 title, date text), so that a figure needs nothing but the scene.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -37,22 +38,22 @@ class SlotLayout:
 
     key: tuple
     mode: str
-    event: np.ndarray        # slot -> row of Timeline.events
-    lane: np.ndarray         # slot -> lane number (0 = top)
-    y: np.ndarray            # slot -> y position (lane centre plus sub-row offset)
-    x0: np.ndarray           # calendar: datetime64[ns] as float; aligned: years since the lane's anchor
-    x1: np.ndarray           # end of the slot (x0 for point events)
-    is_range: np.ndarray     # slot -> drawn as a bar
-    rank: np.ndarray         # slot -> position in story order
-    ids: np.ndarray          # slot -> event id
-    track: np.ndarray        # slot -> track slug
-    title: np.ndarray        # slot -> event title
-    when: np.ndarray         # slot -> the event's date as text
+    event: np.ndarray  # slot -> row of Timeline.events
+    lane: np.ndarray  # slot -> lane number (0 = top)
+    y: np.ndarray  # slot -> y position (lane centre plus sub-row offset)
+    x0: np.ndarray  # calendar: datetime64[ns] as float; aligned: years since the lane's anchor
+    x1: np.ndarray  # end of the slot (x0 for point events)
+    is_range: np.ndarray  # slot -> drawn as a bar
+    rank: np.ndarray  # slot -> position in story order
+    ids: np.ndarray  # slot -> event id
+    track: np.ndarray  # slot -> track slug
+    title: np.ndarray  # slot -> event title
+    when: np.ndarray  # slot -> the event's date as text
     lane_labels: tuple[str, ...]
     lane_tracks: tuple[tuple[str, ...], ...]
-    track_labels: dict       # track slug -> display label
-    anchors: tuple[int, ...] = ()            # aligned: event row of each lane's anchor
-    anchor_titles: tuple[str, ...] = ()      # aligned: title of each lane's anchor
+    track_labels: dict  # track slug -> display label
+    anchors: tuple[int, ...] = ()  # aligned: event row of each lane's anchor
+    anchor_titles: tuple[str, ...] = ()  # aligned: title of each lane's anchor
 
     def __len__(self) -> int:
         return len(self.event)
@@ -150,18 +151,42 @@ def _finish(tl, key, mode, event, lane, x0, x1, labels, lane_tracks, anchors=())
     # story order: by start, then lane, then id
     rank = np.empty(len(event), dtype=int)
     rank[np.lexsort((tl.ids[event], lane, x0))] = np.arange(len(event))
-    return SlotLayout(key=key, mode=mode, event=event, lane=lane, y=y, x0=x0, x1=x1,
-                      is_range=tl.is_range[event], rank=rank, ids=tl.ids[event], track=tl.track_of[event],
-                      title=tl.title_of[event], when=tl.when_of[event], lane_labels=tuple(labels),
-                      lane_tracks=tuple(lane_tracks), track_labels=dict(tl.track_labels), anchors=tuple(anchors),
-                      anchor_titles=tuple(tl.titles[a] for a in anchors))
+    return SlotLayout(
+        key=key,
+        mode=mode,
+        event=event,
+        lane=lane,
+        y=y,
+        x0=x0,
+        x1=x1,
+        is_range=tl.is_range[event],
+        rank=rank,
+        ids=tl.ids[event],
+        track=tl.track_of[event],
+        title=tl.title_of[event],
+        when=tl.when_of[event],
+        lane_labels=tuple(labels),
+        lane_tracks=tuple(lane_tracks),
+        track_labels=dict(tl.track_labels),
+        anchors=tuple(anchors),
+        anchor_titles=tuple(tl.titles[a] for a in anchors),
+    )
 
 
 def calendar_layout(tl) -> SlotLayout:
     """One slot per event, one lane per track (in the schema's order)."""
     event = np.arange(tl.n)
-    return _finish(tl, ("calendar",), "calendar", event, tl.track_index.copy(), tl.start_ns.astype(float),
-                   tl.end_ns.astype(float), [tl.track_labels[t] for t in tl.tracks], [(t,) for t in tl.tracks])
+    return _finish(
+        tl,
+        ("calendar",),
+        "calendar",
+        event,
+        tl.track_index.copy(),
+        tl.start_ns.astype(float),
+        tl.end_ns.astype(float),
+        [tl.track_labels[t] for t in tl.tracks],
+        [(t,) for t in tl.tracks],
+    )
 
 
 def aligned_layout(tl, align) -> SlotLayout:
@@ -179,6 +204,15 @@ def aligned_layout(tl, align) -> SlotLayout:
         title = tl.titles[a]
         labels.append(side.label or f"{'AB'[ln]}: {title if len(title) <= 38 else title[:37] + '…'}")
         anchors.append(a)
-    return _finish(tl, ("aligned", align), "aligned", np.concatenate(events).astype(int),
-                   np.concatenate(lanes).astype(int), np.concatenate(x0s), np.concatenate(x1s), labels,
-                   [s.tracks for s in align], anchors)
+    return _finish(
+        tl,
+        ("aligned", align),
+        "aligned",
+        np.concatenate(events).astype(int),
+        np.concatenate(lanes).astype(int),
+        np.concatenate(x0s),
+        np.concatenate(x1s),
+        labels,
+        [s.tracks for s in align],
+        anchors,
+    )

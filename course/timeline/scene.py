@@ -6,6 +6,7 @@ slots, selection, x range, era bands) and the side panel shows its
 ``count_text`` and ``description`` (the text alternative), without asking
 the model anything more.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -24,8 +25,8 @@ __all__ = ["Offset", "Detail", "EraBand", "Scene", "build_scene", "step"]
 class Offset:
     """Aligned mode: where one drawn copy of the selected event sits."""
 
-    lane: str            # "A" or "B"
-    years: float         # years since the lane's anchor
+    lane: str  # "A" or "B"
+    years: float  # years since the lane's anchor
     anchor_title: str
 
 
@@ -49,8 +50,8 @@ class EraBand:
     """One shaded band of an era (calendar mode)."""
 
     era: str
-    colour_index: int    # position of its era among all eras, for a fill colour
-    start: str           # ISO dates
+    colour_index: int  # position of its era among all eras, for a fill colour
+    start: str  # ISO dates
     end: str
     label: str
     description: str
@@ -62,17 +63,17 @@ class Scene:
 
     state: ViewState
     layout: SlotLayout
-    shown: np.ndarray        # slot -> shown
-    matched: np.ndarray      # slot -> shown and matching the search
+    shown: np.ndarray  # slot -> shown
+    matched: np.ndarray  # slot -> shown and matching the search
     selected_slots: np.ndarray
-    order: tuple[str, ...]   # shown event ids, story order, each once
-    rows: np.ndarray         # their rows in Timeline.events
-    hits: tuple[str, ...]    # shown events matching the search, story order, each once
+    order: tuple[str, ...]  # shown event ids, story order, each once
+    rows: np.ndarray  # their rows in Timeline.events
+    hits: tuple[str, ...]  # shown events matching the search, story order, each once
     n_total: int
     x_range: tuple
-    eras: tuple[str, ...]    # eras drawn (calendar mode only)
+    eras: tuple[str, ...]  # eras drawn (calendar mode only)
     era_bands: tuple[EraBand, ...]
-    entries: tuple[tuple[str, str], ...]   # (label, id) of each shown event, for the events list
+    entries: tuple[tuple[str, str], ...]  # (label, id) of each shown event, for the events list
     detail: Detail | None
     count_text: str
     description: str
@@ -115,11 +116,20 @@ def _detail(tl, lay: SlotLayout, sel_slots: np.ndarray, selected: str | None) ->
     i = tl.index[selected]
     offsets = ()
     if lay.mode == "aligned":
-        offsets = tuple(Offset("AB"[lay.lane[s]], float(lay.x0[s]), lay.anchor_titles[lay.lane[s]])
-                        for s in sel_slots)
-    return Detail(id=selected, title=tl.titles[i], when=tl.when[i], track=tl.track_of[i],
-                  track_label=tl.track_labels[tl.track_of[i]], description=tl.descriptions[i],
-                  actors=tuple(tl.event_actors[i]), source_url=tl.source_urls[i], offsets=offsets)
+        offsets = tuple(
+            Offset("AB"[lay.lane[s]], float(lay.x0[s]), lay.anchor_titles[lay.lane[s]]) for s in sel_slots
+        )
+    return Detail(
+        id=selected,
+        title=tl.titles[i],
+        when=tl.when[i],
+        track=tl.track_of[i],
+        track_label=tl.track_labels[tl.track_of[i]],
+        description=tl.descriptions[i],
+        actors=tuple(tl.event_actors[i]),
+        source_url=tl.source_urls[i],
+        offsets=offsets,
+    )
 
 
 def _shown(tl, lay: SlotLayout, state: ViewState) -> tuple:
@@ -144,12 +154,12 @@ def _shown(tl, lay: SlotLayout, state: ViewState) -> tuple:
     shown = ok[lay.event] & (lay.x0 <= hi) & (lay.x1 >= lo)
     slots = np.flatnonzero(shown)
     story_slots = slots[np.argsort(lay.rank[slots])]
-    if calendar:   # one slot per event
+    if calendar:  # one slot per event
         rows = lay.event[story_slots]
-    else:          # an event in both lanes is listed once, at its first slot
+    else:  # an event in both lanes is listed once, at its first slot
         rows = np.fromiter(dict.fromkeys(lay.event[story_slots].tolist()), dtype=int)
     for a in (shown, story_slots, rows):
-        a.flags.writeable = False   # shared by the scenes that reuse them
+        a.flags.writeable = False  # shared by the scenes that reuse them
     out = (shown, story_slots, rows, tuple(tl.ids[rows].tolist()), x_range)
     tl._shown_memo = (key, out)
     return out
@@ -168,13 +178,29 @@ def build_scene(tl, state: ViewState) -> Scene:
     selected = state.selected if state.selected in order else None
     if selected != state.selected:
         state = replace(state, selected=selected)
-    sel_slots = (np.flatnonzero(shown & (lay.event == tl.index[selected])) if selected is not None
-                 else np.zeros(0, dtype=int))
+    sel_slots = (
+        np.flatnonzero(shown & (lay.event == tl.index[selected]))
+        if selected is not None
+        else np.zeros(0, dtype=int)
+    )
     eras = state.eras if state.mode == "calendar" else ()
-    parts = dict(state=state, layout=lay, shown=shown, matched=matched, selected_slots=sel_slots, order=order,
-                 rows=rows, hits=hits, n_total=tl.n, x_range=x_range, eras=eras, era_bands=tl.era_bands(eras),
-                 entries=_entries_memo(tl, lay, order, story_slots), detail=_detail(tl, lay, sel_slots, selected),
-                 count_text=text.count_text(len(order), tl.n, searching, len(hits)))
+    parts = dict(
+        state=state,
+        layout=lay,
+        shown=shown,
+        matched=matched,
+        selected_slots=sel_slots,
+        order=order,
+        rows=rows,
+        hits=hits,
+        n_total=tl.n,
+        x_range=x_range,
+        eras=eras,
+        era_bands=tl.era_bands(eras),
+        entries=_entries_memo(tl, lay, order, story_slots),
+        detail=_detail(tl, lay, sel_slots, selected),
+        count_text=text.count_text(len(order), tl.n, searching, len(hits)),
+    )
     return Scene(**parts, description=text.describe(tl, SimpleNamespace(**parts)))
 
 

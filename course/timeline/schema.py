@@ -7,6 +7,7 @@ an end not before its start). ``course.data`` enforces them when it loads a
 dataset; :func:`~course.timeline.events.check_events` enforces the same
 rules, read from the same descriptor, on a table from anywhere else.
 """
+
 from __future__ import annotations
 
 import json
@@ -104,17 +105,27 @@ def _table_rules(package: dict, name: str) -> TableRules:
     for f in schema.get("fields", []):
         c = f.get("constraints", {})
         enum = c.get("enum")
-        fields.append(FieldRule(name=f["name"], type=f.get("type", "string"), required=bool(c.get("required")),
-                                unique=bool(c.get("unique")) or keys == [f["name"]],
-                                enum=tuple(enum) if enum else None))
-    not_before = tuple((r["field"], r["other"]) for r in schema.get("x-rules", []) if r.get("rule") == "not-before")
+        fields.append(
+            FieldRule(
+                name=f["name"],
+                type=f.get("type", "string"),
+                required=bool(c.get("required")),
+                unique=bool(c.get("unique")) or keys == [f["name"]],
+                enum=tuple(enum) if enum else None,
+            )
+        )
+    not_before = tuple(
+        (r["field"], r["other"]) for r in schema.get("x-rules", []) if r.get("rule") == "not-before"
+    )
     return TableRules(resource=name, fields=tuple(fields), not_before=not_before)
 
 
 @lru_cache(maxsize=8)
 def _read(path: str, mtime_ns: int, size: int) -> TimelineSchema:
     package = json.loads(Path(path).read_text(encoding="utf-8"))
-    return TimelineSchema(events=_table_rules(package, "events"), eras=_table_rules(package, "eras"), source=path)
+    return TimelineSchema(
+        events=_table_rules(package, "events"), eras=_table_rules(package, "eras"), source=path
+    )
 
 
 def load_schema(datasets: str | os.PathLike | None = None) -> TimelineSchema:

@@ -7,9 +7,10 @@ events (a bit mask) that contain it; only the events that contain all the
 pieces of a word are then read. The pieces are collected on the first search,
 not when the timeline is built.
 """
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -34,7 +35,7 @@ class SearchIndex:
             pieces: dict[str, int] = {}
             for k, text in enumerate(self.texts):
                 bit = 1 << k
-                for p in {text[i:i + _PIECE] for i in range(len(text) - _PIECE + 1)}:
+                for p in {text[i : i + _PIECE] for i in range(len(text) - _PIECE + 1)}:
                     pieces[p] = pieces.get(p, 0) | bit
             self._pieces = pieces
         return self._pieces
@@ -48,7 +49,7 @@ class SearchIndex:
         pieces = self._index()
         candidates = -1
         for i in range(len(word) - _PIECE + 1):
-            candidates &= pieces.get(word[i:i + _PIECE], 0)
+            candidates &= pieces.get(word[i : i + _PIECE], 0)
             if not candidates:
                 return found
         texts = self.texts

@@ -5,18 +5,29 @@ allowed. The checks that need the tables (actors, eras, anchor events, the
 allowed tracks) take the :class:`~course.timeline.timeline.Timeline` they
 are checked against.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["MODES", "AlignSide", "ViewState", "to_timestamp", "check_tracks", "check_actors", "check_eras",
-           "check_align", "default_align", "make_state"]
+__all__ = [
+    "MODES",
+    "AlignSide",
+    "ViewState",
+    "to_timestamp",
+    "check_tracks",
+    "check_actors",
+    "check_eras",
+    "check_align",
+    "default_align",
+    "make_state",
+]
 
 MODES: tuple[str, ...] = ("calendar", "aligned")
 _YEAR = re.compile(r"^\s*\d{4}\s*$")
@@ -73,7 +84,9 @@ def to_timestamp(value, *, name: str = "date", end: bool = False) -> pd.Timestam
         except (ValueError, TypeError):
             ts = pd.NaT
         if ts is pd.NaT or pd.isna(ts):
-            raise ValueError(f"{name} {value!r} is not a date; give a year (e.g. 1975) or a date (e.g. '1975-08-01')")
+            raise ValueError(
+                f"{name} {value!r} is not a date; give a year (e.g. 1975) or a date (e.g. '1975-08-01')"
+            )
         return ts.tz_localize(None).normalize() if ts.tzinfo else ts.normalize()
     raise ValueError(f"{name} must be a year (int) or a date, not {type(value).__name__} {value!r}")
 
@@ -87,6 +100,7 @@ def check_tracks(tracks, allowed: tuple[str, ...] | None = None, *, name: str = 
     """
     if allowed is None:
         from .schema import load_schema
+
         allowed = load_schema().tracks
     if tracks is None:
         return tuple(allowed)
@@ -109,8 +123,10 @@ def check_actors(tl, actors) -> tuple[str, ...]:
     for a in actors:
         if a not in tl.actor_column:
             shown = _allowed(tl.actors[:12]) + (", ..." if len(tl.actors) > 12 else "")
-            raise ValueError(f"unknown actor {a!r}; actors are named as in the events table "
-                             f"(a ';'-separated list), e.g. {shown}")
+            raise ValueError(
+                f"unknown actor {a!r}; actors are named as in the events table "
+                f"(a ';'-separated list), e.g. {shown}"
+            )
     return tuple(sorted(set(actors), key=tl.actors.index))
 
 
@@ -137,7 +153,10 @@ def default_align(tl) -> tuple[AlignSide, AlignSide]:
     first event of its track (or the first event at all).
     """
     sides = []
-    for anchor, track in (("helsinki-final-act", "csce"), ("inter-korean-basic-agreement", "korea-diplomacy")):
+    for anchor, track in (
+        ("helsinki-final-act", "csce"),
+        ("inter-korean-basic-agreement", "korea-diplomacy"),
+    ):
         if anchor not in tl.index:
             rows = np.flatnonzero(tl.track_of == track)
             anchor = tl.ids[rows[0]] if len(rows) else (tl.ids[0] if tl.n else "")
@@ -150,8 +169,10 @@ def check_align(tl, align) -> tuple[AlignSide, AlignSide]:
     if align is None:
         return default_align(tl)
     if isinstance(align, (str, AlignSide, Mapping)) or len(align) != 2:
-        raise ValueError("align must be two sides, e.g. (('helsinki-final-act', ['csce']), "
-                         "('inter-korean-basic-agreement', ['korea-diplomacy']))")
+        raise ValueError(
+            "align must be two sides, e.g. (('helsinki-final-act', ['csce']), "
+            "('inter-korean-basic-agreement', ['korea-diplomacy']))"
+        )
     out = []
     for name, side in zip("AB", align):
         if isinstance(side, AlignSide):
@@ -159,8 +180,10 @@ def check_align(tl, align) -> tuple[AlignSide, AlignSide]:
         elif isinstance(side, Mapping):
             unknown = set(side) - {"anchor", "tracks", "label"}
             if unknown:
-                raise ValueError(f"align side {name}: unknown key {sorted(unknown)[0]!r}; "
-                                 "allowed keys: anchor, tracks, label")
+                raise ValueError(
+                    f"align side {name}: unknown key {sorted(unknown)[0]!r}; "
+                    "allowed keys: anchor, tracks, label"
+                )
             anchor, tracks, label = side.get("anchor"), side.get("tracks"), side.get("label")
         elif isinstance(side, str):
             anchor, tracks, label = side, None, None
@@ -170,21 +193,40 @@ def check_align(tl, align) -> tuple[AlignSide, AlignSide]:
                 raise ValueError(f"align side {name} must be (anchor, tracks) or (anchor, tracks, label)")
             anchor, tracks, label = (tuple(side) + (None, None))[:3]
         if anchor not in tl.index:
-            raise ValueError(f"unknown anchor event {anchor!r} for lane {name}; give the id of an event "
-                             f"in the table (e.g. {_allowed(tl.ids[:3])})")
-        tracks = check_tracks(tracks if tracks is not None else tl.track_of[tl.index[anchor]], tl.tracks,
-                              name=f"the tracks of lane {name}")
+            raise ValueError(
+                f"unknown anchor event {anchor!r} for lane {name}; give the id of an event "
+                f"in the table (e.g. {_allowed(tl.ids[:3])})"
+            )
+        tracks = check_tracks(
+            tracks if tracks is not None else tl.track_of[tl.index[anchor]],
+            tl.tracks,
+            name=f"the tracks of lane {name}",
+        )
         out.append(AlignSide(anchor, tracks, label))
     return (out[0], out[1])
 
 
-def make_state(tl, *, start=None, end=None, tracks=None, era=None, actors=None, search="",
-               selected=None, mode="calendar", align=None, window=(-20, 30)) -> ViewState:
+def make_state(
+    tl,
+    *,
+    start=None,
+    end=None,
+    tracks=None,
+    era=None,
+    actors=None,
+    search="",
+    selected=None,
+    mode="calendar",
+    align=None,
+    window=(-20, 30),
+) -> ViewState:
     """Check saved-view parameters against ``tl`` and return a :class:`ViewState`; ``ValueError`` names a bad one."""
     start = to_timestamp(tl.first_year if start is None else start, name="start")
     end = to_timestamp(tl.last_year if end is None else end, name="end", end=True)
     if start > end:
-        raise ValueError(f"start ({start.date()}) is after end ({end.date()}); start must be on or before end")
+        raise ValueError(
+            f"start ({start.date()}) is after end ({end.date()}); start must be on or before end"
+        )
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; allowed modes: {_allowed(MODES)}")
     if selected is not None and selected not in tl.index:
@@ -196,9 +238,20 @@ def make_state(tl, *, start=None, end=None, tracks=None, era=None, actors=None, 
     try:
         lo, hi = (float(w) for w in window)
     except (TypeError, ValueError):
-        raise ValueError(f"window must be two numbers of years (before, after), e.g. (-20, 30), not {window!r}") from None
+        raise ValueError(
+            f"window must be two numbers of years (before, after), e.g. (-20, 30), not {window!r}"
+        ) from None
     if lo > hi:
         raise ValueError(f"window {window!r} starts after it ends; give (before, after) with before <= after")
-    return ViewState(start=start, end=end, tracks=check_tracks(tracks, tl.tracks), actors=check_actors(tl, actors),
-                     search=search, eras=check_eras(tl, era), selected=selected, mode=mode,
-                     align=check_align(tl, align), window=(lo, hi))
+    return ViewState(
+        start=start,
+        end=end,
+        tracks=check_tracks(tracks, tl.tracks),
+        actors=check_actors(tl, actors),
+        search=search,
+        eras=check_eras(tl, era),
+        selected=selected,
+        mode=mode,
+        align=check_align(tl, align),
+        window=(lo, hi),
+    )

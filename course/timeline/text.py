@@ -1,4 +1,5 @@
 """Words of the timeline: actors, search terms, dates, the count line and the text description."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -6,11 +7,33 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-__all__ = ["MONTHS", "split_actors", "fold_text", "search_terms", "format_date", "format_when", "year_span",
-           "count_text", "settings_lines", "describe"]
+__all__ = [
+    "MONTHS",
+    "split_actors",
+    "fold_text",
+    "search_terms",
+    "format_date",
+    "format_when",
+    "year_span",
+    "count_text",
+    "settings_lines",
+    "describe",
+]
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July",
-          "August", "September", "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 #: How many titles the description names (shown events, search hits).
 FIRST_SHOWN = 3
 FIRST_HITS = 10
@@ -68,7 +91,11 @@ def year_span(start, end) -> str:
 
 def count_text(n_shown: int, n_total: int, searching: bool, n_hits: int) -> str:
     """``'12 of 97 events shown'``, ``'No events match (0 of 97 events shown)'``, ``'...; 3 match the search'``."""
-    text = f"{n_shown} of {n_total} events shown" if n_shown else f"No events match (0 of {n_total} events shown)"
+    text = (
+        f"{n_shown} of {n_total} events shown"
+        if n_shown
+        else f"No events match (0 of {n_total} events shown)"
+    )
     if searching:
         text += f"; {n_hits} match{'es' if n_hits == 1 else ''} the search"
     return text
@@ -91,8 +118,10 @@ def settings_lines(tl, s, lay) -> list[str]:
         lines.append("Mode: aligned (years since an anchor event in each lane)")
         for ln, side in enumerate(s.align):
             a = lay.anchors[ln]
-            lines.append(f"Lane {'AB'[ln]}: {'; '.join(tl.track_labels[t] for t in side.tracks)}, "
-                         f"years since {tl.titles[a]} ({tl.when[a]})")
+            lines.append(
+                f"Lane {'AB'[ln]}: {'; '.join(tl.track_labels[t] for t in side.tracks)}, "
+                f"years since {tl.titles[a]} ({tl.when[a]})"
+            )
         lines.append(f"Window: {s.window[0]:+g} to {s.window[1]:+g} years")
     lines.append("Actors: " + ("; ".join(s.actors) if s.actors else "all"))
     return lines
@@ -118,20 +147,26 @@ def describe(tl, scene) -> str:
         lines.append(f"Shown: {len(rows)} of {tl.n} events")
         first = int(rows[np.argmin(tl.start_ns[rows])])
         last = int(rows[np.argmax(tl.end_ns[rows])])
-        span = (f"from {tl.short_when[first]} to {tl.short_end[last]}" if len(rows) > 1
-                else f"on {tl.short_when[first]}")
+        span = (
+            f"from {tl.short_when[first]} to {tl.short_end[last]}"
+            if len(rows) > 1
+            else f"on {tl.short_when[first]}"
+        )
         order = "in date order" if s.mode == "calendar" else "in order of years since the anchors"
-        lines.append(f"Events: {span}; {order}: "
-                     + _names([f"{tl.titles[i]} ({tl.short_when[i]})" for i in rows[:FIRST_SHOWN]], len(rows)))
+        lines.append(
+            f"Events: {span}; {order}: "
+            + _names([f"{tl.titles[i]} ({tl.short_when[i]})" for i in rows[:FIRST_SHOWN]], len(rows))
+        )
     if s.mode == "calendar":
         lines.append("Eras: " + ("; ".join(tl.describe_era(e, s) for e in scene.eras) or "none"))
     if s.search.strip():
         hits = [tl.index[e] for e in scene.hits[:FIRST_HITS]]
         n_hits = len(scene.hits)
         verb = "shown event matches" if n_hits == 1 else "shown events match"
-        lines.append(f'Search: "{s.search.strip()}", {n_hits} {verb}'
-                     + (": " + _names([f"{tl.titles[i]} ({tl.short_when[i]})" for i in hits], n_hits)
-                        if hits else ""))
+        lines.append(
+            f'Search: "{s.search.strip()}", {n_hits} {verb}'
+            + (": " + _names([f"{tl.titles[i]} ({tl.short_when[i]})" for i in hits], n_hits) if hits else "")
+        )
     else:
         lines.append("Search: none")
     d = scene.detail

@@ -1,4 +1,5 @@
 """The :class:`Timeline`: the two tables, prepared once, with the indexes every scene reads."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -7,9 +8,9 @@ import pandas as pd
 from . import layout as _layout
 from . import state as _state
 from .events import era_names, prepare_eras, prepare_events
-from .search import SearchIndex
 from .scene import EraBand, Scene, build_scene, step
 from .schema import TimelineSchema, load_schema
+from .search import SearchIndex
 from .state import AlignSide, ViewState
 from .text import format_date, format_when, settings_lines, split_actors
 
@@ -40,8 +41,7 @@ class Timeline:
         sets this for you.
     """
 
-    def __init__(self, events: pd.DataFrame, eras=None, *, schema: TimelineSchema | None = None,
-                 trusted=()):
+    def __init__(self, events: pd.DataFrame, eras=None, *, schema: TimelineSchema | None = None, trusted=()):
         self.schema = schema = schema or load_schema()
         self.tracks: tuple[str, ...] = schema.tracks
         self.track_labels: dict[str, str] = schema.track_labels
@@ -60,7 +60,9 @@ class Timeline:
         self.track_index = np.array([self.lane_of_track[t] for t in self.track_of], dtype=int)
         self.precision: list[str] = ev["precision"].tolist()
         self.event_actors = [split_actors(a) for a in ev["actors"]]
-        self.actors: tuple[str, ...] = tuple(sorted({a for row in self.event_actors for a in row}, key=str.casefold))
+        self.actors: tuple[str, ...] = tuple(
+            sorted({a for row in self.event_actors for a in row}, key=str.casefold)
+        )
         self.actor_column = {a: j for j, a in enumerate(self.actors)}
         self.actor_matrix = np.zeros((self.n, len(self.actors)), dtype=bool)
         for i, row in enumerate(self.event_actors):
@@ -78,20 +80,38 @@ class Timeline:
         self.title_of = np.array(self.titles, dtype=object)
         self.when_of = np.array(self.when, dtype=object)
         self._layouts: dict[tuple, _layout.SlotLayout] = {}
-        self._settings_memo: tuple = (None, ())   # the last scene's settings lines (see settings_lines)
-        self._entries_memo: tuple = (None, ())    # the last scene's events list (see scene.py)
-        self._shown_memo: tuple = (None, ())      # the last scene's shown slots (see scene.py)
+        self._settings_memo: tuple = (None, ())  # the last scene's settings lines (see settings_lines)
+        self._entries_memo: tuple = (None, ())  # the last scene's events list (see scene.py)
+        self._shown_memo: tuple = (None, ())  # the last scene's shown slots (see scene.py)
         order = list(self.era_names)
-        self._bands = tuple(EraBand(era=e, colour_index=order.index(e), start=a.date().isoformat(),
-                                    end=b.date().isoformat(), label=lab, description=d)
-                            for e, a, b, lab, d in zip(self.eras["era"], self.eras["start"], self.eras["end"],
-                                                       self.eras["label"], self.eras["description"]))
+        self._bands = tuple(
+            EraBand(
+                era=e,
+                colour_index=order.index(e),
+                start=a.date().isoformat(),
+                end=b.date().isoformat(),
+                label=lab,
+                description=d,
+            )
+            for e, a, b, lab, d in zip(
+                self.eras["era"],
+                self.eras["start"],
+                self.eras["end"],
+                self.eras["label"],
+                self.eras["description"],
+            )
+        )
         self._era_info = {}
         for era, bands in self.eras.groupby("era", sort=False):
-            spans = "; ".join(str(a.year) if a.year == b.year else f"{a.year} to {b.year}"
-                              for a, b in zip(bands["start"], bands["end"]))
-            self._era_info[era] = (f"{self.era_names[era]} ({spans})", bands["start"].to_numpy().astype("int64"),
-                                   bands["end"].to_numpy().astype("int64"))
+            spans = "; ".join(
+                str(a.year) if a.year == b.year else f"{a.year} to {b.year}"
+                for a, b in zip(bands["start"], bands["end"])
+            )
+            self._era_info[era] = (
+                f"{self.era_names[era]} ({spans})",
+                bands["start"].to_numpy().astype("int64"),
+                bands["end"].to_numpy().astype("int64"),
+            )
         if self.n:
             self.first_year = int(ev["date"].iloc[0].year)
             self.last_year = int(max(ev["date"].max(), end.max()).year)
@@ -99,7 +119,7 @@ class Timeline:
             self.first_year = self.last_year = pd.Timestamp.today().year
 
     @classmethod
-    def from_course_data(cls, events=None, eras=None, datasets=None) -> "Timeline":
+    def from_course_data(cls, events=None, eras=None, datasets=None) -> Timeline:
         """The course's tables from ``course.data`` (validated on load), or your own in their place.
 
         A table you pass is checked against the schema of the same data package.
@@ -164,7 +184,16 @@ class Timeline:
 
     def settings_lines(self, state: ViewState, lay) -> tuple[str, ...]:
         """The description's lines about the settings; kept for the next scene while they stay the same."""
-        key = (state.mode, state.start, state.end, state.tracks, state.actors, state.align, state.window, lay.key)
+        key = (
+            state.mode,
+            state.start,
+            state.end,
+            state.tracks,
+            state.actors,
+            state.align,
+            state.window,
+            lay.key,
+        )
         if self._settings_memo[0] != key:
             self._settings_memo = (key, tuple(settings_lines(self, state, lay)))
         return self._settings_memo[1]

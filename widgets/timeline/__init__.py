@@ -12,6 +12,7 @@ does not load ipywidgets or plotly.
 >>> explorer = TimelineExplorer(start=1969, end=1979, era="detente")   # doctest: +SKIP
 >>> print(explorer.describe())                                          # doctest: +SKIP
 """
+
 from importlib import import_module
 
 __all__ = ["TimelineExplorer"]

@@ -32,6 +32,7 @@ event carries its track's shape (open) at its start. (Bar fill patterns
 would be a third cue, but plotly.js 3 mishandles per-bar colours together
 with patterns.)
 """
+
 from __future__ import annotations
 
 import html
@@ -42,16 +43,26 @@ from plotly.basedatatypes import Undefined
 
 from course.timeline import Scene, SlotLayout, load_schema
 
-__all__ = ["TRACK_COLOURS", "TRACK_SYMBOLS", "ERA_FILLS", "BARS", "EVENTS", "MATCHES",
-           "SELECTED", "LEGEND", "new_figure", "FigureSync"]
+__all__ = [
+    "TRACK_COLOURS",
+    "TRACK_SYMBOLS",
+    "ERA_FILLS",
+    "BARS",
+    "EVENTS",
+    "MATCHES",
+    "SELECTED",
+    "LEGEND",
+    "new_figure",
+    "FigureSync",
+]
 
 #: Okabe–Ito colours per track.
 TRACK_COLOURS: dict[str, str] = {
-    "csce": "#0072B2",                  # blue
+    "csce": "#0072B2",  # blue
     "detente-arms-control": "#E69F00",  # orange
-    "korea-diplomacy": "#009E73",       # bluish green
-    "humanitarian": "#CC79A7",          # reddish purple
-    "escalation": "#D55E00",            # vermillion
+    "korea-diplomacy": "#009E73",  # bluish green
+    "humanitarian": "#CC79A7",  # reddish purple
+    "escalation": "#D55E00",  # vermillion
 }
 #: Marker shape per track (range events use the ``-open`` variant).
 TRACK_SYMBOLS: dict[str, str] = {
@@ -89,22 +100,64 @@ def _iso(ns: np.ndarray) -> np.ndarray:
 def _traces() -> list:
     hover = "%{text}<extra></extra>"
     traces = [None] * LEGEND
-    traces[EVENTS] = go.Scatter(name="events", mode="markers", x=[], y=[], text=[], hovertemplate=hover,
-                                showlegend=False, marker=dict(size=11, line=dict(width=1.5)))
-    traces[BARS] = go.Bar(name="range events", orientation="h", x=[], y=[], base=[], width=0.22, text=[],
-                          textposition="none", hovertemplate=hover, showlegend=False, marker=dict(line=dict(width=1)))
-    traces[MATCHES] = go.Scatter(name="search match", mode="markers", x=[], y=[], text=[], hovertemplate=hover,
-                                 marker=dict(symbol="circle-open", size=22, color="#000000", line=dict(width=2.5)),
-                                 legendrank=1100)
-    traces[SELECTED] = go.Scatter(name="selected", mode="markers", x=[], y=[], text=[], hovertemplate=hover,
-                                  marker=dict(symbol="square-open", size=26, color="#000000", line=dict(width=3)),
-                                  legendrank=1200)
+    traces[EVENTS] = go.Scatter(
+        name="events",
+        mode="markers",
+        x=[],
+        y=[],
+        text=[],
+        hovertemplate=hover,
+        showlegend=False,
+        marker=dict(size=11, line=dict(width=1.5)),
+    )
+    traces[BARS] = go.Bar(
+        name="range events",
+        orientation="h",
+        x=[],
+        y=[],
+        base=[],
+        width=0.22,
+        text=[],
+        textposition="none",
+        hovertemplate=hover,
+        showlegend=False,
+        marker=dict(line=dict(width=1)),
+    )
+    traces[MATCHES] = go.Scatter(
+        name="search match",
+        mode="markers",
+        x=[],
+        y=[],
+        text=[],
+        hovertemplate=hover,
+        marker=dict(symbol="circle-open", size=22, color="#000000", line=dict(width=2.5)),
+        legendrank=1100,
+    )
+    traces[SELECTED] = go.Scatter(
+        name="selected",
+        mode="markers",
+        x=[],
+        y=[],
+        text=[],
+        hovertemplate=hover,
+        marker=dict(symbol="square-open", size=26, color="#000000", line=dict(width=3)),
+        legendrank=1200,
+    )
     schema = load_schema()
     for k, t in enumerate(schema.tracks):
         colour, symbol = track_style(t, schema.tracks)
-        traces.append(go.Scatter(name=schema.track_labels[t], mode="markers", x=[None], y=[None], hoverinfo="skip",
-                                 marker=dict(symbol=symbol, color=colour, size=11),
-                                 legendgroup=t, legendrank=1000 + k))
+        traces.append(
+            go.Scatter(
+                name=schema.track_labels[t],
+                mode="markers",
+                x=[None],
+                y=[None],
+                hoverinfo="skip",
+                marker=dict(symbol=symbol, color=colour, size=11),
+                legendgroup=t,
+                legendrank=1000 + k,
+            )
+        )
     return traces
 
 
@@ -126,7 +179,10 @@ def new_figure(widget: bool = True):
     fig = go.Figure(data=_traces(), layout=BASE_LAYOUT)
     if not widget:
         return fig
-    from widgets.figures import figure_widget  # re-running the cell reuses its FigureWidget (no second bundle)
+    from widgets.figures import (
+        figure_widget,
+    )  # re-running the cell reuses its FigureWidget (no second bundle)
+
     return figure_widget(fig)
 
 
@@ -147,16 +203,22 @@ class _Static:
         self.y = lay.y.astype(float)
         self.ids = lay.ids
         labels = lay.track_labels
-        text = [f"<b>{html.escape(t)}</b><br>{html.escape(w)} · {html.escape(labels[k])}"
-                for t, w, k in zip(lay.title, lay.when, tracks)]
+        text = [
+            f"<b>{html.escape(t)}</b><br>{html.escape(w)} · {html.escape(labels[k])}"
+            for t, w, k in zip(lay.title, lay.when, tracks)
+        ]
         if lay.mode == "aligned":
-            text = [f"{s}<br>{'AB'[ln]}: {x:+.2f} years since the anchor" for s, ln, x in zip(text, lay.lane, lay.x0)]
+            text = [
+                f"{s}<br>{'AB'[ln]}: {x:+.2f} years since the anchor"
+                for s, ln, x in zip(text, lay.lane, lay.x0)
+            ]
         self.text = np.array(text, dtype=object)
         order = tuple(labels)
         style = {t: track_style(t, order) for t in labels}
         self.colour = np.array([style[t][0] for t in tracks], dtype=object)
-        self.symbol = np.array([style[t][1] + ("-open" if r else "") for t, r in zip(tracks, lay.is_range)],
-                               dtype=object)
+        self.symbol = np.array(
+            [style[t][1] + ("-open" if r else "") for t, r in zip(tracks, lay.is_range)], dtype=object
+        )
 
     def ys(self, mask: np.ndarray) -> np.ndarray:
         """y of every slot, NaN where ``mask`` is false (not drawn)."""
@@ -202,21 +264,36 @@ class FigureSync:
         st = self.static(lay)
         new_layout = prev is None or prev.layout is not lay
         deco = (lay.key, scene.eras, scene.empty)
-        restyle: dict[int, dict[str, object]] = {}   # trace -> property path -> new value
+        restyle: dict[int, dict[str, object]] = {}  # trace -> property path -> new value
         relayout: dict[str, object] = {}
         if new_layout:
             b = st.bar_slots
-            restyle[EVENTS] = {"x": st.x, "text": st.text, "customdata": st.ids,
-                               "marker.color": st.colour, "marker.symbol": st.symbol}
-            restyle[BARS] = {"x": st.bar_len, "base": st.bar_base, "text": st.text[b], "customdata": st.ids[b],
-                             "marker.color": st.colour[b], "marker.line.color": st.colour[b]}
+            restyle[EVENTS] = {
+                "x": st.x,
+                "text": st.text,
+                "customdata": st.ids,
+                "marker.color": st.colour,
+                "marker.symbol": st.symbol,
+            }
+            restyle[BARS] = {
+                "x": st.bar_len,
+                "base": st.bar_base,
+                "text": st.text[b],
+                "customdata": st.ids[b],
+                "marker.color": st.colour[b],
+                "marker.line.color": st.colour[b],
+            }
             for index in (MATCHES, SELECTED):
                 restyle[index] = {"x": st.x, "text": st.text, "customdata": st.ids}
             calendar = lay.mode == "calendar"
-            relayout.update({"xaxis.type": "date" if calendar else "linear",
-                             "xaxis.title.text": None if calendar else "years since the anchor event of each lane",
-                             "yaxis.tickvals": list(range(len(lay.lane_labels))),
-                             "yaxis.range": [len(lay.lane_labels) - 0.5, -0.5]})
+            relayout.update(
+                {
+                    "xaxis.type": "date" if calendar else "linear",
+                    "xaxis.title.text": None if calendar else "years since the anchor event of each lane",
+                    "yaxis.tickvals": list(range(len(lay.lane_labels))),
+                    "yaxis.range": [len(lay.lane_labels) - 0.5, -0.5],
+                }
+            )
         if new_layout or not np.array_equal(prev.shown, scene.shown):
             y = st.ys(scene.shown)
             restyle.setdefault(EVENTS, {})["y"] = y
@@ -237,7 +314,7 @@ class FigureSync:
             with self.fig.batch_update():
                 self.fig.layout.shapes = shapes
                 self.fig.layout.annotations = notes
-                if not new_layout:   # small edits: validated, in the same message
+                if not new_layout:  # small edits: validated, in the same message
                     for index, props in restyle.items():
                         self.fig.data[index].y = props["y"]
                     for path, value in relayout.items():
@@ -259,8 +336,9 @@ class FigureSync:
                 if isinstance(v, np.ndarray):
                     v.flags.writeable = False  # as plotly's validators leave arrays
             data[path] = values
-        self.fig.plotly_update(restyle_data=data or None, relayout_data=relayout or None,
-                               trace_indexes=indexes or None)
+        self.fig.plotly_update(
+            restyle_data=data or None, relayout_data=relayout or None, trace_indexes=indexes or None
+        )
 
     # ---- layout pieces -----------------------------------------------------
     @staticmethod
@@ -268,7 +346,10 @@ class FigureSync:
         lo, hi = scene.x_range
         if scene.layout.mode == "calendar":
             # one day of margin each side, so that events on the bounds are not cut in half
-            return [(lo - np.timedelta64(1, "D")).date().isoformat(), (hi + np.timedelta64(1, "D")).date().isoformat()]
+            return [
+                (lo - np.timedelta64(1, "D")).date().isoformat(),
+                (hi + np.timedelta64(1, "D")).date().isoformat(),
+            ]
         pad = max((hi - lo) * 0.01, 0.05)
         return [lo - pad, hi + pad]
 
@@ -277,8 +358,10 @@ class FigureSync:
         lay, state = scene.layout, scene.state
         if lay.mode != "calendar":
             return lay.lane_labels
-        return tuple(label if tracks[0] in state.tracks else f"{label} (off)"
-                     for label, tracks in zip(lay.lane_labels, lay.lane_tracks))
+        return tuple(
+            label if tracks[0] in state.tracks else f"{label} (off)"
+            for label, tracks in zip(lay.lane_labels, lay.lane_tracks)
+        )
 
     def _decorations(self, scene: Scene) -> tuple[list, list]:
         shapes, notes = [], []
@@ -286,18 +369,72 @@ class FigureSync:
             for k, band in enumerate(scene.era_bands):
                 fill = ERA_FILLS[band.colour_index % len(ERA_FILLS)]
                 x0, x1 = band.start, band.end
-                shapes.append(dict(type="rect", xref="x", yref="paper", x0=x0, x1=x1, y0=0, y1=1, layer="below",
-                                   fillcolor=fill, opacity=ERA_OPACITY, line=dict(width=0)))
-                notes.append(dict(x=x0, y=1, xref="x", yref="paper", xanchor="left", yanchor="bottom",
-                                  yshift=2 + 15 * (k % 3), showarrow=False, text=html.escape(band.label),
-                                  hovertext=html.escape(band.description) or None,
-                                  font=dict(size=11, color="#333333")))
+                shapes.append(
+                    dict(
+                        type="rect",
+                        xref="x",
+                        yref="paper",
+                        x0=x0,
+                        x1=x1,
+                        y0=0,
+                        y1=1,
+                        layer="below",
+                        fillcolor=fill,
+                        opacity=ERA_OPACITY,
+                        line=dict(width=0),
+                    )
+                )
+                notes.append(
+                    dict(
+                        x=x0,
+                        y=1,
+                        xref="x",
+                        yref="paper",
+                        xanchor="left",
+                        yanchor="bottom",
+                        yshift=2 + 15 * (k % 3),
+                        showarrow=False,
+                        text=html.escape(band.label),
+                        hovertext=html.escape(band.description) or None,
+                        font=dict(size=11, color="#333333"),
+                    )
+                )
         else:
-            shapes.append(dict(type="line", xref="x", yref="paper", x0=0, x1=0, y0=0, y1=1,
-                               line=dict(color="#333333", width=1.5, dash="dash")))
-            notes.append(dict(x=0, y=1, xref="x", yref="paper", yanchor="bottom", showarrow=False,
-                              text="anchor events (year 0)", font=dict(size=11, color="#333333")))
+            shapes.append(
+                dict(
+                    type="line",
+                    xref="x",
+                    yref="paper",
+                    x0=0,
+                    x1=0,
+                    y0=0,
+                    y1=1,
+                    line=dict(color="#333333", width=1.5, dash="dash"),
+                )
+            )
+            notes.append(
+                dict(
+                    x=0,
+                    y=1,
+                    xref="x",
+                    yref="paper",
+                    yanchor="bottom",
+                    showarrow=False,
+                    text="anchor events (year 0)",
+                    font=dict(size=11, color="#333333"),
+                )
+            )
         if scene.empty:
-            notes.append(dict(x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, text=EMPTY_TEXT,
-                              font=dict(size=18, color="#333333"), bgcolor="#ffffff"))
+            notes.append(
+                dict(
+                    x=0.5,
+                    y=0.5,
+                    xref="paper",
+                    yref="paper",
+                    showarrow=False,
+                    text=EMPTY_TEXT,
+                    font=dict(size=18, color="#333333"),
+                    bgcolor="#ffffff",
+                )
+            )
         return shapes, notes

@@ -6,6 +6,7 @@ The explorer is a thin view. Each control changes one field of a
 updates the figure in place from it, and the side panel is assigned the
 scene's events list, detail, count line and text description.
 """
+
 from __future__ import annotations
 
 import html
@@ -16,21 +17,26 @@ import ipywidgets as ipw
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from .figure import BARS, EVENTS, MATCHES, SELECTED, FigureSync, new_figure
 from course.timeline import Detail, Scene, Timeline, ViewState, to_timestamp, year_span
+
+from .figure import BARS, EVENTS, MATCHES, SELECTED, FigureSync, new_figure
 
 __all__ = ["TimelineExplorer"]
 
-NO_SELECTION = ("<p class='timeline-detail-empty'>Click an event in the chart, or choose one in the "
-                "list, to read about it here. Previous and Next walk the shown events in date order.</p>")
+NO_SELECTION = (
+    "<p class='timeline-detail-empty'>Click an event in the chart, or choose one in the "
+    "list, to read about it here. Previous and Next walk the shown events in date order.</p>"
+)
 
 
 def _link(url: str) -> str:
     url = url.strip()
     parsed = urlparse(url)
     if parsed.scheme in ("http", "https") and parsed.netloc:
-        return (f"<a href='{html.escape(url, quote=True)}' target='_blank' rel='noopener noreferrer'>"
-                f"Source: {html.escape(parsed.netloc)}</a>")
+        return (
+            f"<a href='{html.escape(url, quote=True)}' target='_blank' rel='noopener noreferrer'>"
+            f"Source: {html.escape(parsed.netloc)}</a>"
+        )
     return f"Source: {html.escape(url)}" if url else "No source given"
 
 
@@ -54,7 +60,8 @@ def _detail_html(d: Detail | None) -> str:
         f"<p style='margin:0.3em 0'>{esc(d.description)}</p>"
         f"<p style='margin:0.3em 0'><b>Actors:</b> {esc('; '.join(d.actors))}</p>"
         f"<p style='margin:0.3em 0'>{_link(d.source_url)}</p>"
-        "</div>")
+        "</div>"
+    )
 
 
 class _ExplorerBox(ipw.VBox):
@@ -128,15 +135,38 @@ class TimelineExplorer:
     with the controls, :meth:`select`, :meth:`step` or :meth:`set_view`.
     """
 
-    def __init__(self, events=None, eras=None, *, start=None, end=None, tracks=None, era=None, actors=None,
-                 search="", selected=None, mode="calendar", align=None, window=(-20, 30)):
-        if events is None or eras is None:   # the course's tables, validated by course.data on load
+    def __init__(
+        self,
+        events=None,
+        eras=None,
+        *,
+        start=None,
+        end=None,
+        tracks=None,
+        era=None,
+        actors=None,
+        search="",
+        selected=None,
+        mode="calendar",
+        align=None,
+        window=(-20, 30),
+    ):
+        if events is None or eras is None:  # the course's tables, validated by course.data on load
             self.timeline = tl = Timeline.from_course_data(events=events, eras=eras)
-        else:                                  # the caller's own tables, checked once against the schema
+        else:  # the caller's own tables, checked once against the schema
             self.timeline = tl = Timeline(events, eras)
-        self.state: ViewState = tl.make_state(start=start, end=end, tracks=tracks, era=era, actors=actors,
-                                              search=search, selected=selected, mode=mode, align=align,
-                                              window=window)
+        self.state: ViewState = tl.make_state(
+            start=start,
+            end=end,
+            tracks=tracks,
+            era=era,
+            actors=actors,
+            search=search,
+            selected=selected,
+            mode=mode,
+            align=align,
+            window=window,
+        )
         self._quiet = False
         self._build_controls()
         self.fig = new_figure(widget=True)
@@ -145,7 +175,7 @@ class TimelineExplorer:
             self.fig.data[index].on_click(self._click_handler(index))
         self.widget = self._build_box()
         self._scene: Scene | None = None
-        self._entries: object = _UNSET   # what the panel widgets show now (assigned only when it changes)
+        self._entries: object = _UNSET  # what the panel widgets show now (assigned only when it changes)
         self._detail: object = _UNSET
         self._sync_controls()
         self._render()
@@ -156,53 +186,98 @@ class TimelineExplorer:
         lo = min(tl.first_year, s.start.year)
         hi = max(tl.last_year, s.end.year)
         self.year_range = ipw.IntRangeSlider(
-            value=(s.start.year, s.end.year), min=lo, max=hi, step=1, description="Years",
-            continuous_update=False, layout=ipw.Layout(width="420px"),
-            tooltip="Period shown; arrow keys move the focused handle")
-        self.mode = ipw.ToggleButtons(options=[("Calendar", "calendar"), ("Aligned", "aligned")], value=s.mode,
-                                      description="View", tooltips=["Real dates, one lane per track",
-                                                                    "Years since an anchor event, two lanes"],
-                                      style={"button_width": "90px"})
+            value=(s.start.year, s.end.year),
+            min=lo,
+            max=hi,
+            step=1,
+            description="Years",
+            continuous_update=False,
+            layout=ipw.Layout(width="420px"),
+            tooltip="Period shown; arrow keys move the focused handle",
+        )
+        self.mode = ipw.ToggleButtons(
+            options=[("Calendar", "calendar"), ("Aligned", "aligned")],
+            value=s.mode,
+            description="View",
+            tooltips=["Real dates, one lane per track", "Years since an anchor event, two lanes"],
+            style={"button_width": "90px"},
+        )
         labels = tl.track_labels
-        toggle_layout = ipw.Layout(width="auto")   # one layout widget for all toggles (never changed per toggle)
+        toggle_layout = ipw.Layout(
+            width="auto"
+        )  # one layout widget for all toggles (never changed per toggle)
         self.track_toggles = {
-            t: ipw.ToggleButton(value=t in s.tracks, description=labels[t], tooltip=f"Show the {labels[t]} track",
-                                layout=toggle_layout)
-            for t in tl.tracks}
+            t: ipw.ToggleButton(
+                value=t in s.tracks,
+                description=labels[t],
+                tooltip=f"Show the {labels[t]} track",
+                layout=toggle_layout,
+            )
+            for t in tl.tracks
+        }
         self.era_toggles = {
-            e: ipw.ToggleButton(value=e in s.eras, description=name, tooltip=f"Shade the era: {name}",
-                                layout=toggle_layout)
-            for e, name in tl.era_names.items()}
-        self.actor_select = ipw.SelectMultiple(options=list(tl.actors), value=list(s.actors), rows=7,
-                                               description="Actors",
-                                               tooltip="Show only events with any of the chosen actors",
-                                               layout=ipw.Layout(width="300px"))
-        self.actor_clear = ipw.Button(description="All actors", tooltip="Clear the actor filter",
-                                      layout=ipw.Layout(width="auto"))
-        self.search = ipw.Text(value=s.search, description="Search", placeholder="words in titles and descriptions",
-                               continuous_update=True, layout=ipw.Layout(width="420px"))
+            e: ipw.ToggleButton(
+                value=e in s.eras, description=name, tooltip=f"Shade the era: {name}", layout=toggle_layout
+            )
+            for e, name in tl.era_names.items()
+        }
+        self.actor_select = ipw.SelectMultiple(
+            options=list(tl.actors),
+            value=list(s.actors),
+            rows=7,
+            description="Actors",
+            tooltip="Show only events with any of the chosen actors",
+            layout=ipw.Layout(width="300px"),
+        )
+        self.actor_clear = ipw.Button(
+            description="All actors", tooltip="Clear the actor filter", layout=ipw.Layout(width="auto")
+        )
+        self.search = ipw.Text(
+            value=s.search,
+            description="Search",
+            placeholder="words in titles and descriptions",
+            continuous_update=True,
+            layout=ipw.Layout(width="420px"),
+        )
         self.count = ipw.HTML()
-        self.event_list = ipw.Select(options=[], rows=10, description="Events", layout=ipw.Layout(width="420px"))
-        self.prev_button = ipw.Button(description="Previous", icon="arrow-left", tooltip="The event before, in date order")
-        self.next_button = ipw.Button(description="Next", icon="arrow-right", tooltip="The event after, in date order")
+        self.event_list = ipw.Select(
+            options=[], rows=10, description="Events", layout=ipw.Layout(width="420px")
+        )
+        self.prev_button = ipw.Button(
+            description="Previous", icon="arrow-left", tooltip="The event before, in date order"
+        )
+        self.next_button = ipw.Button(
+            description="Next", icon="arrow-right", tooltip="The event after, in date order"
+        )
         self.detail = ipw.HTML(layout=ipw.Layout(width="100%"))
         self._summary_text = ipw.HTML()
-        self.summary = ipw.Accordion(children=[self._summary_text], titles=("Text description of the chart",),
-                                     selected_index=None)
+        self.summary = ipw.Accordion(
+            children=[self._summary_text], titles=("Text description of the chart",), selected_index=None
+        )
         event_options = [(tl.event_label(i), tl.ids[i]) for i in range(tl.n)]
         a, b = s.align
-        self.anchor_a = ipw.Dropdown(options=event_options, value=a.anchor, description="A: anchor",
-                                     layout=ipw.Layout(width="420px"))
-        self.anchor_b = ipw.Dropdown(options=event_options, value=b.anchor, description="B: anchor",
-                                     layout=ipw.Layout(width="420px"))
+        self.anchor_a = ipw.Dropdown(
+            options=event_options, value=a.anchor, description="A: anchor", layout=ipw.Layout(width="420px")
+        )
+        self.anchor_b = ipw.Dropdown(
+            options=event_options, value=b.anchor, description="B: anchor", layout=ipw.Layout(width="420px")
+        )
         track_options = [(labels[t], t) for t in tl.tracks]
-        self.tracks_a = ipw.SelectMultiple(options=track_options, value=list(a.tracks), rows=5, description="A: tracks")
-        self.tracks_b = ipw.SelectMultiple(options=track_options, value=list(b.tracks), rows=5, description="B: tracks")
-        self.window = ipw.IntRangeSlider(value=(int(s.window[0]), int(s.window[1])),
-                                         min=min(-60, int(s.window[0])), max=max(60, int(s.window[1])),
-                                         description="Years ±", continuous_update=False,
-                                         tooltip="Years before and after the anchors",
-                                         layout=ipw.Layout(width="420px"))
+        self.tracks_a = ipw.SelectMultiple(
+            options=track_options, value=list(a.tracks), rows=5, description="A: tracks"
+        )
+        self.tracks_b = ipw.SelectMultiple(
+            options=track_options, value=list(b.tracks), rows=5, description="B: tracks"
+        )
+        self.window = ipw.IntRangeSlider(
+            value=(int(s.window[0]), int(s.window[1])),
+            min=min(-60, int(s.window[0])),
+            max=max(60, int(s.window[1])),
+            description="Years ±",
+            continuous_update=False,
+            tooltip="Years before and after the anchors",
+            layout=ipw.Layout(width="420px"),
+        )
 
         self.year_range.observe(self._on_years, "value")
         self.mode.observe(self._on_mode, "value")
@@ -221,32 +296,60 @@ class TimelineExplorer:
         self.window.observe(self._on_window, "value")
 
     def _build_box(self) -> ipw.VBox:
-        self.aligned_box = ipw.VBox([ipw.HBox([self.anchor_a, self.tracks_a]), ipw.HBox([self.anchor_b, self.tracks_b]),
-                                     self.window])
-        self.calendar_box = ipw.VBox([
-            ipw.HBox([ipw.Label("Tracks:"), *self.track_toggles.values()], layout=ipw.Layout(flex_flow="row wrap")),
-            ipw.HBox([ipw.Label("Eras:"), *self.era_toggles.values()], layout=ipw.Layout(flex_flow="row wrap")),
-        ])
+        self.aligned_box = ipw.VBox(
+            [ipw.HBox([self.anchor_a, self.tracks_a]), ipw.HBox([self.anchor_b, self.tracks_b]), self.window]
+        )
+        self.calendar_box = ipw.VBox(
+            [
+                ipw.HBox(
+                    [ipw.Label("Tracks:"), *self.track_toggles.values()],
+                    layout=ipw.Layout(flex_flow="row wrap"),
+                ),
+                ipw.HBox(
+                    [ipw.Label("Eras:"), *self.era_toggles.values()], layout=ipw.Layout(flex_flow="row wrap")
+                ),
+            ]
+        )
         # stable hooks for styling and for the browser tests
-        for w, name in ((self.year_range, "years"), (self.search, "search"), (self.count, "count"),
-                        (self.detail, "detail"), (self.event_list, "events"), (self.next_button, "next"),
-                        (self.prev_button, "prev"), (self.fig, "figure")):
+        for w, name in (
+            (self.year_range, "years"),
+            (self.search, "search"),
+            (self.count, "count"),
+            (self.detail, "detail"),
+            (self.event_list, "events"),
+            (self.next_button, "next"),
+            (self.prev_button, "prev"),
+            (self.fig, "figure"),
+        ):
             w.add_class(f"timeline-{name}")
         for t, w in self.track_toggles.items():
             w.add_class(f"timeline-track-{t}")
-        box = _ExplorerBox([
-            ipw.HBox([self.mode, self.year_range], layout=ipw.Layout(flex_flow="row wrap")),
-            self.calendar_box,
-            self.aligned_box,
-            ipw.HBox([self.search, self.count], layout=ipw.Layout(align_items="center", flex_flow="row wrap")),
+        box = _ExplorerBox(
+            [
+                ipw.HBox([self.mode, self.year_range], layout=ipw.Layout(flex_flow="row wrap")),
+                self.calendar_box,
+                self.aligned_box,
+                ipw.HBox(
+                    [self.search, self.count], layout=ipw.Layout(align_items="center", flex_flow="row wrap")
+                ),
+                self.fig,
+                ipw.HBox(
+                    [
+                        ipw.VBox(
+                            [
+                                self.event_list,
+                                ipw.HBox([self.prev_button, self.next_button]),
+                                ipw.HBox([self.actor_select, self.actor_clear]),
+                            ]
+                        ),
+                        ipw.VBox([self.detail], layout=ipw.Layout(flex="1 1 300px", padding="0 0 0 12px")),
+                    ],
+                    layout=ipw.Layout(flex_flow="row wrap"),
+                ),
+                self.summary,
+            ],
             self.fig,
-            ipw.HBox([
-                ipw.VBox([self.event_list, ipw.HBox([self.prev_button, self.next_button]),
-                          ipw.HBox([self.actor_select, self.actor_clear])]),
-                ipw.VBox([self.detail], layout=ipw.Layout(flex="1 1 300px", padding="0 0 0 12px")),
-            ], layout=ipw.Layout(flex_flow="row wrap")),
-            self.summary,
-        ], self.fig)
+        )
         box.add_class("timeline-explorer")
         return box
 
@@ -288,8 +391,10 @@ class TimelineExplorer:
     def _on_years(self, change) -> None:
         lo, hi = change["new"]
         s = self.state  # a bound whose year did not move keeps its exact date (from a saved view)
-        self._update(start=s.start if s.start.year == lo else to_timestamp(lo, name="start"),
-                     end=s.end if s.end.year == hi else to_timestamp(hi, name="end", end=True))
+        self._update(
+            start=s.start if s.start.year == lo else to_timestamp(lo, name="start"),
+            end=s.end if s.end.year == hi else to_timestamp(hi, name="end", end=True),
+        )
 
     def _on_mode(self, change) -> None:
         if self._quiet:
@@ -317,7 +422,10 @@ class TimelineExplorer:
     def _on_align(self, change) -> None:
         if self._quiet:
             return
-        sides = ((self.anchor_a.value, tuple(self.tracks_a.value)), (self.anchor_b.value, tuple(self.tracks_b.value)))
+        sides = (
+            (self.anchor_a.value, tuple(self.tracks_a.value)),
+            (self.anchor_b.value, tuple(self.tracks_b.value)),
+        )
         self._update(align=self.timeline.check_align(sides))
 
     def _on_window(self, change) -> None:
@@ -334,6 +442,7 @@ class TimelineExplorer:
             slot = int(self._sync.static(scene.layout).bar_slots[i]) if trace_index == BARS else i
             if 0 <= slot < len(scene.shown) and scene.shown[slot]:
                 self.select(scene.layout.ids[slot])
+
         return on_click
 
     # ------------------------------------------------------------------ rendering
@@ -362,8 +471,11 @@ class TimelineExplorer:
         if scene.detail != self._detail:
             self.detail.value = _detail_html(scene.detail)
             self._detail = scene.detail
-        self._summary_text.value = ("<pre style='white-space:pre-wrap;margin:0' aria-label='Text description'>"
-                                    + html.escape(scene.description) + "</pre>")
+        self._summary_text.value = (
+            "<pre style='white-space:pre-wrap;margin:0' aria-label='Text description'>"
+            + html.escape(scene.description)
+            + "</pre>"
+        )
 
     # ------------------------------------------------------------------ public API
     @property
@@ -387,8 +499,10 @@ class TimelineExplorer:
             if event_id not in self.timeline.index:
                 raise ValueError(f"unknown event {event_id!r}; give the id of an event in the table")
             if event_id not in self._scene.order:
-                raise ValueError(f"event {event_id!r} is not shown with the current filters; "
-                                 f"widen the period or the tracks first")
+                raise ValueError(
+                    f"event {event_id!r} is not shown with the current filters; "
+                    f"widen the period or the tracks first"
+                )
         self._update(selected=event_id)
 
     def step(self, direction: int) -> str | None:
@@ -401,8 +515,18 @@ class TimelineExplorer:
     def set_view(self, **params) -> None:
         """Change the saved view in place; takes the constructor's keyword parameters except the tables."""
         s = self.state
-        current = dict(start=s.start, end=s.end, tracks=s.tracks, era=s.eras, actors=s.actors, search=s.search,
-                       selected=s.selected, mode=s.mode, align=s.align, window=s.window)
+        current = dict(
+            start=s.start,
+            end=s.end,
+            tracks=s.tracks,
+            era=s.eras,
+            actors=s.actors,
+            search=s.search,
+            selected=s.selected,
+            mode=s.mode,
+            align=s.align,
+            window=s.window,
+        )
         unknown = set(params) - set(current)
         if unknown:
             raise ValueError(f"unknown view parameter {sorted(unknown)[0]!r}; allowed: {', '.join(current)}")
@@ -429,8 +553,10 @@ class TimelineExplorer:
         This is what an HTML export shows where there is no widget front end.
         """
         chart = pio.to_html(self.figure, full_html=False, include_plotlyjs="cdn", config={"responsive": True})
-        return (f"{chart}<details><summary>Text description of the chart</summary>"
-                f"<pre style='white-space:pre-wrap'>{html.escape(self.describe())}</pre></details>")
+        return (
+            f"{chart}<details><summary>Text description of the chart</summary>"
+            f"<pre style='white-space:pre-wrap'>{html.escape(self.describe())}</pre></details>"
+        )
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         """The widget box for live front ends; static HTML and the text description for the rest.
@@ -446,5 +572,9 @@ class TimelineExplorer:
 
     def __repr__(self) -> str:
         s = self.state
-        period = year_span(s.start, s.end) if s.mode == "calendar" else f"{s.window[0]:+g} to {s.window[1]:+g} years"
+        period = (
+            year_span(s.start, s.end)
+            if s.mode == "calendar"
+            else f"{s.window[0]:+g} to {s.window[1]:+g} years"
+        )
         return f"<TimelineExplorer {s.mode}, {period}: {self.count_text}>"
