@@ -226,7 +226,7 @@ class Sandbox:
         self.workdir.mkdir(mode=0o700)
         if isolation.mode != "namespaces":
             (self.workdir / "tmp").mkdir()
-        self.log = self.workdir / ".kernel.log"
+        self.log = base / f"log-{os.getpid()}-{n}"  # outside the work directory: the kernel cannot replace it
         self.connection_file = self.workdir / "kernel.json"
         self.spec_path = base / f"spec-{os.getpid()}-{n}.json"
         rlimits = {
@@ -273,13 +273,23 @@ class Sandbox:
         return [sys.executable, "-I", "-S", str(JAIL), str(self.spec_path), "--", *kernel_argv]
 
     def kernel_log(self, limit: int = 2000) -> str:
+        """The end of the kernel's log, read without following links; printable text only."""
+        import stat
         try:
-            with open(self.log, "rb") as f:
-                f.seek(0, os.SEEK_END)
-                f.seek(max(0, f.tell() - limit))
-                return f.read().decode(errors="replace")
+            fd = os.open(self.log, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError:
             return ""
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid():
+                return ""
+            os.lseek(fd, max(0, st.st_size - limit), os.SEEK_SET)
+            text = os.read(fd, limit).decode(errors="replace")
+        except OSError:
+            return ""
+        finally:
+            os.close(fd)
+        return "".join(ch if ch.isprintable() or ch == "\n" else "?" for ch in text)
 
     def cleanup(self) -> None:
         """Kill whatever the submission left running, then delete its directory."""
@@ -290,11 +300,18 @@ class Sandbox:
         # "namespaces": the kernel's exit ended the PID namespace, and with it every process in it
         shutil.rmtree(self.workdir, onerror=_force_remove)
         self.spec_path.unlink(missing_ok=True)
+        self.log.unlink(missing_ok=True)
 
 
 def _force_remove(func, path, exc_info):
+    """rmtree's error handler: make the entry removable, never following a link the kernel left."""
     try:
-        os.chmod(os.path.dirname(path), 0o700)
+        parent = os.path.dirname(path)
+        if not os.path.islink(parent):
+            os.chmod(parent, 0o700)
+        if os.path.islink(path):
+            os.unlink(path)
+            return
         os.chmod(path, 0o700)
         func(path)
     except OSError:
