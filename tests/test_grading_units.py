@@ -365,3 +365,38 @@ def test_perturbed_inputs_are_the_same_in_every_process_and_differ_from_the_visi
     shifted = table("events", seed=1, shift_days=3)
     assert (shifted.set_index("id")["date"] - plain.set_index("id")["date"]).dt.days.eq(3).all()
     assert len(b) > 0
+
+
+def test_feedback_leak_check_sees_hidden_lines_in_every_encoding():
+    import base64
+    import codecs
+
+    from course.grading.feedback import encoded_leaks
+
+    line = "check(\"absent_states(inputs.table('participants', seed=12))\")"
+    secrets = Secrets({line: "hidden test in cell 'q2_hidden'", "assert _helper_value == 42 * _x": "hidden test"})
+    everything = f"In [3]: x = 1\n{line}\nprint('done')\n"
+    samples = {
+        "base64": base64.b64encode(everything.encode()).decode(),
+        "base64, shifted": base64.b64encode(("ab" + everything).encode()).decode(),
+        "hex": everything.encode().hex(),
+        "rot13": codecs.encode(everything, "rot13"),
+        "reversed": everything[::-1],
+        "spaced": " ".join(everything),
+        "dotted": ".".join(everything),
+        "base64 of reversed": base64.b64encode(everything[::-1].encode()).decode(),
+    }
+    for name, payload in samples.items():
+        found = encoded_leaks(f"Your output:\n{payload}\nend", secrets)
+        assert [f[0] for f in found] == [line], (name, found)
+    honest = "Visible tests passed.\n" + base64.b64encode(b"an honest student's own picture").decode()
+    assert encoded_leaks(honest, secrets) == []
+
+
+def test_feedback_leak_check_does_not_mistake_a_visible_line_for_a_hidden_one():
+    from course.grading.feedback import encoded_leaks
+
+    secrets = Secrets({'check("mean_payoffs(\'reciprocator\', runs=10, seed=1)",': "hidden test"})
+    visible = 'check = mean_payoffs("reciprocator", runs=10, seed=1)'
+    assert encoded_leaks(f"In the cell: {visible}", secrets, public=visible) == []
+    assert encoded_leaks(f"In the cell: {visible}", secrets) != []  # without knowing it is public

@@ -262,6 +262,10 @@ def run(spec: dict, argv: list[str]) -> int:
     spec["_log_fd"] = os.open(spec["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC,
                               0o600)
     os.set_inheritable(spec["_log_fd"], True)
+    # the submission's cgroup (memory and processes of the whole jail), joined before anything starts
+    for procs in spec.get("cgroup_procs", []):
+        with open(procs, "w") as f:
+            f.write(str(os.getpid()))
     # if the grader dies, so does the jail
     grader = os.getppid()
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)

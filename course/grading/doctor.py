@@ -165,6 +165,23 @@ def check_isolation(course: Course) -> list[Check]:
     return out
 
 
+def check_limits(course: Course) -> list[Check]:
+    """Which per-submission limits (cgroup, tmpfs) this machine gives, and the fallback otherwise."""
+    from . import limits
+    st = course.settings
+    what = limits.describe(st.memory_mb, st.disk_mb, st.max_processes)
+    full = what.startswith("cgroup") and "no tmpfs" not in what
+    return [
+        Check("sandbox", True, "the course's own jail (course/grading/_jail.py: Linux namespaces, pivot_root, "
+                               "no_new_privs, rlimits); bubblewrap is not used"),
+        Check("limits per submission", full, what + f"; output {st.output_kb} KB per cell and {st.total_output_mb} MB "
+              f"per notebook; {st.cell_timeout:g} s per cell, {st.submission_timeout:g} s per submission",
+              "" if full else "grade as root on a Linux machine with a writable cgroup hierarchy "
+                              "(e.g. `systemd-run --scope -p Delegate=yes course grade ...`) for the full limits"),
+    ]
+
+
 def run(course: Course, jupyter_root: Path | None = None) -> list[Check]:
     root = jupyter_root or Path.cwd()
-    return check_versions() + check_extensions() + check_course(course, root) + check_isolation(course)
+    return (check_versions() + check_extensions() + check_course(course, root) + check_isolation(course)
+            + check_limits(course))

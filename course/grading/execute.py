@@ -69,6 +69,8 @@ class Execution:
     checks: dict = field(default_factory=dict)  # grade id -> compare.CellResult (the out-of-kernel checks)
     rerun: str = ""  # why the checks were asked of a second, fresh kernel
     checked: bool = False  # out-of-kernel checks were configured: a test cell needs them to pass
+    background: list = field(default_factory=list)  # processes the submission left running (reported)
+    check_seconds: float = 0.0  # time spent asking and judging the out-of-kernel checks
 
     def status(self, index: int) -> str:
         """ok, error or not-run."""
@@ -94,9 +96,12 @@ class GradingClient(NotebookClient):
     """nbclient's client with a per-cell output limit and a record of every execute reply."""
 
     output_limit = Int(1 << 20, help="Bytes of output kept per cell.").tag(config=True)
+    total_output_limit = Int(16 << 20, help="Bytes of output of the whole notebook, metadata included.").tag(config=True)
 
     def __init__(self, nb, **kwargs):
         super().__init__(nb, **kwargs)
+        self.total_bytes = 0
+        self.total_over = False
         self.output_bytes: dict[int, int] = defaultdict(int)
         self.over_limit: set[int] = set()
         self.replies: dict[int, dict] = {}
@@ -111,14 +116,20 @@ class GradingClient(NotebookClient):
         if msg["msg_type"] == "stream":
             return len(content.get("text", ""))
         if msg["msg_type"] == "error":
-            return sum(len(line) for line in content.get("traceback", []))
-        return sum(len(str(v)) for v in content.get("data", {}).values())
+            return sum(len(line) for line in content.get("traceback", [])) + len(str(content.get("evalue", "")))
+        # display data counts with its metadata and transient parts (a 126 MB notebook must not happen)
+        return (sum(len(str(v)) for v in content.get("data", {}).values()) + len(str(content.get("metadata", "")))
+                + len(str(content.get("transient", ""))))
 
     def output(self, outs, msg, display_id, cell_index):
         if cell_index in self.over_limit:
             return None
-        self.output_bytes[cell_index] += self._size(msg)
-        if self.output_bytes[cell_index] > self.output_limit:
+        size = self._size(msg)
+        self.output_bytes[cell_index] += size
+        self.total_bytes += size
+        if self.total_bytes > self.total_output_limit:
+            self.total_over = True
+        if self.output_bytes[cell_index] > self.output_limit or self.total_over:
             self.over_limit.add(cell_index)
             outs.append(NotebookNode(output_type="stream", name="stdout",
                                      text=f"\n[the grader dropped the rest of this cell's output: "
@@ -221,7 +232,7 @@ def _exit_status(km: GradingKernelManager) -> str:
 
 
 async def _run(nb: NotebookNode, sandbox: Sandbox, settings: GradingSettings, checks: dict | None = None,
-               before: int | None = None, deadline: float | None = None) -> Execution:
+               before: int | None = None, deadline: float | None = None, hard: float | None = None) -> Execution:
     """Run the code cells (only those before index ``before``, if given), then ask the checks."""
     record = Execution()
     checks = checks or {}
@@ -230,6 +241,7 @@ async def _run(nb: NotebookNode, sandbox: Sandbox, settings: GradingSettings, ch
         nb, km=km, timeout=int(settings.cell_timeout), allow_errors=True, interrupt_on_timeout=False,
         startup_timeout=int(settings.startup_timeout), shutdown_kernel="immediate", record_timing=False,
         iopub_timeout=4, output_limit=settings.output_kb * 1024,
+        total_output_limit=settings.total_output_mb * 2**20,
         resources={"metadata": {"path": str(sandbox.workdir)}}, log=_quiet)
     km.log = _quiet
     code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.strip()
@@ -264,8 +276,13 @@ async def _run(nb: NotebookNode, sandbox: Sandbox, settings: GradingSettings, ch
                     break
                 except DeadKernelError:
                     await asyncio.sleep(0.2)
-                    record.stop = Stop(index, "kernel-died",
-                                       f"the kernel died during cell {label} ({_exit_status(km)})")
+                    cgroup = getattr(sandbox, "cgroup", None)
+                    if cgroup is not None and cgroup.oom_killed():
+                        record.stop = Stop(index, "memory", f"cell {label} ran out of memory (the submission's "
+                                                            f"limit: {settings.memory_mb} MB in all)")
+                    else:
+                        record.stop = Stop(index, "kernel-died",
+                                           f"the kernel died during cell {label} ({_exit_status(km)})")
                     break
                 reply = client.replies.get(index, {})
                 ename = reply.get("ename") if reply.get("status") == "error" else None
@@ -274,6 +291,10 @@ async def _run(nb: NotebookNode, sandbox: Sandbox, settings: GradingSettings, ch
                     why = {"memory": f"ran out of memory (limit {settings.memory_mb} MB)",
                            "output": f"printed more than {settings.output_kb} KB"}.get(kind, f"raised {ename}")
                     record.stop = Stop(index, kind, f"cell {label} {why}")
+                    break
+                if client.total_over:
+                    record.stop = Stop(index, "output", f"the notebook's output reached more than "
+                                                        f"{settings.total_output_mb} MB in all (at cell {label})")
                     break
                 if index in client.over_limit:
                     record.stop = Stop(index, "output",
@@ -286,7 +307,10 @@ async def _run(nb: NotebookNode, sandbox: Sandbox, settings: GradingSettings, ch
                     limit = record.stop.index if record.stop else (before if before is not None else len(nb.cells))
                     wanted = _checked_cells(nb, checks, limit)
                     if wanted:
-                        record.checks = await _ask_checks(client, km, wanted, checks, settings, deadline + 60)
+                        asked = time.monotonic()
+                        record.checks = await _ask_checks(client, km, wanted, checks, settings,
+                                                          min(deadline + 60, hard or deadline + 60))
+                        record.check_seconds = time.monotonic() - asked
                     stuck = any("stopped answering" in r.problem for r in record.checks.values())
                     if not stuck and await _alive(km):
                         record.tampering = await _probe(client, timeout=min(10.0, settings.cell_timeout))
@@ -304,6 +328,7 @@ async def _run(nb: NotebookNode, sandbox: Sandbox, settings: GradingSettings, ch
             index = max(client.replies) if client.replies else 0
             record.stop = Stop(index, "kernel-died", f"grading was cut short: {type(e).__name__}: {e}")
     finally:
+        record.background = _left_running(sandbox)
         atexit.unregister(client._cleanup_kernel)  # nbclient registers it; the kernel is ours to stop
         try:
             await km.shutdown_kernel(now=True)
@@ -316,6 +341,28 @@ async def _run(nb: NotebookNode, sandbox: Sandbox, settings: GradingSettings, ch
     record.replies = dict(client.replies)
     record.seconds = time.monotonic() - started
     return record
+
+
+def _left_running(sandbox) -> list[str]:
+    """Command lines of the processes in the submission's cgroup besides the jail and the kernel."""
+    cgroup = getattr(sandbox, "cgroup", None)
+    if cgroup is None:
+        return []
+    found = []
+    for procs in cgroup.procs[:1]:
+        try:
+            pids = [int(p) for p in open(procs).read().split()]
+        except (OSError, ValueError):
+            return []
+        for pid in pids:
+            try:
+                cmd = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode(errors="replace").strip()
+            except OSError:
+                continue
+            if "_jail.py" in cmd or "course.grading.kernel_boot" in cmd or not cmd:
+                continue
+            found.append(cmd[:120])
+    return found
 
 
 async def _alive(km: GradingKernelManager) -> bool:
@@ -339,8 +386,9 @@ def execute(nb: NotebookNode, sandbox: Sandbox, settings: GradingSettings, check
     """
     import copy
     started = time.monotonic()
-    deadline = started + settings.total_timeout
-    record = asyncio.run(_run(nb, sandbox, settings, checks, deadline=deadline))
+    hard = started + settings.submission_timeout  # the whole submission: run, rerun and checks
+    deadline = min(started + settings.total_timeout, hard)
+    record = asyncio.run(_run(nb, sandbox, settings, checks, deadline=deadline, hard=hard))
     record.checked = bool(checks)
     stop = record.stop
     if checks and stop is not None and stop.kind in RERUN_KINDS and fresh_sandbox is not None \
@@ -349,7 +397,7 @@ def execute(nb: NotebookNode, sandbox: Sandbox, settings: GradingSettings, check
         second = fresh_sandbox()
         try:
             again = asyncio.run(_run(copy.deepcopy(nb), second, settings, checks, before=stop.index,
-                                     deadline=max(deadline, time.monotonic() + 30)))
+                                     deadline=min(max(deadline, time.monotonic() + 30), hard), hard=hard))
         finally:
             second.cleanup()
         record.checks = again.checks

@@ -32,6 +32,7 @@ class NotebookOutcome:
     nb: NotebookNode | None = None  # the annotated, executed notebook (None when it could not be read)
     seconds: float = 0.0
     kind: str = ""  # the kind of failure (see STATUSES), when status is "failed"
+    check_seconds: float = 0.0  # of which: the out-of-kernel checks
 
 
 @dataclass
@@ -101,14 +102,18 @@ class GradebookWriter:
         with _gradebook(course) as gb:
             ensure_status_table(gb)
 
-    def not_graded(self, student: str, assignment: str) -> None:
-        """Grading of this submission was interrupted by the instructor: say so (scores untouched)."""
+    def not_graded(self, keys: list[tuple[str, str]]) -> None:
+        """Grading of these (student, assignment) was interrupted by the instructor: say so (scores untouched).
+        One gradebook session for all of them: the interrupt must take effect within seconds."""
         with _gradebook(self.course) as gb:
-            gb.update_or_create_student(student)
-            gb.update_or_create_submission(assignment, student)
-            _write_status(gb, assignment, student, "not graded",
-                          "grading was interrupted before this submission finished; run `course grade` again",
-                          [], self.isolation)
+            for student, assignment in keys:
+                try:
+                    gb.update_or_create_student(student)
+                    gb.update_or_create_submission(assignment, student)
+                    _write_status(gb, assignment, student, "not graded", "grading was interrupted before this "
+                                  "submission finished; run `course grade` again", [], self.isolation)
+                except Exception:  # noqa: BLE001 - the others still get their status
+                    continue
 
     def save(self, outcome: Outcome) -> None:
         from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades

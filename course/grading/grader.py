@@ -197,6 +197,9 @@ def grade_notebook(task: Task, material: Material, ctx: Context, slot: int) -> N
         problems.append(stop.reason)
     if execution.rerun:
         problems.append(execution.rerun)
+    if execution.background:
+        problems.append(f"the submission left {len(execution.background)} process(es) running "
+                        f"({'; '.join(execution.background[:3])}); they were stopped with its jail")
     problems += [f"the checks of cell '{gid}' could not run: {r.problem}"
                  for gid, r in execution.checks.items() if r.problem]
     problems += integrity
@@ -208,7 +211,8 @@ def grade_notebook(task: Task, material: Material, ctx: Context, slot: int) -> N
         status, reason = ("failed" if stop.kind in FAILING_STOPS else "graded"), stop.reason
     elif findings:  # edited, deleted or moved locked cells: restored, and graded as restored
         kind, reason = "tampered", findings[0]
-    return NotebookOutcome(material.notebook, status, reason, problems, nb, time.monotonic() - started, kind)
+    return NotebookOutcome(material.notebook, status, reason, problems, nb, time.monotonic() - started, kind,
+                           execution.check_seconds)
 
 
 def grade_task(task: Task, ctx: Context, slot: int) -> Outcome:
@@ -325,11 +329,12 @@ class Grader:
                 # the instructor's interrupt: what is not finished stays "not graded"; a rerun finishes it
                 finished = {(o.student, o.assignment) for o in outcomes}
                 self.not_graded = [t for t in tasks if (t.student, t.assignment) not in finished]
-                for task in self.not_graded:
-                    try:
-                        writer.not_graded(task.student, task.assignment)
-                    except Exception:  # noqa: BLE001
-                        pass
+                try:
+                    writer.not_graded([(t.student, t.assignment) for t in self.not_graded])
+                except Exception:  # noqa: BLE001
+                    pass
+                from .limits import release_all
+                release_all(base)
         finally:
             shutil.rmtree(base, ignore_errors=True)
         outcomes.sort(key=lambda o: (o.assignment, o.student))
