@@ -221,3 +221,21 @@ print("exits:", [p.wait() for p in procs])
     hog_out = text(hog)
     killed = "exits:" in hog_out and "-9" in hog_out.split("exits:")[1]
     assert killed or (ex.stop is not None and ex.stop.kind == "memory"), (hog_out, ex.stop)
+
+
+def test_the_total_output_cap_counts_display_data_and_metadata():
+    """Many cells, each under the per-cell limit, with display data whose *metadata* is large: the
+    notebook stops at the total cap instead of growing into a 100 MB autograded notebook."""
+    settings = GradingSettings(cell_timeout=20, memory_mb=1024, output_kb=1024, total_output_mb=2)
+    base = make_base()
+    box = Sandbox(base, 0, ISOLATION, settings, readable_paths(settings, REPO / "assignments"))
+    cell = "from IPython.display import display\ndisplay({'text/plain': 'x'}, raw=True, metadata={'pad': 'm' * 600_000})"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell) for _ in range(8)])
+    try:
+        ex = execute(nb, box, settings)
+    finally:
+        box.cleanup()
+        shutil.rmtree(base, ignore_errors=True)
+    assert ex.stop is not None and ex.stop.kind == "output" and "in all" in ex.stop.reason, ex.stop
+    assert len(nbformat.writes(nb)) < 4 * 2**20
+    assert ex.status(7) == "not-run"
