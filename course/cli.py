@@ -1,4 +1,4 @@
-"""The course's command line: ``course release|grade|feedback|export|doctor|lessons|selfcheck``.
+"""The course's command line: ``course release|collect|grade|feedback|export|doctor|lessons|selfcheck``.
 
 Built on nbgrader's Python API (``NbGraderAPI``, ``Gradebook`` and its
 preprocessors) with the course's own safety layer from
@@ -61,6 +61,26 @@ def cmd_release(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_collect(args) -> int:
+    from course.grading.collect import collect
+
+    course = _course(args)
+    names = course.select(args.ps)
+    bad = 0
+    for name in names:
+        report = collect(course, name, update=args.update, students=args.student or None)
+        print(f"{name}: {len(report.collected)} collected, {len(report.updated)} updated, "
+              f"{len(report.skipped)} already collected" + ("" if args.update or not report.skipped else
+                                                            " (use --update for newer submissions)"))
+        for line in report.refused:
+            print(f"  refused {line}")
+        bad += len(report.refused)
+    print(f"Summary: {len(names)} problem set(s) collected into {course.submitted}"
+          + (f"; {bad} file(s) or submission(s) refused (not regular files); `course grade` marks them "
+             f"'failed: invalid file'" if bad else ""))
+    return 0
+
+
 def cmd_grade(args) -> int:
     from course.grading.grader import Grader
     from course.grading.sandbox import detect_isolation
@@ -87,8 +107,8 @@ def cmd_grade(args) -> int:
     counts: dict[str, int] = {}
     for o in outcomes:
         counts[o.status] = counts.get(o.status, 0) + 1
-        line = f"{o.status:7} {o.assignment}/{o.student}"
-        if o.status == "failed":
+        line = f"{o.status:15} {o.assignment}/{o.student}"
+        if o.status != "graded":
             line += f": {o.reason}"
         print(line)
         for p in o.problems:
@@ -98,6 +118,11 @@ def cmd_grade(args) -> int:
           f"Scores are in {course.db_url}; `course export` writes them with their status.")
     for o in grader.unrecorded:
         print(f"error: could not record {o.assignment}/{o.student} in the gradebook: {o.record_error}", file=sys.stderr)
+    if grader.not_graded:
+        print(f"Interrupted: {len(grader.not_graded)} submission(s) not graded "
+              f"({', '.join(f'{t.assignment}/{t.student}' for t in grader.not_graded[:10])}"
+              f"{', ...' if len(grader.not_graded) > 10 else ''}); run the same `course grade` again to finish.")
+        return 130
     return 1 if grader.unrecorded else 0
 
 
@@ -205,6 +230,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("ps", nargs="*", help="problem sets (default: all)")
     r.add_argument("--publish", action="store_true", help="also copy them to the exchange for students")
     r.set_defaults(func=cmd_release)
+
+    c = sub.add_parser("collect", help="copy submissions from the exchange (like nbgrader collect), "
+                                       "refusing links, FIFOs and devices")
+    c.add_argument("ps", nargs="+", help="problem sets")
+    c.add_argument("--update", action="store_true", help="replace collected submissions by newer ones")
+    c.add_argument("--student", action="append", help="collect only this student (repeatable)")
+    c.set_defaults(func=cmd_collect)
 
     g = sub.add_parser("grade", help="autograde every submission, each in its own jail")
     g.add_argument("ps", nargs="*", help="problem sets (default: all)")

@@ -86,6 +86,7 @@ def test_doctor_reports_each_problem_with_its_fix_through_the_console_script(tmp
     assert "ok   exchange directory" in out and (c / "exchange").is_dir()
     assert "ok   course inside the Jupyter root" in out
     assert "FAIL Formgrader finds this course" in out and "load_subconfig('assignments/nbgrader_config.py')" in out
+    assert "limits per submission:" in out and "sandbox:" in out
     assert "Summary:" in out
 
 

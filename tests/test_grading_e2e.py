@@ -21,14 +21,15 @@ import nbformat
 import pytest
 
 from course.grading.coursedir import Course
-from course.grading.feedback import REDACTED, html_text
+from course.grading.feedback import html_text
 from course.grading.gradebook import snapshot
 from course.grading.notebooks import HIDDEN_TESTS, MARK_SCHEME, SOLUTION, split_region
 from course.grading.sandbox import detect_isolation
 from grading_fixtures.cases import ATTACKS, FAULTS, STANDARD, attack_cases, fault_cases, standard_cases
 from grading_fixtures.commands import course, new_course
+from grading_fixtures.kernel_attacks import KERNEL_ATTACKS, kernel_attacks, write_kernel_attack
 
-TIMEOUT = "8"  # per cell: short, with room for a loaded machine
+TIMEOUT = "12"  # per cell: short, with room for a loaded, shared machine
 pytestmark = pytest.mark.slow
 ISOLATION = detect_isolation()
 contained = pytest.mark.skipif(ISOLATION.mode == "none", reason=f"no isolation on this machine ({ISOLATION.why}); "
@@ -65,15 +66,27 @@ class Listener:
 
 
 def processes_with(text: str) -> list[int]:
+    """Processes of this checkout (other checkouts on a shared machine may be grading at the same time)."""
+    import sys
     found = []
+    mine = str(Path(sys.executable).parent).encode()
     for entry in os.scandir("/proc"):
         if entry.name.isdigit() and int(entry.name) != os.getpid():
             try:
-                if text.encode() in Path(f"/proc/{entry.name}/cmdline").read_bytes():
+                cmdline = Path(f"/proc/{entry.name}/cmdline").read_bytes()
+                if text.encode() in cmdline and (mine in cmdline or b"-marker-" in text.encode()):
                     found.append(int(entry.name))
             except OSError:
                 pass
     return found
+
+
+def _code_fingerprint() -> dict:
+    """Hashes of the grader's own code and data, which a jailed kernel can read but must not change."""
+    import hashlib
+    root = Path(__file__).resolve().parents[1]
+    files = sorted((root / "course").rglob("*.py")) + sorted((root / "datasets").glob("*"))
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files if p.is_file()}
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +106,10 @@ def world(tmp_path_factory):
     cases = standard_cases(a) + fault_cases(a) + attack_cases(a, token, listener.port)
     for case in cases:
         case.write(a)
+    attacks = {(k.student, k.ps): k for k in kernel_attacks()}
+    for k in attacks.values():
+        write_kernel_attack(a, k)
+    code_before = _code_fingerprint()
     extra = [] if isolation.mode != "none" else ["--allow-unisolated"]
     import time
     started = time.monotonic()
@@ -109,6 +126,7 @@ def world(tmp_path_factory):
 
     rows = {(r["student_id"], r["assignment"]): r for r in csv.DictReader(open(a / "grades.csv"))}
     return SimpleNamespace(a=a, b=b, c=c, cases={(x.student, x.ps): x for x in cases}, graded=graded,
+                           attacks=attacks, code_before=code_before, code_after=_code_fingerprint(),
                            elapsed=elapsed, feedback=feedback, exported=exported, rows=rows, token=token,
                            listener=listener, isolation=isolation, sequential=sequential,
                            sequential_keys=[(x.student, x.ps) for x in sequential_cases], extra=extra)
@@ -125,7 +143,7 @@ def printed(nb) -> str:
 # -- the grading run -----------------------------------------------------------------------
 def test_one_grade_command_grades_the_whole_class_without_hanging(world):
     assert world.graded.rc == 0, world.graded.out + world.graded.err
-    n = len(world.cases)
+    n = len(world.cases) + len(world.attacks)
     assert f"Summary: {n} submission(s)" in world.graded.out
     assert world.elapsed < 240, f"grading {n} submissions took {world.elapsed:.0f} s"
 
@@ -151,7 +169,7 @@ def test_fault_matrix(world, student):
 
 def test_every_problem_set_of_a_fault_student_is_accounted_for(world):
     # a student who submitted only ps1 is "not submitted" elsewhere, not a silent zero
-    assert world.rows[("f-empty", "ps2")]["status"] == "failed: not submitted"
+    assert world.rows[("f-empty", "ps2")]["status"].endswith("not submitted")
 
 
 def test_timeouts_stop_the_notebook_there(world):
@@ -203,6 +221,9 @@ def test_attack_reading_the_hidden_tests_fails(world):
 def test_attack_leaving_processes_behind_fails(world):
     assert "ATTACK started background processes" in printed(autograded(world, "x-background"))
     assert processes_with(world.token) == []
+    from course.grading import limits
+    if limits.describe().startswith("cgroup"):  # reported, not silently killed
+        assert "left 2 process(es) running" in world.rows[("x-background", "ps1")]["problems"]
 
 
 @pytest.mark.skipif(ISOLATION.mode != "namespaces", reason="network isolation needs namespaces")
@@ -303,14 +324,15 @@ def test_feedback_check_fails_closed_when_feedback_would_leak(world, tmp_path):
     assert not (d / "feedback" / "partial" / "ps1" / "ps1.html").exists()
 
 
-def test_feedback_redacts_a_student_printing_the_hidden_tests(world):
-    # the instructor's copy shows what the student printed: the hidden tests, as run
+def test_the_kernel_never_sees_a_hidden_test(world):
+    """A student printing every cell the kernel ran (`In`) shows the visible tests only: the hidden
+    tests are compared outside the kernel and never sent to it."""
     hidden = _secret_lines(world.a, (HIDDEN_TESTS,))
     instructor_copy = printed(autograded(world, "x-read-source"))
-    assert any(s in instructor_copy for s in hidden)
-    # the student's feedback does not
+    assert "Visible tests passed" in instructor_copy or "print(" in instructor_copy
+    assert not [s for s in hidden if s in instructor_copy]
     text = html_text((world.a / "feedback" / "x-read-source" / "ps1" / "ps1.html").read_text())
-    assert REDACTED.strip() in text
+    assert not [s for s in hidden if s in text]
 
 
 # -- export and gradebook ------------------------------------------------------------------------
@@ -320,7 +342,7 @@ def test_export_tells_failed_and_pending_from_zero(world):
     assert {"status", "pending_points", "score", "max_score", "problems"} <= set(header)
     blank, failed, ref = world.rows[("blank", "ps1")], world.rows[("f-invalid-json", "ps1")], world.rows[("ref", "ps1")]
     assert blank["score"] == failed["score"] == "0.0"
-    assert blank["status"] == "graded" and failed["status"].startswith("failed: ")
+    assert blank["status"] == "graded" and failed["status"].startswith("invalid file: ")
     assert ref["status"] == "needs-manual-grading" and float(ref["pending_points"]) == 3.0
 
 
@@ -331,3 +353,71 @@ def test_parallel_grading_gives_the_same_gradebook_as_sequential(world):
     assert len(keys) >= 12 and set(keys) <= set(serial)
     for key in keys:
         assert parallel[key] == serial[key], key
+
+
+# -- attacks from inside the kernel -------------------------------------------------------------------
+@pytest.mark.parametrize("key", KERNEL_ATTACKS, ids=lambda k: f"{k[1]}-{k[0]}")
+def test_kernel_attack_buys_nothing_and_is_named(world, key):
+    """Score no more than an honest blank submission (the hard-coder: exactly the visible points);
+    the status says what happened; other students' grades are untouched (checked by the tests above)."""
+    attack, row = world.attacks[key], world.rows[key]
+    assert float(row["score"]) == attack.score, (attack.why, row)
+    assert float(row["score"]) <= float(world.rows[("blank", key[1])]["score"]) + attack.score
+    assert row["status"].startswith(attack.status), (attack.why, row["status"])
+    assert attack.problem in row["status"] + row["problems"], (attack.why, row["problems"])
+    if (attack.first or attack.last) and not attack.status.startswith("crashed"):  # a killed kernel may not flush
+        assert "ATTACK" in printed(autograded(world, key[0], key[1])), f"{key}: the attack code did not run"
+
+
+def test_kernel_attacks_change_no_file_of_the_grader(world):
+    assert world.code_after == world.code_before
+    out = printed(autograded(world, "k-write-package"))
+    assert "ATTACK wrote" not in out and out.count("ATTACK could not write") == 3
+
+
+def test_kernel_attack_finds_no_master_anywhere(world):
+    lines = [line for line in printed(autograded(world, "k-find-master")).splitlines() if line.startswith("ATTACK")]
+    assert "ATTACK notebooks or databases found: [] 0" in lines, lines
+    assert "ATTACK grader secrets readable: []" in lines, lines
+    assert "ATTACK reference namespace in the kernel: []" in lines, lines
+    assert "ATTACK environment: []" in lines, lines
+
+
+def test_kernel_attack_finds_no_expected_value_on_the_stack(world):
+    out = printed(autograded(world, "k-stack-oracle"))
+    assert "ATTACK oracle installed" in out and "ATTACK found an expected value" not in out
+
+
+def _decodings(text: str) -> list[str]:
+    """The encoded forms a student printed, decoded here independently of the grader's own leak check."""
+    import base64
+    import codecs
+    import re
+    out = [text]
+    parts = re.split(r"ATTACK (b64|hex|rot13|reversed|spaced) ", text)
+    for kind, payload in zip(parts[1::2], parts[2::2]):
+        payload = payload[:-1] if payload.endswith("\n") else payload
+        try:
+            if kind == "b64":
+                out.append(base64.b64decode(payload.strip()).decode(errors="replace"))
+            elif kind == "hex":
+                out.append(bytes.fromhex(payload.strip()).decode(errors="replace"))
+            elif kind == "rot13":
+                out.append(codecs.decode(payload, "rot13"))
+            elif kind == "reversed":
+                out.append(payload[::-1])
+            elif kind == "spaced":
+                out.append(payload[::2])
+        except ValueError:
+            out.append("")
+    return out
+
+
+def test_hidden_tests_leak_in_no_encoding(world):
+    hidden = _secret_lines(world.a, (HIDDEN_TESTS,))
+    printed_text = printed(autograded(world, "k-leak-encoded"))
+    decoded = _decodings(printed_text)
+    assert len(decoded) >= 6 and any("Visible tests passed" in d for d in decoded[1:])  # the decoding works
+    assert not [s for s in hidden for d in decoded if s in d]
+    feedback = html_text((world.a / "feedback" / "k-leak-encoded" / "ps1" / "ps1.html").read_text())
+    assert not [s for s in hidden for d in _decodings(feedback) if s in d]

@@ -139,3 +139,103 @@ def test_a_kernel_that_cannot_start_is_reported():
         shutil.rmtree(base, ignore_errors=True)
     assert ex.stop is not None and ex.stop.kind == "startup", ex.stop
     assert "did not start" in ex.stop.reason
+
+
+# -- limits per submission (cgroup, tmpfs) -----------------------------------------------------------
+from course.grading import limits as _limits  # noqa: E402
+
+_LIMITS = _limits.describe()
+per_submission = pytest.mark.skipif("cgroup" not in _LIMITS.split(";")[0] or "no tmpfs" in _LIMITS,
+                                    reason=f"this machine: {_LIMITS}")
+
+
+@per_submission
+def test_the_disk_limit_is_per_submission_not_per_file(tmp_path):
+    settings = GradingSettings(cell_timeout=20, memory_mb=1024, file_mb=64, disk_mb=256)
+    base = make_base()
+    box = Sandbox(base, 0, ISOLATION, settings, readable_paths(settings, REPO / "assignments"))
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('''
+written = 0
+chunk = b"x" * (1 << 20)
+try:
+    for i in range(32):
+        with open(f"big{i}", "wb") as f:
+            for _ in range(64):
+                f.write(chunk)
+                written += 1
+except OSError as e:
+    print("stopped:", type(e).__name__, e.errno)
+print("MB written:", written)
+''')])
+    try:
+        execute(nb, box, settings)
+        workdir = box.workdir
+        assert box.tmpfs
+    finally:
+        box.cleanup()
+        shutil.rmtree(base, ignore_errors=True)
+    out = text(nb)
+    written = int(out.split("MB written:")[1].split()[0])
+    assert "stopped: OSError 28" in out and written <= 256, out  # ENOSPC at the submission's 256 MB
+    assert not workdir.exists()
+
+
+@per_submission
+def test_memory_and_processes_are_limited_for_the_whole_jail():
+    settings = GradingSettings(cell_timeout=30, memory_mb=512, max_processes=32)
+    base = make_base()
+    ro = readable_paths(settings, REPO / "assignments")
+    many = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('''
+import subprocess, sys
+procs = []
+try:
+    for i in range(100):
+        procs.append(subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"]))
+except OSError as e:
+    print("process limit:", len(procs), type(e).__name__)
+for p in procs:
+    p.kill()
+''')])
+    # four processes of 300 MB each: every one under the 512 MB address-space limit, the jail above it
+    hog = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('''
+import subprocess, sys
+code = "b = bytearray(300 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096]); import time; time.sleep(20)"
+procs = [subprocess.Popen([sys.executable, "-c", code]) for _ in range(4)]
+print("exits:", [p.wait() for p in procs])
+''')])
+    try:
+        box = Sandbox(base, 0, ISOLATION, settings, ro)
+        try:
+            execute(many, box, settings)
+        finally:
+            box.cleanup()
+        box = Sandbox(base, 0, ISOLATION, settings, ro)
+        try:
+            ex = execute(hog, box, settings)
+        finally:
+            box.cleanup()
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    out = text(many)
+    assert "process limit:" in out and int(out.split("process limit:")[1].split()[0]) < 32, out
+    hog_out = text(hog)
+    killed = "exits:" in hog_out and "-9" in hog_out.split("exits:")[1]
+    assert killed or (ex.stop is not None and ex.stop.kind == "memory"), (hog_out, ex.stop)
+
+
+def test_the_total_output_cap_counts_display_data_and_metadata():
+    """Many cells, each under the per-cell limit, with display data whose *metadata* is large: the
+    notebook stops at the total cap instead of growing into a 100 MB autograded notebook."""
+    settings = GradingSettings(cell_timeout=20, memory_mb=1024, output_kb=1024, total_output_mb=2)
+    base = make_base()
+    box = Sandbox(base, 0, ISOLATION, settings, readable_paths(settings, REPO / "assignments"))
+    cell = "from IPython.display import display\ndisplay({'text/plain': 'x'}, raw=True, metadata={'pad': 'm' * 600_000})"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell) for _ in range(8)])
+    try:
+        ex = execute(nb, box, settings)
+    finally:
+        box.cleanup()
+        shutil.rmtree(base, ignore_errors=True)
+    assert ex.stop is not None and ex.stop.kind == "output" and "in all" in ex.stop.reason, ex.stop
+    assert len(nbformat.writes(nb)) < 4 * 2**20
+    assert ex.status(7) == "not-run"

@@ -270,3 +270,133 @@ def test_progress_prints_one_line_per_step_when_not_a_terminal():
 
 def test_remove_region():
     assert remove_region("a\n### BEGIN HIDDEN TESTS\nb\n### END HIDDEN TESTS\nc", HIDDEN_TESTS) == "a\nc"
+
+
+# -- out-of-kernel checks -------------------------------------------------------------------------
+def _reply(text):
+    return {"user_expressions": {"probe": {"status": "ok", "data": {"text/plain": repr(text)}}}}
+
+
+def test_plain_data_never_keeps_the_students_objects():
+    import numpy as np
+    import pandas as pd
+
+    from course.grading.plain import to_plain
+
+    class AnyList(list):
+        def __eq__(self, other):
+            return True
+
+    class Quiet(str):
+        pass
+
+    plain = to_plain([AnyList([1]), Quiet("x"), np.int64(3), (1, 2), {"k": {1, 2}}, float("nan"),
+                      pd.Series([1, None], dtype="Int64"), pd.Timestamp("2020-01-02"), pd.NaT])
+    assert plain[0] == {"$unsupported": f"{__name__}.test_plain_data_never_keeps_the_students_objects.<locals>."
+                                        f"AnyList (redefines equality)"}
+    assert plain[1]["$unsupported"].endswith("Quiet") and plain[2] == 3 and type(plain[2]) is int
+    assert plain[3] == {"$tuple": [1, 2]} and plain[4] == {"$dict": [["k", {"$set": [1, 2]}]]}
+    assert plain[5] == {"$float": "nan"} and plain[6]["$series"]["values"] == [1, {"$na": None}]
+    assert plain[7] == {"$datetime": "2020-01-02T00:00:00"} and plain[8] == {"$nat": None}
+
+
+def test_a_probe_answer_is_parsed_defensively():
+    from course.grading.compare import parse_answer
+
+    assert parse_answer(_reply("n1" + "[1, [2]]"), "n1", 2) == [1, [2]]
+    assert "nonce" in parse_answer(_reply("n0" + "[1, 2]"), "n1", 2)
+    assert "wrong number" in parse_answer(_reply("n1[1]"), "n1", 2)
+    assert "nested too deeply" in parse_answer(_reply("n1" + "[" * 100_000 + "]" * 100_000), "n1", 1)
+    assert "too large" in parse_answer(_reply("n1" + "x" * (9 * 2**20)), "n1", 1)
+    assert "malformed" in parse_answer({"user_expressions": {}}, "n1", 1)
+    assert "raised" in parse_answer({"user_expressions": {"probe": {"status": "error", "ename": "X"}}}, "n1", 1)
+    assert "malformed" in parse_answer(_reply("n1{not json"), "n1", 1)
+
+
+def test_checks_compare_with_the_reference_value_by_their_rule():
+    from course.grading.compare import Check, column, judge
+
+    exact = Check("t", 1, "f()", want=[1, 2.0, "a"])
+    assert judge(exact, [1, 2.0 + 1e-12, "a"]).ok and not judge(exact, [1, 2, "b"]).ok
+    assert "raised NotImplementedError" in judge(exact, {"$error": "NotImplementedError"}).why
+    forged = judge(exact, [{"$unsupported": "x.AnyList (redefines equality)"}])
+    assert not forged.ok and "redefines equality" in forged.why
+    frame = {"$frame": {"columns": ["id", "x"], "index": [0], "data": [["a"], [1]], "dtypes": ["s", "i"]}}
+    viewed = Check("t", 1, "f()", view=lambda r: column(r, "id"), want=frame)
+    assert judge(viewed, {"$frame": {"columns": ["x", "id"], "index": [5], "data": [[9], ["a"]]}}).ok
+    wrong_form = judge(viewed, [1, 2])
+    assert not wrong_form.ok and "wrong form" in wrong_form.why
+    prop = Check("t", 1, "f()", test=lambda got, want: isinstance(got, list) and len(got) == len(want), want=[1])
+    assert judge(prop, ["z"]).ok and not judge(prop, "z").ok
+
+
+def test_every_test_cell_needs_a_check_and_the_reference_must_pass_it():
+    from course.grading.compare import Reference, checks_of_notebook
+    from course.grading.coursedir import CourseError
+
+    source = nbformat.v4.new_notebook(cells=[
+        _code("q1_answer", "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION",
+              solution=True),
+        _code("q1_tests", "assert double(2) == 4\n### BEGIN HIDDEN TESTS\nfrom course.grading.compare import *\n"
+                          "check('double(-3)')\ncheck('double(0.5)', test=lambda got, want: got == want)\n"
+                          "### END HIDDEN TESTS", grade=True, locked=True, points=1),
+    ])
+    masters = {"q1_tests": source.cells[1].source}
+    ref = Reference(source, "t")
+    checks = checks_of_notebook(masters, source, ref.namespace)
+    ref.fill(checks)
+    assert [c.want for c in checks["q1_tests"]] == [-6, 1.0]
+    with pytest.raises(CourseError, match="has no out-of-kernel check"):
+        checks_of_notebook({"q1_tests": "assert double(2) == 4"}, source, ref.namespace)
+    bad = {"q1_tests": "### BEGIN HIDDEN TESTS\nfrom course.grading.compare import check\ncheck('double(None)')\n"
+                       "### END HIDDEN TESTS"}
+    with pytest.raises(CourseError, match="reference solution fails"):
+        ref.fill(checks_of_notebook(bad, source, ref.namespace))
+
+
+def test_perturbed_inputs_are_the_same_in_every_process_and_differ_from_the_visible_ones():
+    from course.grading.inputs import table
+
+    a, b = table("events", seed=21, drop=0.25, keep=("helsinki-final-act",)), table("events", seed=21, drop=0.25)
+    again = table("events", seed=21, drop=0.25, keep=("helsinki-final-act",))
+    assert a.equals(again) and "helsinki-final-act" in set(a["id"])
+    plain = table("events")
+    assert len(a) < len(plain) and list(a.index) != list(range(len(a)))
+    shifted = table("events", seed=1, shift_days=3)
+    assert (shifted.set_index("id")["date"] - plain.set_index("id")["date"]).dt.days.eq(3).all()
+    assert len(b) > 0
+
+
+def test_feedback_leak_check_sees_hidden_lines_in_every_encoding():
+    import base64
+    import codecs
+
+    from course.grading.feedback import encoded_leaks
+
+    line = "check(\"absent_states(inputs.table('participants', seed=12))\")"
+    secrets = Secrets({line: "hidden test in cell 'q2_hidden'", "assert _helper_value == 42 * _x": "hidden test"})
+    everything = f"In [3]: x = 1\n{line}\nprint('done')\n"
+    samples = {
+        "base64": base64.b64encode(everything.encode()).decode(),
+        "base64, shifted": base64.b64encode(("ab" + everything).encode()).decode(),
+        "hex": everything.encode().hex(),
+        "rot13": codecs.encode(everything, "rot13"),
+        "reversed": everything[::-1],
+        "spaced": " ".join(everything),
+        "dotted": ".".join(everything),
+        "base64 of reversed": base64.b64encode(everything[::-1].encode()).decode(),
+    }
+    for name, payload in samples.items():
+        found = encoded_leaks(f"Your output:\n{payload}\nend", secrets)
+        assert [f[0] for f in found] == [line], (name, found)
+    honest = "Visible tests passed.\n" + base64.b64encode(b"an honest student's own picture").decode()
+    assert encoded_leaks(honest, secrets) == []
+
+
+def test_feedback_leak_check_does_not_mistake_a_visible_line_for_a_hidden_one():
+    from course.grading.feedback import encoded_leaks
+
+    secrets = Secrets({'check("mean_payoffs(\'reciprocator\', runs=10, seed=1)",': "hidden test"})
+    visible = 'check = mean_payoffs("reciprocator", runs=10, seed=1)'
+    assert encoded_leaks(f"In the cell: {visible}", secrets, public=visible) == []
+    assert encoded_leaks(f"In the cell: {visible}", secrets) != []  # without knowing it is public

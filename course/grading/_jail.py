@@ -28,7 +28,8 @@ The spec (written by :mod:`course.grading.sandbox`) chooses a *mode*:
 
 In every mode: resource limits (address space, file size, open files,
 processes, core dumps), ``no_new_privs`` (setuid programs do not elevate),
-stdin from /dev/null and stdout/stderr to a log file in the work directory.
+stdin from /dev/null and stdout/stderr to a log file outside the work directory (opened by the
+launcher, handed down as a descriptor: the kernel never holds its path).
 """
 from __future__ import annotations
 
@@ -196,7 +197,7 @@ def _limit_and_exec(spec: dict, argv: list[str]) -> None:
             soft, hard = resource.getrlimit(_RLIMITS[name])
             if hard == resource.RLIM_INFINITY or value < hard:
                 raise
-    log = os.open(spec["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    log = spec["_log_fd"]  # opened by the launcher before any jail existed: the kernel never has its path
     null = os.open("/dev/null", os.O_RDONLY)
     os.dup2(null, 0)
     os.dup2(log, 1)
@@ -256,6 +257,15 @@ def _exit_code(code: int) -> int:
 
 
 def run(spec: dict, argv: list[str]) -> int:
+    # The kernel's log lives outside every folder the kernel can write (the grader reads it back as
+    # root): opened here, without following links, and handed down as a descriptor.
+    spec["_log_fd"] = os.open(spec["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC,
+                              0o600)
+    os.set_inheritable(spec["_log_fd"], True)
+    # the submission's cgroup (memory and processes of the whole jail), joined before anything starts
+    for procs in spec.get("cgroup_procs", []):
+        with open(procs, "w") as f:
+            f.write(str(os.getpid()))
     # if the grader dies, so does the jail
     grader = os.getppid()
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -309,8 +319,7 @@ def run(spec: dict, argv: list[str]) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda s, f: os.kill(init, signal.SIGKILL))
     if message != "ok":
-        with open(spec["log"], "a") as f:
-            f.write(message + "\n")
+        os.write(spec["_log_fd"], (message + "\n").encode())
     while True:
         try:
             _, status = os.waitpid(init, 0)

@@ -171,6 +171,22 @@ def check_isolation(course: Course | None) -> list[Check]:
     return out
 
 
+def check_limits(course: Course) -> list[Check]:
+    """Which per-submission limits (cgroup, tmpfs) this machine gives, and the fallback otherwise."""
+    from . import limits
+    st = course.settings
+    what = limits.describe(st.memory_mb, st.disk_mb, st.max_processes)
+    full = what.startswith("cgroup") and "no tmpfs" not in what
+    return [
+        Check("sandbox", True, "the course's own jail (course/grading/_jail.py: Linux namespaces, pivot_root, "
+                               "no_new_privs, rlimits); bubblewrap is not used"),
+        Check("limits per submission", full, what + f"; output {st.output_kb} KB per cell and {st.total_output_mb} MB "
+              f"per notebook; {st.cell_timeout:g} s per cell, {st.submission_timeout:g} s per submission",
+              "" if full else "grade as root on a Linux machine with a writable cgroup hierarchy "
+                              "(e.g. `systemd-run --scope -p Delegate=yes course grade ...`) for the full limits"),
+    ]
+
+
 NO_COURSE_FIX = ("the problem sets are not part of the installed package (they hold the solutions): run "
                  "`course doctor` in the folder holding the course's nbgrader_config.py (the repository's "
                  "assignments/ or its parent), or pass --course-dir DIR. Students need no course directory: "
@@ -184,4 +200,5 @@ def run(course: Course | None, jupyter_root: Path | None = None, course_error: s
         return (check_versions() + check_extensions()
                 + [Check("course directory", False, course_error or "not found", NO_COURSE_FIX)]
                 + check_isolation(None))
-    return check_versions() + check_extensions() + check_course(course, root) + check_isolation(course)
+    return (check_versions() + check_extensions() + check_course(course, root) + check_isolation(course)
+            + check_limits(course))

@@ -66,6 +66,11 @@ class Execution:
     stop: Stop | None = None
     tampering: list[str] = field(default_factory=list)  # found by the kernel probe
     seconds: float = 0.0
+    checks: dict = field(default_factory=dict)  # grade id -> compare.CellResult (the out-of-kernel checks)
+    rerun: str = ""  # why the checks were asked of a second, fresh kernel
+    checked: bool = False  # out-of-kernel checks were configured: a test cell needs them to pass
+    background: list = field(default_factory=list)  # processes the submission left running (reported)
+    check_seconds: float = 0.0  # time spent asking and judging the out-of-kernel checks
 
     def status(self, index: int) -> str:
         """ok, error or not-run."""
@@ -91,9 +96,12 @@ class GradingClient(NotebookClient):
     """nbclient's client with a per-cell output limit and a record of every execute reply."""
 
     output_limit = Int(1 << 20, help="Bytes of output kept per cell.").tag(config=True)
+    total_output_limit = Int(16 << 20, help="Bytes of output of the whole notebook, metadata included.").tag(config=True)
 
     def __init__(self, nb, **kwargs):
         super().__init__(nb, **kwargs)
+        self.total_bytes = 0
+        self.total_over = False
         self.output_bytes: dict[int, int] = defaultdict(int)
         self.over_limit: set[int] = set()
         self.replies: dict[int, dict] = {}
@@ -108,14 +116,20 @@ class GradingClient(NotebookClient):
         if msg["msg_type"] == "stream":
             return len(content.get("text", ""))
         if msg["msg_type"] == "error":
-            return sum(len(line) for line in content.get("traceback", []))
-        return sum(len(str(v)) for v in content.get("data", {}).values())
+            return sum(len(line) for line in content.get("traceback", [])) + len(str(content.get("evalue", "")))
+        # display data counts with its metadata and transient parts (a 126 MB notebook must not happen)
+        return (sum(len(str(v)) for v in content.get("data", {}).values()) + len(str(content.get("metadata", "")))
+                + len(str(content.get("transient", ""))))
 
     def output(self, outs, msg, display_id, cell_index):
         if cell_index in self.over_limit:
             return None
-        self.output_bytes[cell_index] += self._size(msg)
-        if self.output_bytes[cell_index] > self.output_limit:
+        size = self._size(msg)
+        self.output_bytes[cell_index] += size
+        self.total_bytes += size
+        if self.total_bytes > self.total_output_limit:
+            self.total_over = True
+        if self.output_bytes[cell_index] > self.output_limit or self.total_over:
             self.over_limit.add(cell_index)
             outs.append(NotebookNode(output_type="stream", name="stdout",
                                      text=f"\n[the grader dropped the rest of this cell's output: "
@@ -146,6 +160,63 @@ async def _probe(client: GradingClient, timeout: float, call: str = "report") ->
         return ["the kernel gave a malformed answer to the grader's integrity probe"]
 
 
+async def _ask_checks(client: GradingClient, km, wanted: list, checks: dict, settings, deadline: float) -> dict:
+    """Ask the kernel for the student's values of each test cell's probe expressions (one request per
+    cell, each with its own nonce); judge them here. Returns grade id -> CellResult."""
+    from .compare import CellResult, judge, parse_answer
+
+    results = {}
+    dead = ""
+    for gid in wanted:
+        cell_checks = checks[gid]
+        result = CellResult(gid)
+        results[gid] = result
+        if dead:
+            result.problem = dead
+            continue
+        remaining = deadline - time.monotonic()
+        if remaining <= 1:
+            result.problem = "the submission ran out of time"
+            continue
+        nonce = secrets.token_hex(16)
+        exprs = [c.expr for c in cell_checks]
+        module = "__import__('course.grading.plain', fromlist=['run'])"
+        code = f"{module}.keep({nonce!r}, {exprs!r})"
+        limit = max(1, int(min(settings.cell_timeout, remaining)))
+        client.timeout = None  # the limit is ours (nbclient's own timeout expects a cell)
+        try:
+            msg_id = client.kc.execute(code, silent=True, store_history=False,
+                                       user_expressions={"probe": f"{module}.take({nonce!r})"})
+            reply = await asyncio.wait_for(client.async_wait_for_reply(msg_id), limit)
+        except asyncio.TimeoutError:
+            result.problem = f"the student's code did not answer within {limit} s"
+            try:
+                await km.interrupt_kernel()
+                await asyncio.wait_for(client.async_wait_for_reply(msg_id), 5)  # the interrupted probe's reply
+            except Exception:  # noqa: BLE001 - it ignores the interrupt: ask it nothing more
+                dead = "the kernel stopped answering after a check timed out"
+            if not dead and not await _alive(km):
+                dead = "the kernel died"
+            continue
+        except DeadKernelError:
+            dead = result.problem = "the kernel died while answering"
+            continue
+        except Exception as e:  # noqa: BLE001
+            dead = result.problem = f"the kernel could not be asked ({type(e).__name__})"
+            continue
+        answer = parse_answer((reply or {}).get("content", {}), nonce, len(exprs))
+        if isinstance(answer, str):
+            result.problem = answer
+            continue
+        result.verdicts = [judge(chk, got) for chk, got in zip(cell_checks, answer)]
+    return results
+
+
+def _checked_cells(nb: NotebookNode, checks: dict, before: int) -> list[str]:
+    from .notebooks import grade_id, is_test
+    return [grade_id(c) for i, c in enumerate(nb.cells) if i < before and is_test(c) and grade_id(c) in checks]
+
+
 def _exit_status(km: GradingKernelManager) -> str:
     proc = getattr(km.provisioner, "process", None)
     code = proc.poll() if proc is not None else None
@@ -160,18 +231,25 @@ def _exit_status(km: GradingKernelManager) -> str:
     return f"exit status {code}"
 
 
-async def _run(nb: NotebookNode, sandbox: Sandbox, settings: GradingSettings) -> Execution:
+async def _run(nb: NotebookNode, sandbox: Sandbox, settings: GradingSettings, checks: dict | None = None,
+               before: int | None = None, deadline: float | None = None, hard: float | None = None) -> Execution:
+    """Run the code cells (only those before index ``before``, if given), then ask the checks."""
     record = Execution()
+    checks = checks or {}
     km = GradingKernelManager(sandbox)
     client = GradingClient(
         nb, km=km, timeout=int(settings.cell_timeout), allow_errors=True, interrupt_on_timeout=False,
         startup_timeout=int(settings.startup_timeout), shutdown_kernel="immediate", record_timing=False,
         iopub_timeout=4, output_limit=settings.output_kb * 1024,
+        total_output_limit=settings.total_output_mb * 2**20,
         resources={"metadata": {"path": str(sandbox.workdir)}}, log=_quiet)
     km.log = _quiet
-    code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.strip()]
+    code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.strip()
+                  and (before is None or i < before)]
+    current = None  # the cell being run
     started = time.monotonic()
-    deadline = started + settings.total_timeout
+    if deadline is None:
+        deadline = started + settings.total_timeout
     try:
         async with client.async_setup_kernel():
             armed = await _probe(client, timeout=settings.startup_timeout, call="arm")
@@ -188,6 +266,7 @@ async def _run(nb: NotebookNode, sandbox: Sandbox, settings: GradingSettings) ->
                     break
                 client.timeout = max(1, int(min(settings.cell_timeout, remaining)))
                 count += 1
+                current = index
                 try:
                     await client.async_execute_cell(cell, index, execution_count=count)
                 except CellTimeoutError:
@@ -197,8 +276,13 @@ async def _run(nb: NotebookNode, sandbox: Sandbox, settings: GradingSettings) ->
                     break
                 except DeadKernelError:
                     await asyncio.sleep(0.2)
-                    record.stop = Stop(index, "kernel-died",
-                                       f"the kernel died during cell {label} ({_exit_status(km)})")
+                    cgroup = getattr(sandbox, "cgroup", None)
+                    if cgroup is not None and cgroup.oom_killed():
+                        record.stop = Stop(index, "memory", f"cell {label} ran out of memory (the submission's "
+                                                            f"limit: {settings.memory_mb} MB in all)")
+                    else:
+                        record.stop = Stop(index, "kernel-died",
+                                           f"the kernel died during cell {label} ({_exit_status(km)})")
                     break
                 reply = client.replies.get(index, {})
                 ename = reply.get("ename") if reply.get("status") == "error" else None
@@ -208,6 +292,10 @@ async def _run(nb: NotebookNode, sandbox: Sandbox, settings: GradingSettings) ->
                            "output": f"printed more than {settings.output_kb} KB"}.get(kind, f"raised {ename}")
                     record.stop = Stop(index, kind, f"cell {label} {why}")
                     break
+                if client.total_over:
+                    record.stop = Stop(index, "output", f"the notebook's output reached more than "
+                                                        f"{settings.total_output_mb} MB in all (at cell {label})")
+                    break
                 if index in client.over_limit:
                     record.stop = Stop(index, "output",
                                        f"cell {label} printed more than {settings.output_kb} KB")
@@ -215,9 +303,23 @@ async def _run(nb: NotebookNode, sandbox: Sandbox, settings: GradingSettings) ->
             # the probe needs an idle kernel: not after a timeout (still busy) or a death
             if record.stop is None or record.stop.kind in ("interrupted", "memory", "output"):
                 if await _alive(km):
-                    record.tampering = await _probe(client, timeout=min(10.0, settings.cell_timeout))
+                    # every output of the student's cells is recorded by now: no probe output reaches it
+                    limit = record.stop.index if record.stop else (before if before is not None else len(nb.cells))
+                    wanted = _checked_cells(nb, checks, limit)
+                    if wanted:
+                        asked = time.monotonic()
+                        record.checks = await _ask_checks(client, km, wanted, checks, settings,
+                                                          min(deadline + 60, hard or deadline + 60))
+                        record.check_seconds = time.monotonic() - asked
+                    stuck = any("stopped answering" in r.problem for r in record.checks.values())
+                    if not stuck and await _alive(km):
+                        record.tampering = await _probe(client, timeout=min(10.0, settings.cell_timeout))
     except Exception as e:  # noqa: BLE001 - the kernel never started (or the jail failed)
-        if not client.replies and record.stop is None:
+        if current is not None and record.stop is None:
+            record.stop = Stop(current, "kernel-died", f"grading of cell {cell_label(nb.cells[current], current)} "
+                                                       f"was cut short: the kernel sent a malformed message "
+                                                       f"({type(e).__name__})")
+        elif not client.replies and record.stop is None:
             first = code_cells[0] if code_cells else 0
             log = sandbox.kernel_log().strip().splitlines()
             detail = f": {log[-1]}" if log else ""
@@ -226,6 +328,7 @@ async def _run(nb: NotebookNode, sandbox: Sandbox, settings: GradingSettings) ->
             index = max(client.replies) if client.replies else 0
             record.stop = Stop(index, "kernel-died", f"grading was cut short: {type(e).__name__}: {e}")
     finally:
+        record.background = _left_running(sandbox)
         atexit.unregister(client._cleanup_kernel)  # nbclient registers it; the kernel is ours to stop
         try:
             await km.shutdown_kernel(now=True)
@@ -240,6 +343,28 @@ async def _run(nb: NotebookNode, sandbox: Sandbox, settings: GradingSettings) ->
     return record
 
 
+def _left_running(sandbox) -> list[str]:
+    """Command lines of the processes in the submission's cgroup besides the jail and the kernel."""
+    cgroup = getattr(sandbox, "cgroup", None)
+    if cgroup is None:
+        return []
+    found = []
+    for procs in cgroup.procs[:1]:
+        try:
+            pids = [int(p) for p in open(procs).read().split()]
+        except (OSError, ValueError):
+            return []
+        for pid in pids:
+            try:
+                cmd = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode(errors="replace").strip()
+            except OSError:
+                continue
+            if "_jail.py" in cmd or "course.grading.kernel_boot" in cmd or not cmd:
+                continue
+            found.append(cmd[:120])
+    return found
+
+
 async def _alive(km: GradingKernelManager) -> bool:
     try:
         return bool(await km.is_alive())
@@ -247,6 +372,38 @@ async def _alive(km: GradingKernelManager) -> bool:
         return False
 
 
-def execute(nb: NotebookNode, sandbox: Sandbox, settings: GradingSettings) -> Execution:
-    """Execute ``nb`` in place (outputs are written into its cells) inside ``sandbox``."""
-    return asyncio.run(_run(nb, sandbox, settings))
+RERUN_KINDS = ("timeout", "total-timeout", "kernel-died")
+
+
+def execute(nb: NotebookNode, sandbox: Sandbox, settings: GradingSettings, checks: dict | None = None,
+            fresh_sandbox=None) -> Execution:
+    """Execute ``nb`` in place (outputs are written into its cells) inside ``sandbox``, then judge the
+    out-of-kernel ``checks`` (grade id -> list of compare.Check).
+
+    When the run stopped with a kernel that cannot be asked (a timeout, a death), the checks of the
+    test cells before the stop are asked of a second kernel, from ``fresh_sandbox()``, that runs only
+    the cells before the stop; its outputs are discarded.
+    """
+    import copy
+    started = time.monotonic()
+    hard = started + settings.submission_timeout  # the whole submission: run, rerun and checks
+    deadline = min(started + settings.total_timeout, hard)
+    record = asyncio.run(_run(nb, sandbox, settings, checks, deadline=deadline, hard=hard))
+    record.checked = bool(checks)
+    stop = record.stop
+    if checks and stop is not None and stop.kind in RERUN_KINDS and fresh_sandbox is not None \
+            and _checked_cells(nb, checks, stop.index):
+        sandbox.cleanup()  # the first kernel and anything it left behind go first (cleanup is idempotent)
+        second = fresh_sandbox()
+        try:
+            again = asyncio.run(_run(copy.deepcopy(nb), second, settings, checks, before=stop.index,
+                                     deadline=min(max(deadline, time.monotonic() + 30), hard), hard=hard))
+        finally:
+            second.cleanup()
+        record.checks = again.checks
+        record.tampering += [t for t in again.tampering if t not in record.tampering]
+        record.rerun = f"the checks before the stop were asked of a fresh kernel that ran only the cells before {stop.index + 1}"
+        if again.stop is not None:
+            record.rerun += f" (it stopped too: {again.stop.reason})"
+    record.seconds = time.monotonic() - started
+    return record

@@ -100,14 +100,79 @@ def hidden_secrets(course: Course, assignment: str) -> Secrets:
     return Secrets(lines)
 
 
+_B64 = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
+_HEX = re.compile(r"[0-9a-fA-F]{16,}")
+_NOT_ALNUM = re.compile(r"[^A-Za-z0-9]+")
+MIN_NORMALIZED = 20  # shorter squeezed lines would match honest text by chance
+
+
+def _decoded_runs(text: str) -> list[str]:
+    """Every base64 or hex run in ``text``, decoded at every alignment a longer encoded text could have."""
+    import base64
+    import binascii
+    out = []
+    for run in _B64.findall(text):
+        body = run.rstrip("=").replace("-", "+").replace("_", "/")
+        for skip in range(4):
+            part = body[skip:]
+            part = part[: len(part) - len(part) % 4] if len(part) % 4 == 1 else part
+            try:
+                out.append(base64.b64decode(part + "=" * (-len(part) % 4)).decode("utf-8", errors="ignore"))
+            except (binascii.Error, ValueError):
+                continue
+    for run in _HEX.findall(text):
+        for skip in range(2):
+            part = run[skip:]
+            part = part[: len(part) - len(part) % 2]
+            try:
+                out.append(bytes.fromhex(part).decode("utf-8", errors="ignore"))
+            except ValueError:
+                continue
+    return out
+
+
+def encoded_leaks(text: str, secrets: Secrets, public: str = "") -> list[tuple[str, str, str]]:
+    """(line, where, encoding) for each secret line found in ``text``: as is, or base64-, hex- or
+    rot13-encoded, reversed, or with its characters spaced out (any separators between them).
+
+    ``public``: what students see anyway (the release); a line whose letters and digits also occur
+    there (``check = f(...)`` in a visible test) is only looked for as is and encoded, not squeezed."""
+    import codecs
+    forms = {"as text": text, "rot13": codecs.encode(text, "rot13"), "reversed": text[::-1]}
+    decoded = _decoded_runs(text)
+    forms["base64/hex"] = "\n".join(decoded)
+    forms["rot13 of base64/hex"] = codecs.encode(forms["base64/hex"], "rot13")
+    forms["reversed base64/hex"] = "\n".join(d[::-1] for d in decoded) + "\n".join(_decoded_runs(text[::-1]))
+    found, seen = [], set()
+    normalized = {name: _NOT_ALNUM.sub("", form) for name, form in forms.items()}
+    public_squeezed = _NOT_ALNUM.sub("", public)
+    for line, where in secrets.lines.items():
+        squeezed = _NOT_ALNUM.sub("", line)
+        if squeezed in public_squeezed:
+            squeezed = ""
+        for name, form in forms.items():
+            hit = line in form
+            how = name
+            if not hit and len(squeezed) >= MIN_NORMALIZED and squeezed in normalized[name]:
+                hit, how = True, f"{name}, spaced or punctuated" if name != "as text" else "spaced out"
+            if hit and line not in seen:
+                seen.add(line)
+                found.append((line, where, how))
+                break
+    return found
+
+
 def check_feedback(course: Course, assignment: str) -> list[str]:
-    """Leaks of hidden-test text into any feedback file of ``assignment``."""
+    """Leaks of hidden-test text (the hidden regions, hence every probe expression and rule) into any
+    feedback file of ``assignment``, in any of the encodings of :func:`encoded_leaks`."""
     secrets = hidden_secrets(course, assignment)
+    public = "\n".join(c.get("source", "") for p in sorted((course.release / assignment).glob("*.ipynb"))
+                       for c in read_notebook(p).cells)
     found = []
     for path in sorted(course.feedback.glob(f"*/{assignment}/*.html")):
         text = html_text(path.read_text(encoding="utf-8"))
-        for line, where in secrets.found_in(text):
-            found.append(f"{path.relative_to(course.feedback)}: contains {where}: {line[:60]!r}")
+        for line, where, how in encoded_leaks(text, secrets, public):
+            found.append(f"{path.relative_to(course.feedback)}: contains {where} ({how}): {line[:60]!r}")
         for marker in (HIDDEN_TESTS[0], HIDDEN_TESTS[1]):
             if marker in text:
                 found.append(f"{path.relative_to(course.feedback)}: contains the delimiter '{marker}'")

@@ -18,6 +18,9 @@ from nbformat import NotebookNode
 from sqlalchemy import text
 
 STATUS_TABLE = "course_grading_status"
+# Every way grading can end has its own status (the export shows "<status>: <reason>"), most serious first.
+STATUSES = ("invalid file", "tampered", "crashed", "killed (memory)", "timed out", "output-capped")
+FINAL = ("graded", "needs-manual-grading", "not submitted", "not graded")
 
 
 @dataclass
@@ -28,6 +31,8 @@ class NotebookOutcome:
     problems: list[str] = field(default_factory=list)
     nb: NotebookNode | None = None  # the annotated, executed notebook (None when it could not be read)
     seconds: float = 0.0
+    kind: str = ""  # the kind of failure (see STATUSES), when status is "failed"
+    check_seconds: float = 0.0  # of which: the out-of-kernel checks
 
 
 @dataclass
@@ -38,14 +43,27 @@ class Outcome:
     timestamp: str | None = None
     record_error: str = ""  # set when the gradebook could not be written
 
+    def _worst(self) -> list["NotebookOutcome"]:
+        kinds = [n.kind for n in self.notebooks if n.kind in STATUSES]
+        if not kinds:
+            return []
+        worst = min(kinds, key=STATUSES.index)
+        return [n for n in self.notebooks if n.kind == worst]
+
     @property
     def status(self) -> str:
-        return "failed" if any(n.status == "failed" for n in self.notebooks) else "graded"
+        """graded, or the most serious of STATUSES among its notebooks."""
+        worst = self._worst()
+        return worst[0].kind if worst else "graded"
+
+    @property
+    def failed(self) -> bool:
+        return any(n.status == "failed" for n in self.notebooks)
 
     @property
     def reason(self) -> str:
         return "; ".join(f"{n.notebook}: {n.reason}" if len(self.notebooks) > 1 else n.reason
-                         for n in self.notebooks if n.status == "failed")
+                         for n in self._worst())
 
     @property
     def problems(self) -> list[str]:
@@ -83,6 +101,19 @@ class GradebookWriter:
         self.isolation = isolation
         with _gradebook(course) as gb:
             ensure_status_table(gb)
+
+    def not_graded(self, keys: list[tuple[str, str]]) -> None:
+        """Grading of these (student, assignment) was interrupted by the instructor: say so (scores untouched).
+        One gradebook session for all of them: the interrupt must take effect within seconds."""
+        with _gradebook(self.course) as gb:
+            for student, assignment in keys:
+                try:
+                    gb.update_or_create_student(student)
+                    gb.update_or_create_submission(assignment, student)
+                    _write_status(gb, assignment, student, "not graded", "grading was interrupted before this "
+                                  "submission finished; run `course grade` again", [], self.isolation)
+                except Exception:  # noqa: BLE001 - the others still get their status
+                    continue
 
     def save(self, outcome: Outcome) -> None:
         from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
@@ -122,6 +153,18 @@ class GradebookWriter:
                      "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")})
 
 
+def _write_status(gb, a, s, status, reason, problems, isolation) -> None:
+    ensure_status_table(gb)
+    with gb.engine.begin() as conn:
+        conn.execute(text(f"DELETE FROM {STATUS_TABLE} WHERE assignment_id = :a AND student_id = :s"),
+                     {"a": a, "s": s})
+        conn.execute(text(
+            f"INSERT INTO {STATUS_TABLE} (assignment_id, student_id, status, reason, problems, isolation,"
+            " graded_at) VALUES (:a, :s, :status, :reason, :problems, :isolation, :at)"),
+            {"a": a, "s": s, "status": status, "reason": reason, "problems": json.dumps(problems),
+             "isolation": isolation, "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")})
+
+
 def _pending_points(submission) -> float:
     return sum((g.max_score for nb in submission.notebooks for g in nb.grades
                 if g.needs_manual_grade and g.manual_score is None), 0.0)
@@ -130,10 +173,11 @@ def _pending_points(submission) -> float:
 def submission_status(submission, recorded: dict | None) -> tuple[str, float]:
     """(export status, pending manual points) of one submission (None: not submitted)."""
     if submission is None:
-        return "failed: not submitted", 0.0
+        return "not submitted", 0.0
     pending = _pending_points(submission)
-    if recorded and recorded["status"] == "failed":
-        return f"failed: {recorded['reason']}", pending
+    if recorded and recorded["status"] not in ("graded", "needs-manual-grading"):
+        reason = recorded["reason"]
+        return (f"{recorded['status']}: {reason}" if reason else recorded["status"]), pending
     if pending > 0:
         return "needs-manual-grading", pending
     return "graded", 0.0

@@ -26,6 +26,10 @@ _HOOKS = {"sys.settrace", "sys.setprofile", "sys.addaudithook", "threading.settr
 _DICT_MUTATORS = {"update", "__setitem__", "setdefault", "pop", "popitem", "clear", "__delitem__"}
 _ALLOWED_PATCHES = ("pd.options.", "pandas.options.")  # display options, not checks
 _DYNAMIC = {"exec", "eval", "compile", "__import__"}
+# reading the interpreter's stack: the way to look for a caller's expected value
+_FRAME_ATTRS = {"f_back", "f_locals", "f_globals", "f_builtins", "gi_frame", "cr_frame", "ag_frame", "tb_frame"}
+_FRAME_CALLS = {"sys._getframe", "inspect.currentframe", "inspect.stack", "inspect.getouterframes",
+                "inspect.trace", "sys._current_frames", "traceback.walk_stack"}
 
 
 def _ipython_to_python(source: str) -> str:
@@ -271,9 +275,16 @@ class _Visitor(ast.NodeVisitor):
         self.generic_visit(node)
         self.depth -= 1
 
+    def visit_Attribute(self, node):
+        if node.attr in _FRAME_ATTRS:
+            self.flag(node, f"reads the interpreter's stack frames (`.{node.attr}`)")
+        self.generic_visit(node)
+
     # -- calls ------------------------------------------------------------
     def visit_Call(self, node):
         name = _dotted(node.func)
+        if name in _FRAME_CALLS or name.endswith("._getframe"):
+            self.flag(node, f"reads the interpreter's stack frames ({name}())")
         if name in ("setattr", "delattr") and node.args:
             if _root(node.args[0]) in self.aliases or isinstance(node.args[0], ast.Call):
                 self.flag(node, f"calls {name}() on `{_dotted(node.args[0])}`")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,10 @@ MIN_SECRET_CHARS = 12
 
 class SubmissionError(Exception):
     """A submitted notebook that cannot be graded; ``str(e)`` is the reason recorded for it."""
+
+    def __init__(self, reason: str, kind: str = "invalid file"):
+        super().__init__(reason)
+        self.kind = kind  # the status it gives the submission
 
 
 def nbgrader_meta(cell) -> dict:
@@ -61,30 +66,44 @@ def read_submission(path: Path, expected_name: str | None = None) -> NotebookNod
     Lenient about what the grader rebuilds anyway (ids, metadata, outputs),
     strict about what it cannot: the file, its encoding, its JSON, its cells.
     """
+    from . import safefs
+
     name = expected_name or path.name
-    if not path.is_file():
-        others = sorted(p.name for p in path.parent.glob("*.ipynb")) if path.parent.is_dir() else []
-        found = f" (found: {', '.join(others)})" if others else ""
-        raise SubmissionError(f"missing file {name}{found}")
-    size = path.stat().st_size
-    if size == 0:
-        raise SubmissionError(f"{name} is an empty file")
-    if size > MAX_NOTEBOOK_MB * 2**20:
-        raise SubmissionError(f"{name} is too large ({size / 2**20:.0f} MB; the limit is {MAX_NOTEBOOK_MB} MB)")
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        raw = safefs.read_file(path.parent, path.name, MAX_NOTEBOOK_MB * 2**20)
+    except safefs.Missing:
+        try:
+            others = sorted(n for n in os.listdir(path.parent) if n.endswith(".ipynb"))
+        except OSError:
+            others = []
+        found = f" (found: {', '.join(others)})" if others else ""
+        raise SubmissionError(f"missing file {name}{found}") from None
+    except safefs.UnsafeFile as e:
+        raise SubmissionError(str(e)) from None
+    return parse_submission(raw, name)
+
+
+def parse_submission(raw: bytes, name: str) -> NotebookNode:
+    """The notebook in ``raw`` (a submission's bytes), or :class:`SubmissionError` saying why not."""
+    if len(raw) == 0:
+        raise SubmissionError(f"{name} is an empty file")
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise SubmissionError(f"{name} is not UTF-8 text ({e.reason} at byte {e.start})") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise SubmissionError(f"{name} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+    except RecursionError:
+        raise SubmissionError(f"{name} is nested too deeply to be a notebook") from None
+    v3 = isinstance(data, dict) and data.get("nbformat") == 3 and isinstance(data.get("worksheets"), list)
+    if not isinstance(data, dict) or not (isinstance(data.get("cells"), list) or v3):
         raise SubmissionError(f"{name} is not a Jupyter notebook (it has no list of cells)")
     try:
         nb = nbformat.from_dict(data)
         if nb.get("nbformat", 4) != 4:
-            nb = nbformat.convert(nb, 4)
+            nb = nbformat.convert(nb, 4)  # e.g. a notebook saved in the old v3 format: graded all the same
     except Exception as e:  # noqa: BLE001 - any conversion failure makes it ungradable
         raise SubmissionError(f"{name} is not a readable notebook ({e})") from None
     for i, cell in enumerate(nb.cells):

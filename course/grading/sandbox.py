@@ -51,7 +51,11 @@ class GradingSettings(Configurable):
     output_kb = Int(1024, help="Output one cell may print before grading stops (KB).").tag(config=True)
     file_mb = Int(64, help="Largest file the kernel may write (MB).").tag(config=True)
     tmp_mb = Int(256, help="Size of the private /tmp of a jail (MB).").tag(config=True)
-    max_processes = Int(64, help="Processes the kernel's uid may run (separate-uid modes).").tag(config=True)
+    max_processes = Int(64, help="Processes a submission may run (its cgroup; else its uid).").tag(config=True)
+    disk_mb = Int(256, help="Size of a submission's work directory (a tmpfs, where the machine allows).").tag(config=True)
+    total_output_mb = Int(16, help="Output of a whole notebook, display data and metadata included (MB).").tag(config=True)
+    submission_timeout = Float(900.0, help="Wall time of a whole submission: its run, any rerun and the "
+                                           "checks (s).").tag(config=True)
     isolation = Enum(("auto",) + MODES, default_value="auto",
                      help="Isolation: auto picks the strongest available.").tag(config=True)
     sandbox_uid_base = Int(61000, help="First uid used for kernels when grading as root; job N uses base+N.").tag(config=True)
@@ -84,14 +88,17 @@ def probe(mode: str, uid_base: int = 61000) -> str | None:
     try:
         sandbox = Sandbox(base, 0, Isolation(mode, "probe"), GradingSettings(sandbox_uid_base=uid_base),
                           _existing(SYSTEM_PATHS) + python_paths())
-        cmd = sandbox.command([sys.executable, "-I", "-S", "-c", "import os; os.listdir('/')"])
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
-        except (OSError, subprocess.TimeoutExpired) as e:
-            result = str(e)
-        else:
-            result = None if proc.returncode == 0 else \
-                (sandbox.kernel_log() + proc.stderr).strip() or f"exit status {proc.returncode}"
+            cmd = sandbox.command([sys.executable, "-I", "-S", "-c", "import os; os.listdir('/')"])
+            try:
+                proc = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
+            except (OSError, subprocess.TimeoutExpired) as e:
+                result = str(e)
+            else:
+                result = None if proc.returncode == 0 else \
+                    (sandbox.kernel_log() + proc.stderr).strip() or f"exit status {proc.returncode}"
+        finally:
+            sandbox.cleanup()  # its tmpfs and cgroup too
     finally:
         shutil.rmtree(base, ignore_errors=True)
     _probe_cache[key] = result
@@ -224,9 +231,14 @@ class Sandbox:
         n = next(_sequence)
         self.workdir = base / f"s{os.getpid()}-{n}"
         self.workdir.mkdir(mode=0o700)
+        from . import limits
+        # per submission, not per process: a tmpfs for the disk, a cgroup for memory and processes
+        self.tmpfs = isolation.mode != "none" and limits.mount_tmpfs(self.workdir, settings.disk_mb, self.uid)
+        self.cgroup = limits.make_cgroup(f"course-{base.name}-{os.getpid()}-{n}", settings.memory_mb,
+                                         settings.max_processes) if isolation.mode != "none" else None
         if isolation.mode != "namespaces":
             (self.workdir / "tmp").mkdir()
-        self.log = self.workdir / ".kernel.log"
+        self.log = base / f"log-{os.getpid()}-{n}"  # outside the work directory: the kernel cannot replace it
         self.connection_file = self.workdir / "kernel.json"
         self.spec_path = base / f"spec-{os.getpid()}-{n}.json"
         rlimits = {
@@ -248,6 +260,7 @@ class Sandbox:
             "rlimits": rlimits,
             "env": kernel_environment(self.workdir, isolation.mode, settings.output_kb * 1024),
             "log": str(self.log),
+            "cgroup_procs": self.cgroup.procs if self.cgroup else [],
         }
         if self.uid is not None:
             self._chown_tree(self.workdir)
@@ -273,13 +286,23 @@ class Sandbox:
         return [sys.executable, "-I", "-S", str(JAIL), str(self.spec_path), "--", *kernel_argv]
 
     def kernel_log(self, limit: int = 2000) -> str:
+        """The end of the kernel's log, read without following links; printable text only."""
+        import stat
         try:
-            with open(self.log, "rb") as f:
-                f.seek(0, os.SEEK_END)
-                f.seek(max(0, f.tell() - limit))
-                return f.read().decode(errors="replace")
+            fd = os.open(self.log, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError:
             return ""
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid():
+                return ""
+            os.lseek(fd, max(0, st.st_size - limit), os.SEEK_SET)
+            text = os.read(fd, limit).decode(errors="replace")
+        except OSError:
+            return ""
+        finally:
+            os.close(fd)
+        return "".join(ch if ch.isprintable() or ch == "\n" else "?" for ch in text)
 
     def cleanup(self) -> None:
         """Kill whatever the submission left running, then delete its directory."""
@@ -288,13 +311,30 @@ class Sandbox:
         elif self.isolation.mode == "none":
             kill_orphans()
         # "namespaces": the kernel's exit ended the PID namespace, and with it every process in it
+        if getattr(self, "tmpfs", False):
+            from . import limits
+            limits.unmount(self.workdir)
+            self.tmpfs = False
+        if getattr(self, "cgroup", None) is not None:
+            for _ in range(20):
+                self.cgroup.remove()
+                if not any(f.exists() for f in self.cgroup.folders):
+                    break
+                time.sleep(0.05)
         shutil.rmtree(self.workdir, onerror=_force_remove)
         self.spec_path.unlink(missing_ok=True)
+        self.log.unlink(missing_ok=True)
 
 
 def _force_remove(func, path, exc_info):
+    """rmtree's error handler: make the entry removable, never following a link the kernel left."""
     try:
-        os.chmod(os.path.dirname(path), 0o700)
+        parent = os.path.dirname(path)
+        if not os.path.islink(parent):
+            os.chmod(parent, 0o700)
+        if os.path.islink(path):
+            os.unlink(path)
+            return
         os.chmod(path, 0o700)
         func(path)
     except OSError:

@@ -9,7 +9,11 @@ earns points only if
 * it ran, before any cell that timed out, was interrupted, ran out of
   memory, printed too much or killed the kernel;
 * the kernel's *execute reply* for it said ``ok`` (not only: no traceback shown);
-* nothing tampered with the checks (static scan or kernel probe).
+* nothing tampered with the checks (static scan or kernel probe);
+* every one of its out-of-kernel checks (:mod:`.compare`) passed: the
+  grader compared the student's values, as plain data, with the reference
+  solution's, in its own process. The kernel's "ok" is necessary, never
+  sufficient.
 
 Otherwise it gets an error output naming the reason, so nbgrader gives it 0
 and the feedback says why.
@@ -20,7 +24,7 @@ import nbformat
 from nbformat import NotebookNode
 
 from .execute import Execution, cell_label
-from .notebooks import is_test
+from .notebooks import grade_id, is_test
 
 ENAME = "GradingError"
 
@@ -59,5 +63,11 @@ class ApplyVerdicts:
             elif execution.status(index) == "error" and not any(o.get("output_type") == "error" for o in cell.outputs):
                 ename = execution.replies[index].get("ename", "an error")
                 reason = f"the cell failed ({ename}) but its traceback was suppressed"
+            elif execution.checked:
+                result = execution.checks.get(grade_id(cell))
+                if result is None:
+                    reason = "the grader's checks of this cell did not run"
+                elif not result.passed:
+                    reason = result.reason()
             if reason:
                 cell.outputs.append(error_output(reason))

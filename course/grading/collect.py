@@ -1,0 +1,174 @@
+"""``course collect PS``: what ``nbgrader collect`` does, without following a path a student chose.
+
+The exchange's inbound folder is writable by every student: a submission
+there may be a symbolic link to ``source/ps1/ps1.ipynb`` or to another
+student's notebook, a hard link, a FIFO or a device. ``nbgrader collect``
+copies what such a path points to, as the instructor (often root). This
+command reads the inbound folder with :mod:`.safefs` (no link followed, every
+file checked with ``fstat``) and copies only regular files into a fresh
+``submitted/<student>/<ps>/``. Anything it refuses is listed in
+``.course-refused.json`` there, so ``course grade`` gives that submission the
+status ``failed: invalid file: …`` instead of a silent zero.
+
+Like nbgrader: the newest submission of each student is collected (by the
+timestamp in its folder name, as ``nbgrader collect`` reads it); a student
+already collected is skipped unless ``--update`` and the new submission is
+newer, which then replaces the old one.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import stat
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import safefs
+from .coursedir import Course, CourseError
+from .notebooks import MAX_NOTEBOOK_MB
+
+REFUSED = ".course-refused.json"
+MAX_FILES = 200
+STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$")
+
+
+@dataclass
+class CollectReport:
+    assignment: str
+    collected: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # already collected, nothing newer
+    refused: list[str] = field(default_factory=list)  # "<student>: <reason>" (files or whole submissions)
+
+
+def _timestamp(text: str):
+    from nbgrader.utils import parse_utc
+    return parse_utc(text)
+
+
+def _records(inbound_fd: int, assignment: str, report: CollectReport) -> dict[str, tuple]:
+    """student -> (timestamp, folder name) of the newest inbound submission of ``assignment``."""
+    newest: dict[str, tuple] = {}
+    for name, st in safefs.entries(inbound_fd):
+        parts = name.rsplit("+", 3)
+        if len(parts) < 3 or parts[1] != assignment:
+            continue
+        student = parts[0]
+        if not STUDENT_ID.match(student):
+            report.refused.append(f"{name}: the student id {student!r} is not a plain name")
+            continue
+        if not stat.S_ISDIR(st.st_mode):
+            report.refused.append(f"{student}: inbound/{name} is {safefs.kind(st.st_mode)}, not a folder")
+            continue
+        try:
+            when = _timestamp(parts[2])
+        except Exception:  # noqa: BLE001 - a malformed name affects that student only
+            report.refused.append(f"{student}: inbound/{name} has no valid timestamp ({parts[2]!r})")
+            continue
+        if student not in newest or when > newest[student][0]:
+            newest[student] = (when, name)
+    return newest
+
+
+def _copy_tree(src_fd: int, dest: Path, refused: list[str], prefix: str = "", budget: list | None = None) -> None:
+    """Copy the regular files (and real folders) of ``src_fd`` into ``dest``; record what was refused."""
+    budget = budget if budget is not None else [MAX_FILES]
+    for name, st in safefs.entries(src_fd):
+        rel = prefix + name
+        if budget[0] <= 0:
+            refused.append(f"{rel}: more than {MAX_FILES} files; the rest were not collected")
+            return
+        if stat.S_ISDIR(st.st_mode):
+            try:
+                sub = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=src_fd)
+            except OSError:
+                refused.append(f"{rel} cannot be read")
+                continue
+            try:
+                (dest / name).mkdir()
+                _copy_tree(sub, dest / name, refused, rel + "/", budget)
+            finally:
+                os.close(sub)
+            continue
+        try:
+            data = safefs.read_at(src_fd, name, MAX_NOTEBOOK_MB * 2**20, rel)
+        except safefs.UnsafeFile as e:
+            refused.append(str(e))
+            continue
+        budget[0] -= 1
+        fd = os.open(dest / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        try:
+            os.write(fd, data)
+        finally:
+            os.close(fd)
+
+
+def existing_timestamp(folder: Path):
+    try:
+        return _timestamp(safefs.read_file(folder, "timestamp.txt", 4096).decode().strip())
+    except Exception:  # noqa: BLE001 - missing or malformed: treated as older than anything
+        return None
+
+
+def collect(course: Course, assignment: str, update: bool = False, students: list[str] | None = None) -> CollectReport:
+    report = CollectReport(assignment)
+    inbound = course.exchange_root / course.course_id / "inbound"
+    try:
+        inbound_fd = safefs.open_dir(inbound)
+    except safefs.UnsafeFile as e:
+        raise CourseError(f"no inbound folder to collect from: {e}") from None
+    try:
+        records = _records(inbound_fd, assignment, report)
+        course.submitted.mkdir(parents=True, exist_ok=True)
+        for student in sorted(records):
+            if students and student not in students:
+                continue
+            when, name = records[student]
+            target = course.submitted / student / assignment
+            if os.path.lexists(target):
+                if os.path.islink(target) or not target.is_dir():
+                    raise CourseError(f"{target} is not a folder; remove it and collect again")
+                old = existing_timestamp(target)
+                if not update or (old is not None and when <= old):
+                    report.skipped.append(student)
+                    continue
+            refused: list[str] = []
+            try:
+                src_fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=inbound_fd)
+            except OSError as e:
+                report.refused.append(f"{student}: inbound/{name} cannot be read ({e.strerror})")
+                continue
+            (course.submitted / student).mkdir(exist_ok=True)
+            fresh = Path(tempfile.mkdtemp(prefix=f".{assignment}-", dir=course.submitted / student))
+            try:
+                _copy_tree(src_fd, fresh, refused)
+            finally:
+                os.close(src_fd)
+            if not (fresh / "timestamp.txt").is_file():
+                (fresh / "timestamp.txt").write_text(when.strftime("%Y-%m-%d %H:%M:%S.%f %Z").strip())
+            if refused:
+                (fresh / REFUSED).write_text(json.dumps(refused, indent=1))
+                report.refused += [f"{student}: {r}" for r in refused]
+            os.chmod(fresh, 0o755)
+            replacing = target.is_dir()
+            if replacing:
+                shutil.rmtree(target)
+            os.rename(fresh, target)
+            (report.updated if replacing else report.collected).append(student)
+    finally:
+        os.close(inbound_fd)
+    return report
+
+
+def refused_at_collect(folder: Path) -> list[str]:
+    """What ``course collect`` refused to copy into this submission folder."""
+    try:
+        data = json.loads(safefs.read_file(folder, REFUSED, 1 << 20))
+    except safefs.Missing:
+        return []
+    except Exception:  # noqa: BLE001
+        return ["the collect record of this submission is unreadable"]
+    return [str(x) for x in data] if isinstance(data, list) else []
