@@ -17,6 +17,11 @@ def _text(page, selector: str) -> str:
 def lesson06(page, lab_server):
     open_notebook(page, lab_server, "lessons/06_small_steps_trust_lab.ipynb")
     run_all(page)
+    # the lab waits behind the prediction it answers: commit to one first, as a learner would
+    box = page.locator(".course-check-id-l06-predict-reneger").first
+    box.scroll_into_view_if_needed()
+    box.locator("input[type=radio]").first.check()
+    box.locator("button", has_text="Check").click()
     page.wait_for_selector(".trust-lab .js-plotly-plot .scatterlayer path.js-line", timeout=60_000)
     return page
 
