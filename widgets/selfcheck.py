@@ -48,6 +48,26 @@ class LiveFeedback(anywidget.AnyWidget):
       const update = () => { el.innerHTML = model.get('value'); };
       update();
       model.on('change:value', update);
+      // Keys typed in a form belong to its controls (arrow keys in a radio group, letters in a drop-down),
+      // not to JupyterLab's notebook shortcuts, which would otherwise move to the next cell.
+      // The radio buttons of one question form one group (so arrow keys move between its options).
+      let tries = 0;
+      const guard = () => {
+        const form = el.closest('.course-check');
+        if (!form) { if (tries++ < 50) setTimeout(guard, 100); return; }
+        if (tries < 100) { tries = 100; setTimeout(guard, 500); setTimeout(guard, 2000); }  // late-rendered inputs
+        form.setAttribute('data-lm-suppress-shortcuts', 'true');
+        const group = 'course-check-' + Math.random().toString(36).slice(2);
+        form.querySelectorAll('input[type=radio]').forEach(r => { if (!r.name) r.name = group; });
+        if (!form.dataset.courseKeys) {
+          form.dataset.courseKeys = '1';
+          form.addEventListener('keydown', e => {
+            if (/^(Arrow|Home$|End$| $|Enter$)/.test(e.key) && e.target.matches('input, select, button, textarea'))
+              e.stopPropagation();
+          });
+        }
+      };
+      guard();
     }
     export default { render };
     """
