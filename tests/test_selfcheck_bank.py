@@ -106,6 +106,14 @@ def test_unreadable_answers_are_not_attempts():
     assert q.attempts == 0 and q.wrong == 0
 
 
+def test_code_does_not_count_the_untouched_template_as_an_attempt():
+    q = Code("code", "Years between", [((1972, 1975), hash_answer("code", 3)), ((1, 1), hash_answer("code", 0))])
+    fb = q.check(lambda a, b: None)
+    assert not fb and "returns None for every check" in fb.message and q.attempts == 0
+    assert not q.check(lambda a, b: []) and q.attempts == 0
+    assert not q.check(lambda a, b: a) and q.attempts == 1
+
+
 def test_code_reveals_a_model_solution_after_three_failures():
     q = Code("code", "Years between", [((1972, 1975), hash_answer("code", 3))], hints=["Subtract."],
              reveal=encode("lambda a, b: b - a"))

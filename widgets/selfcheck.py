@@ -371,10 +371,19 @@ def reveal_after(when: str | Iterable[str] | ipw.ValueWidget, show: Callable, *,
         box.add_class("course-gate-open")
         from IPython.display import display
 
-        with out:
-            result = show()
-            if result is not None:
-                display(result)
+        strict = os.environ.get("COURSE_OPEN_GATES") == "1"  # tests: an error in gated code must fail the run
+        error = None
+        with out:  # outside tests, an error shows as a traceback inside the gate, like any cell's
+            try:
+                result = show()
+                if result is not None:
+                    display(result)
+            except Exception as e:  # noqa: BLE001 - re-raised below, or shown by the Output
+                if not strict:
+                    raise
+                error = e
+        if error is not None:
+            raise error
 
     def maybe(*_):
         if not state["open"] and ready():

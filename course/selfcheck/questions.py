@@ -416,18 +416,25 @@ class Code(_Question):
     def check(self, fn: Callable) -> Feedback:
         if not callable(fn):
             return Feedback(False, f"Pass your function itself (without calling it), not {type(fn).__name__}.")
-        self.attempts += 1
         failed = 0
         first_error = None
+        results = []
         for args, expected in self.cases:
             try:
                 result = fn(*args)
             except Exception as e:  # noqa: BLE001 - the learner's code may raise anything
                 failed += 1
                 first_error = first_error or f"calling it with {_short(args)} raised {type(e).__name__}: {e}"
+                results.append(e)
                 continue
+            results.append(result)
             if hash_answer(self.qid, _canonical(result)) != expected:
                 failed += 1
+        if first_error is None and all(_blank(r) for r in results):
+            # the lesson's untouched template (or a body without `return`): not an attempt yet
+            return Feedback(False, f"Your function returns {results[0]!r} for every check: write its body first "
+                                   "(or check that it ends with a return).")
+        self.attempts += 1
         if failed == 0:
             self.solved = True
             msg = f"Correct: all {len(self.cases)} checks pass."
@@ -446,6 +453,10 @@ class Code(_Question):
             msg += " You may now reveal a model solution with .reveal()."
         self._changed()
         return Feedback(False, msg)
+
+
+def _blank(result) -> bool:
+    return result is None or (isinstance(result, (str, list, tuple, dict)) and len(result) == 0)
 
 
 def _canonical(result):
