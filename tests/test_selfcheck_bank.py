@@ -356,3 +356,20 @@ def test_a_gate_on_a_checkbox(store):
     assert not gate.is_open()
     box.value = True
     assert gate.is_open()
+
+
+def test_the_authoring_commands_print_the_per_part_hashes(capsys):
+    from course.cli import main
+
+    assert main(["selfcheck", "order", "q", "b", "a"]) == 0
+    out = capsys.readouterr().out
+    assert f'answer = "{hash_answer("q", ["b", "a"])}"' in out
+    assert f'"{position_hash("q", 0, "b")}", "{position_hash("q", 1, "a")}"' in out
+    assert main(["selfcheck", "match", "q", "LTBT=1963", "BWC=1972"]) == 0
+    out = capsys.readouterr().out
+    assert f'answer = "{hash_answer("q", {"LTBT": "1963", "BWC": "1972"})}"' in out
+    assert pair_hash("q", "BWC", "1972") in out
+    assert main(["selfcheck", "marks", "q", "--right", "x", "--wrong", "y"]) == 0
+    out = capsys.readouterr().out
+    assert option_mark("q", "x", True) in out and option_mark("q", "y", False) in out
+    assert main(["selfcheck", "match", "q", "nopair"]) == 2
