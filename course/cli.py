@@ -190,11 +190,32 @@ def cmd_doctor(args) -> int:
 
 def cmd_selfcheck(args) -> int:
     from course.selfcheck import encode, hash_answer, hash_numeric
+    from course.selfcheck.questions import option_mark, pair_hash, position_hash
 
+    if args.what == "validate":
+        return _validate_banks(args)
     if args.what == "hash":
         print(hash_answer(args.qid, args.answer[0] if len(args.answer) == 1 else list(args.answer)))
     elif args.what == "set":
         print(hash_answer(args.qid, set(args.answer)))
+    elif args.what == "marks":
+        right = set(args.right)
+        print(f"answer = {hash_answer(args.qid, right)!r}".replace("'", '"'))
+        for o in list(args.right) + list(args.wrong or []):
+            print(f"# {o}\nmark = \"{option_mark(args.qid, o, o in right)}\"")
+    elif args.what == "order":
+        print(f"answer = \"{hash_answer(args.qid, list(args.items))}\"")
+        print("positions = [" + ", ".join(f'"{position_hash(args.qid, i, it)}"' for i, it in enumerate(args.items)) + "]")
+    elif args.what == "match":
+        pairs = {}
+        for p in args.pairs:
+            left, sep, right = p.partition("=")
+            if not sep:
+                print(f"error: give pairs as LEFT=RIGHT, got {p!r}", file=sys.stderr)
+                return 2
+            pairs[left] = right
+        print(f"answer = \"{hash_answer(args.qid, pairs)}\"")
+        print("pairs = [" + ", ".join(f'"{pair_hash(args.qid, l, r)}"' for l, r in pairs.items()) + "]")
     elif args.what == "numeric":
         print(hash_numeric(args.qid, args.value, args.tolerance))
     else:
@@ -202,8 +223,33 @@ def cmd_selfcheck(args) -> int:
     return 0
 
 
+def _validate_banks(args) -> int:
+    from course.selfcheck.bank import validate, validate_all
+    from course.selfcheck.paths import REPO_LESSONS
+
+    lessons = Path(args.lessons) if args.lessons else REPO_LESSONS
+    if args.banks:
+        results = {}
+        for b in args.banks:
+            b = Path(b)
+            nb = next(iter(sorted(b.parent.parent.glob(f"{b.stem}_*.ipynb"))), None)
+            results[b] = validate(b, nb)
+    else:
+        results = validate_all(lessons)
+    bad = 0
+    for path, problems in results.items():
+        if problems:
+            bad += len(problems)
+            for p in problems:
+                print(f"FAIL {p}")
+        else:
+            print(f"ok   {path}")
+    print(f"Summary: {len(results)} bank(s), {bad} problem(s)")
+    return 1 if bad or not results else 0
+
+
 def _add_selfcheck(sub) -> None:
-    s = sub.add_parser("selfcheck", help="for lesson authors: hash a self-check answer or encode an explanation")
+    s = sub.add_parser("selfcheck", help="for lesson authors: make answer hashes, encode text, validate the banks")
     what = s.add_subparsers(dest="what", required=True)
     h = what.add_parser("hash", help="hash an answer (several answers = an ordered list)")
     h.add_argument("qid", help="the question id, e.g. l01-test-ban")
@@ -211,12 +257,25 @@ def _add_selfcheck(sub) -> None:
     st = what.add_parser("set", help="hash a set of right options")
     st.add_argument("qid")
     st.add_argument("answer", nargs="+")
+    mk = what.add_parser("marks", help="answer and per-option marks for a several-answer question")
+    mk.add_argument("qid")
+    mk.add_argument("--right", nargs="+", required=True, help="the right options")
+    mk.add_argument("--wrong", nargs="*", help="the other options")
+    o = what.add_parser("order", help="answer and per-position hashes for an ordering question")
+    o.add_argument("qid")
+    o.add_argument("items", nargs="+", help="the items in the right order")
+    m = what.add_parser("match", help="answer and per-pair hashes for a matching question")
+    m.add_argument("qid")
+    m.add_argument("pairs", nargs="+", help="LEFT=RIGHT, one per left item, in the bank's order")
     n = what.add_parser("numeric", help="hash a number with its tolerance")
     n.add_argument("qid")
     n.add_argument("value", type=float)
     n.add_argument("tolerance", type=float)
-    e = what.add_parser("encode", help="encode an explanation or a model answer")
+    e = what.add_parser("encode", help="encode an explanation, feedback, a reveal or a model answer")
     e.add_argument("text", nargs="+")
+    v = what.add_parser("validate", help="check every question bank against its lesson")
+    v.add_argument("banks", nargs="*", help="bank files (default: every lessons/questions/*.toml)")
+    v.add_argument("--lessons", help="the lessons folder (default: the repository's)")
     s.set_defaults(func=cmd_selfcheck)
 
 

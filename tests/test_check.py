@@ -108,12 +108,19 @@ def test_code_compares_numpy_and_lists_by_value():
     assert q.check(lambda xs: [3, 5])
 
 
-def test_written_shows_model_answer_on_request_only():
+def test_written_offers_the_model_answer_only_after_the_minimum_or_a_skip():
     q = Written("w", "Why?", model_answer=encode("Because of the bargain."), min_words=3)
-    assert "bargain" not in json.dumps(vars(q), default=str)
+    assert "bargain" not in json.dumps({k: v for k, v in vars(q).items() if k != "_listeners"}, default=str)
     fb = q.check("too short")
-    assert not fb and "at least 3 words" in fb.message
-    assert q.reveal() == "Because of the bargain."
+    assert not fb and "at least 3 words" in fb.message and "bargain" not in fb.message
+    with pytest.raises(ValueError, match="at least 3 words"):
+        q.reveal()
+    empty = Written("w2", "Why?", model_answer=encode("Model."), min_words=3)
+    assert not empty.check("   ") and empty.attempts == 0  # an empty box is not an attempt
+    assert empty.skip() == "Model." and empty.skipped and not empty.solved
+    fb = q.check("because of the bargain")
+    assert fb and "Because of the bargain." in fb.message and q.words == 4
+    assert q.reveal() == "Because of the bargain." and not q.skipped
 
 
 def test_bad_question_definitions_fail_early():
@@ -156,16 +163,19 @@ def test_order_and_match_widgets_drive_the_same_checks():
     assert "Not yet." in box.feedback.value
 
 
-def test_numeric_and_written_widgets():
+def test_numeric_and_written_widgets(tmp_path, monkeypatch):
     q = Numeric("wn", "n", answer=hash_numeric("wn", 10, 1), tolerance=1)
     box = form(q)
     box.field.value = "10.4"
     box.button.click()
     assert "Correct." in box.feedback.value
-    w = Written("ww", "Why?", model_answer=encode("Model <text>."))
+    w = Written("ww", "Why?", model_answer=encode("Model <text>."), min_words=3)
     box = form(w)
-    box.button.click()
-    assert "Model &lt;text&gt;." in box.feedback.value
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    box.button.click()  # no notebook known: says so, shows nothing
+    assert "cannot tell which notebook" in box.feedback.value and "Model" not in box.feedback.value
+    box.skip.click()
+    assert "Model &lt;text&gt;." in box.feedback.value and w.skipped
 
 
 def test_cli_prints_hashes(capsys):

@@ -284,16 +284,12 @@ LESSON = Path(__file__).resolve().parent.parent / "lessons" / "06_small_steps_tr
 
 
 def _question(qid):
-    import nbformat
+    from course.selfcheck.bank import load_bank
 
-    from course import selfcheck as check
-
-    nb = nbformat.read(LESSON, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code" and f'"{qid}"' in cell.source:
-            # the cell is a single question constructor, e.g. Numeric("l06-...", ..., answer="...")
-            return eval(cell.source, {k: getattr(check, k) for k in check.__all__})
-    raise AssertionError(f"question {qid} not found in {LESSON.name}")
+    # the lesson asks it with ask(qid); the question itself is in the lesson's bank
+    nb = LESSON.read_text(encoding="utf-8")
+    assert f'ask(\\"{qid}\\")' in nb, f"{LESSON.name} does not ask {qid}"
+    return load_bank(LESSON.parent / "questions" / "06.toml").question(qid)
 
 
 @pytest.mark.skipif(not LESSON.exists(), reason="lesson 06 not written yet")

@@ -82,8 +82,10 @@ def test_has_a_figure_or_widget_with_a_caption(path):
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
 def test_has_at_least_two_self_checks_and_no_plain_answers(path):
     code = "\n".join(_text(_nb(path), "code"))
-    n = sum(len(re.findall(rf"\b{k}\(", code)) for k in CHECK_KINDS)
+    n = len(re.findall(r"\bask\(\s*[\"']l\d\d-", code))
     assert n >= 2, f"{n} self-checks; at least two per lesson"
+    # questions live in the lesson's bank (lessons/questions/NN.toml), never inline in a cell
+    assert not any(re.search(rf"\b{k}\(", code) for k in CHECK_KINDS), "a question is defined inline; move it to the bank"
     # computing a hash in the notebook would put the answer in plain text beside it
     assert "hash_answer(" not in code and "hash_numeric(" not in code
     assert "encode(" not in code

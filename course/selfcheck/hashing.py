@@ -61,7 +61,7 @@ def encode(text: str) -> str:
 
 
 def decode(blob: str) -> str:
-    return base64.b64decode(blob.encode("ascii")).decode("utf-8")
+    return base64.b64decode(blob.encode("ascii"), validate=True).decode("utf-8")
 
 
 # ----------------------------------------------------------------- feedback

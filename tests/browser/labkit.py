@@ -59,7 +59,18 @@ def open_notebook(page, server, relpath: str, timeout_ms: int = 90_000) -> None:
     """Open one notebook in a fresh workspace (``?reset``: no tabs restored from earlier tests)."""
     page.goto(server.url(f"lab/tree/{relpath}?reset"))
     page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook", timeout=timeout_ms)
+    accept_kernel_dialog(page)
     page.wait_for_selector(KERNEL_IDLE, timeout=timeout_ms)
+
+
+def accept_kernel_dialog(page, wait_ms: int = 1_500) -> None:
+    """JupyterLab sometimes asks which kernel to start (on a busy machine): accept its preferred one."""
+    dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
+    try:
+        dialog.wait_for(timeout=wait_ms)
+    except Exception:  # noqa: BLE001 - no dialog: the usual case
+        return
+    dialog.locator("button.jp-mod-accept").click()
 
 
 def menu(page, top: str, item: str) -> None:

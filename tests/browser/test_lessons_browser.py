@@ -24,11 +24,12 @@ VIEWS = {
 
 def expected(path: Path) -> dict:
     """What a learner must see, read off the notebook's own code."""
-    code = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+    code = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"
+            and "reveal_after(" not in c.source]  # gated cells render only once their question is answered
     joined = "\n".join(code)
     figure_cells = sum(1 for src in code if re.search(r"^(fig\w*|\w+\.figure|\w*fig\w*\.show\(\))\s*$", src, flags=re.M)
                        or any(v in src for v in VIEWS))
-    checks = sum(len(re.findall(rf"^\s*(?:\w+\s*=\s*)?{k}\(", joined, flags=re.M)) for k in CHECK_KINDS)
+    checks = sum(len(re.findall(rf"^\s*(?:\w+\s*=\s*)?{k}\(", joined, flags=re.M)) for k in CHECK_KINDS + ("ask",))
     views = sum(joined.count(v) for v in VIEWS)
     return {"plots": max(1, figure_cells), "checks": checks, "views": views}
 
