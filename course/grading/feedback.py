@@ -15,7 +15,6 @@ and fails, naming the file, if any hidden-test line survived.
 """
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 
@@ -76,12 +75,12 @@ class HideHiddenTests(NbGraderPreprocessor):
         return cell, resources
 
 
-_TAG = re.compile(r"<[^>]+>")
-
-
 def html_text(page: str) -> str:
-    """The visible text of an HTML page (tags removed, entities decoded)."""
-    return html.unescape(_TAG.sub("", page))
+    """The text of an HTML page (tags removed, entities decoded; script and style text kept, since the
+    leak check must see everything a page carries)."""
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(page, "html.parser").get_text()
 
 
 @dataclass

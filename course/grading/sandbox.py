@@ -342,14 +342,14 @@ def _force_remove(func, path, exc_info):
 
 
 def _uids_running(uid: int) -> list[int]:
+    """Processes with ``uid`` as their real, effective or saved uid."""
+    import psutil
+
     pids = []
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                if entry.stat().st_uid == uid:
-                    pids.append(int(entry.name))
-            except OSError:
-                pass
+    for proc in psutil.process_iter(["uids"]):
+        uids = proc.info["uids"]
+        if uids is not None and uid in (uids.real, uids.effective, uids.saved):
+            pids.append(proc.pid)
     return pids
 
 
@@ -381,18 +381,11 @@ def become_subreaper() -> None:
 
 def kill_orphans(rounds: int = 20) -> None:
     """Kill and reap every child of this process (with become_subreaper: also adopted orphans)."""
+    import psutil
+
     me = os.getpid()
     for _ in range(rounds):
-        children = []
-        for entry in os.scandir("/proc"):
-            if entry.name.isdigit():
-                try:
-                    stat = Path(f"/proc/{entry.name}/stat").read_text()
-                except OSError:
-                    continue
-                fields = stat.rsplit(")", 1)[1].split()
-                if int(fields[1]) == me:
-                    children.append(int(entry.name))
+        children = [p.pid for p in psutil.Process(me).children()]
         if not children:
             return
         for pid in children:
