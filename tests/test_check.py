@@ -1,14 +1,25 @@
 """course.selfcheck: hashing, feedback text, tolerance, and the widgets' callbacks."""
+
 from __future__ import annotations
 
 import json
 
 import pytest
 
-from course import selfcheck as check
+from course.selfcheck import (
+    Code,
+    Match,
+    MultipleChoice,
+    Numeric,
+    Order,
+    Written,
+    decode,
+    encode,
+    hash_answer,
+    hash_numeric,
+    normalize,
+)
 from widgets.selfcheck import form
-from course.selfcheck import (Code, Match, MultipleChoice, Numeric, Order, Written, decode, encode,
-                          hash_answer, hash_numeric, normalize)
 
 
 def test_normalize_ignores_case_accents_and_spacing():
@@ -27,9 +38,14 @@ def test_hash_is_salted_by_question_and_never_the_plain_answer():
 
 
 def test_multiple_choice_feedback_hint_then_confirmation():
-    q = MultipleChoice("mc", "When was the Final Act signed?", ["3 July 1973", "1 August 1975", "21 November 1990"],
-                       answer=hash_answer("mc", "1 August 1975"), hint="The conference took two years.",
-                       explanation=encode("Signed in Helsinki by 35 states."))
+    q = MultipleChoice(
+        "mc",
+        "When was the Final Act signed?",
+        ["3 July 1973", "1 August 1975", "21 November 1990"],
+        answer=hash_answer("mc", "1 August 1975"),
+        hint="The conference took two years.",
+        explanation=encode("Signed in Helsinki by 35 states."),
+    )
     wrong = q.check("A")
     assert not wrong and wrong.message == "Not yet. Hint: The conference took two years."
     assert "1 August 1975" not in wrong.message  # a hint, not the answer
@@ -43,8 +59,13 @@ def test_multiple_choice_feedback_hint_then_confirmation():
 
 def test_multiple_choice_with_several_right_options():
     opts = ["BWC", "ABM Treaty", "Charter of Paris", "SALT I Interim Agreement"]
-    q = MultipleChoice("multi", "Which were signed in 1972?", opts,
-                       answer=hash_answer("multi", {"BWC", "ABM Treaty", "SALT I Interim Agreement"}), multiple=True)
+    q = MultipleChoice(
+        "multi",
+        "Which were signed in 1972?",
+        opts,
+        answer=hash_answer("multi", {"BWC", "ABM Treaty", "SALT I Interim Agreement"}),
+        multiple=True,
+    )
     assert q.check([0, 1, 3])
     assert not q.check([0, 1])
     assert q.check({"abm treaty", "bwc", "salt i interim agreement"})
@@ -52,7 +73,9 @@ def test_multiple_choice_with_several_right_options():
 
 def test_order_accepts_items_or_letters():
     items = ["Final Act", "Test Ban", "Charter of Paris"]
-    q = Order("ord", "Oldest first", items, answer=hash_answer("ord", ["Test Ban", "Final Act", "Charter of Paris"]))
+    q = Order(
+        "ord", "Oldest first", items, answer=hash_answer("ord", ["Test Ban", "Final Act", "Charter of Paris"])
+    )
     assert q.check("B A C") and q.check("b,a,c")
     assert q.check(["Test Ban", "Final Act", "Charter of Paris"])
     assert not q.check("A B C")
@@ -63,7 +86,13 @@ def test_order_accepts_items_or_letters():
 
 
 def test_match_pairs():
-    q = Match("m", "Match", ["LTBT", "BWC"], ["1963", "1972"], answer=hash_answer("m", {"LTBT": "1963", "BWC": "1972"}))
+    q = Match(
+        "m",
+        "Match",
+        ["LTBT", "BWC"],
+        ["1963", "1972"],
+        answer=hash_answer("m", {"LTBT": "1963", "BWC": "1972"}),
+    )
     assert q.check({"BWC": "1972", "LTBT": "1963"})
     assert not q.check({"BWC": "1963", "LTBT": "1972"})
     fb = q.check({"BWC": "1972"})
@@ -93,7 +122,9 @@ def test_code_question_runs_the_function_and_reports_errors_not_answers():
     q = Code("code", "Years between", cases, hint="Subtract.")
     assert q.check(lambda a, b: b - a)
     fb = q.check(lambda a, b: a - b)
-    assert not fb and fb.message.startswith("Not yet: 2 of 2 checks fail.") and "Hint: Subtract." in fb.message
+    assert (
+        not fb and fb.message.startswith("Not yet: 2 of 2 checks fail.") and "Hint: Subtract." in fb.message
+    )
     fb = q.check(lambda a, b: 1 / 0)
     assert "ZeroDivisionError" in fb.message
     fb = q.check(42)
@@ -140,7 +171,9 @@ def test_widget_callbacks_show_hint_then_confirmation():
     box.field.value = 0
     box.button.click()
     assert "Hint: Not x." in box.feedback.value and "✗" in box.feedback.value
-    assert 'data-attempt="1"' in box.feedback.value  # each answer is stamped, so a front end can tell them apart
+    assert (
+        'data-attempt="1"' in box.feedback.value
+    )  # each answer is stamped, so a front end can tell them apart
     box.field.value = 1
     box.button.click()
     assert "Correct." in box.feedback.value and "✓" in box.feedback.value

@@ -4,6 +4,7 @@ Under nbmake nothing is answered, so every gate shows its note and the code behi
 lessons with gates run on a fresh kernel with ``COURSE_OPEN_GATES=1``: every gate opens at once, and an
 error in gated code fails the run instead of showing inside the gate.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,7 +29,9 @@ def test_gated_cells_run_when_opened(path, tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_OPEN_GATES", "1")
     monkeypatch.setenv("COURSE_PROGRESS", str(tmp_path / "progress.json"))
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
     gates = [c for c in nb.cells if c.cell_type == "code" and "reveal_after(" in c.source]
     assert gates and all(c.outputs for c in gates), "a gate cell produced no output"
     assert not os.path.exists(tmp_path / "progress.json"), "running a lesson must not record any progress"

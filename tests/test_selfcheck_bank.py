@@ -1,4 +1,5 @@
 """Question banks, the feedback of every kind, saved progress, answer cells and the no-spoiler gates."""
+
 from __future__ import annotations
 
 import base64
@@ -10,12 +11,20 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course.selfcheck import (Code, Match, MultipleChoice, Numeric, Order, Written, encode, hash_answer,
-                              hash_numeric)
+from course.selfcheck import (
+    Code,
+    Match,
+    MultipleChoice,
+    Numeric,
+    Order,
+    encode,
+    hash_answer,
+    hash_numeric,
+)
 from course.selfcheck import state as progress_mod
 from course.selfcheck.answers import answer_cell_source, saved_answer
-from course.selfcheck.lesson import ask, progress
 from course.selfcheck.bank import BankError, load_bank, validate, validate_all
+from course.selfcheck.lesson import ask, progress
 from course.selfcheck.questions import REVEAL_AFTER, option_mark, pair_hash, position_hash
 
 REPO = Path(__file__).resolve().parent.parent
@@ -38,16 +47,26 @@ def store(tmp_path, monkeypatch):
 # ------------------------------------------------------------------ feedback per kind
 def _mc():
     opts = ["3 July 1973", "1 August 1975", "9 November 1989"]
-    return MultipleChoice("mc", "When?", opts, answer=hash_answer("mc", "1 August 1975"),
-                          hints=["Two years of talks.", "Summer 1975."],
-                          feedback=[encode("That is the opening."), encode("Yes."), encode("That is the Wall.")],
-                          explanation=encode("Signed in Helsinki."), reveal=encode("1 August 1975"))
+    return MultipleChoice(
+        "mc",
+        "When?",
+        opts,
+        answer=hash_answer("mc", "1 August 1975"),
+        hints=["Two years of talks.", "Summer 1975."],
+        feedback=[encode("That is the opening."), encode("Yes."), encode("That is the Wall.")],
+        explanation=encode("Signed in Helsinki."),
+        reveal=encode("1 August 1975"),
+    )
 
 
 def test_multiple_choice_gives_the_chosen_options_feedback_and_hints_one_per_attempt():
     q = _mc()
     first = q.check("A")
-    assert not first and "That is the opening." in first.message and "Hint 1 of 2: Two years of talks." in first.message
+    assert (
+        not first
+        and "That is the opening." in first.message
+        and "Hint 1 of 2: Two years of talks." in first.message
+    )
     assert "Summer" not in first.message
     second = q.check("C")
     assert "That is the Wall." in second.message and "Hint 2 of 2: Summer 1975." in second.message
@@ -64,9 +83,16 @@ def test_multiple_choice_gives_the_chosen_options_feedback_and_hints_one_per_att
 def test_several_answer_choice_counts_right_choices_without_naming_them():
     opts = ["BWC", "ABM Treaty", "Charter of Paris", "SALT I"]
     right = {"ABM Treaty", "SALT I"}
-    q = MultipleChoice("multi", "1972 US-Soviet only?", opts, answer=hash_answer("multi", right), multiple=True,
-                       feedback=[encode("BWC is multilateral."), encode("ok"), encode("1990."), encode("ok")],
-                       marks=[option_mark("multi", o, o in right) for o in opts], hints=["h"])
+    q = MultipleChoice(
+        "multi",
+        "1972 US-Soviet only?",
+        opts,
+        answer=hash_answer("multi", right),
+        multiple=True,
+        feedback=[encode("BWC is multilateral."), encode("ok"), encode("1990."), encode("ok")],
+        marks=[option_mark("multi", o, o in right) for o in opts],
+        hints=["h"],
+    )
     fb = q.check(["BWC", "ABM Treaty"])
     assert "1 of your 2 choices are right, and 1 right option is missing." in fb.message
     assert "BWC is multilateral." in fb.message and "SALT" not in fb.message  # the missing one is not named
@@ -76,23 +102,38 @@ def test_several_answer_choice_counts_right_choices_without_naming_them():
 def test_order_and_match_say_how_many_are_right_without_which():
     items = ["Final Act", "Test Ban", "Charter of Paris"]
     right = ["Test Ban", "Final Act", "Charter of Paris"]
-    q = Order("ord", "Oldest first", items, answer=hash_answer("ord", right), hints=["h1"],
-              positions=[position_hash("ord", i, it) for i, it in enumerate(right)])
+    q = Order(
+        "ord",
+        "Oldest first",
+        items,
+        answer=hash_answer("ord", right),
+        hints=["h1"],
+        positions=[position_hash("ord", i, it) for i, it in enumerate(right)],
+    )
     fb = q.check("A B C")  # Final Act, Test Ban, Charter: only the last is in place
     assert not fb and "1 of 3 items are in the right place." in fb.message
     assert "Charter" not in fb.message
     assert "0 of 3" in q.check("C B A").message
     assert q.check("B A C")
     pairs = {"LTBT": "1963", "BWC": "1972", "NPT": "1968"}
-    m = Match("m", "Match", list(pairs), ["1963", "1968", "1972"], answer=hash_answer("m", pairs), hints=["h"],
-              pairs=[pair_hash("m", l, r) for l, r in pairs.items()])
+    m = Match(
+        "m",
+        "Match",
+        list(pairs),
+        ["1963", "1968", "1972"],
+        answer=hash_answer("m", pairs),
+        hints=["h"],
+        pairs=[pair_hash("m", l, r) for l, r in pairs.items()],
+    )
     fb = m.check({"LTBT": "1963", "BWC": "1968", "NPT": "1972"})
     assert "1 of 3 pairs are right." in fb.message and "LTBT" not in fb.message
     assert m.check(pairs)
 
 
 def test_numeric_says_too_high_or_too_low_only_when_the_question_allows_it():
-    q = Numeric("n", "Days?", answer=hash_numeric("n", 44, 0.5), tolerance=0.5, direction=encode("44"), hints=["h"])
+    q = Numeric(
+        "n", "Days?", answer=hash_numeric("n", 44, 0.5), tolerance=0.5, direction=encode("44"), hints=["h"]
+    )
     assert "Too high." in q.check(50).message and "Too low." in q.check(40).message
     assert q.check("44 ")
     plain = Numeric("n2", "Days?", answer=hash_numeric("n2", 44, 0.5), tolerance=0.5, hints=["h"])
@@ -107,7 +148,9 @@ def test_unreadable_answers_are_not_attempts():
 
 
 def test_code_does_not_count_the_untouched_template_as_an_attempt():
-    q = Code("code", "Years between", [((1972, 1975), hash_answer("code", 3)), ((1, 1), hash_answer("code", 0))])
+    q = Code(
+        "code", "Years between", [((1972, 1975), hash_answer("code", 3)), ((1, 1), hash_answer("code", 0))]
+    )
     fb = q.check(lambda a, b: None)
     assert not fb and "returns None for every check" in fb.message and q.attempts == 0
     assert not q.check(lambda a, b: []) and q.attempts == 0
@@ -115,8 +158,13 @@ def test_code_does_not_count_the_untouched_template_as_an_attempt():
 
 
 def test_code_reveals_a_model_solution_after_three_failures():
-    q = Code("code", "Years between", [((1972, 1975), hash_answer("code", 3))], hints=["Subtract."],
-             reveal=encode("lambda a, b: b - a"))
+    q = Code(
+        "code",
+        "Years between",
+        [((1972, 1975), hash_answer("code", 3))],
+        hints=["Subtract."],
+        reveal=encode("lambda a, b: b - a"),
+    )
     for _ in range(REVEAL_AFTER):
         assert not q.check(lambda a, b: a - b)
     assert "reveal a model solution" in q.check(lambda a, b: 0).message
@@ -140,25 +188,46 @@ def test_the_validate_command_passes_on_the_banks_and_fails_on_a_broken_one(tmp_
     assert main(["selfcheck", "validate"]) == 0
     assert "Summary: 9 bank(s), 0 problem(s)" in capsys.readouterr().out
     lessons = tmp_path / "lessons"
-    shutil.copytree(LESSONS, lessons, ignore=shutil.ignore_patterns(".course-progress.json", ".ipynb_checkpoints"))
+    shutil.copytree(
+        LESSONS, lessons, ignore=shutil.ignore_patterns(".course-progress.json", ".ipynb_checkpoints")
+    )
     bank = lessons / "questions" / "05.toml"
     text = bank.read_text()
     # drop one option's feedback and the objective of another question
-    text = re.sub(r'(\[\[question\.option\]\]\ntext = "The Soviet Union never signed[^\n]*\n)feedback = "[^"]*"\n', r"\1", text)
+    text = re.sub(
+        r'(\[\[question\.option\]\]\ntext = "The Soviet Union never signed[^\n]*\n)feedback = "[^"]*"\n',
+        r"\1",
+        text,
+    )
     text = text.replace('objective = "classify a piece of evidence under"', 'objective = "juggle"')
     bank.write_text(text)
     assert main(["selfcheck", "validate", "--lessons", str(lessons)]) == 1
     out = capsys.readouterr().out
-    assert re.search(r"05\.toml: question 'l05-bwc-thought-experiment': field 'option\[0\]\.feedback': .*no feedback", out)
+    assert re.search(
+        r"05\.toml: question 'l05-bwc-thought-experiment': field 'option\[0\]\.feedback': .*no feedback", out
+    )
     assert re.search(r"05\.toml: question 'l05-evidence-match': field 'objective'", out)
 
 
-@pytest.mark.parametrize("mutation,field", [
-    (lambda t: t.replace('kind = "order"', 'kind = "essay"', 1), "kind"),
-    (lambda t: re.sub(r'positions = \[[^\]]*\]', 'positions = ["bad"]', t, count=1), "positions"),
-    (lambda t: re.sub(r'(id = "l05-leap-day-days"(?:.|\n)*?)answer = "[0-9a-f]{20}"', r'\1answer = ""', t, count=1), "answer"),
-    (lambda t: re.sub(r'(id = "l05-eased"(?:.|\n)*?)explanation = "[^"]*"', r'\1explanation = "%%%"', t, count=1), "explanation"),
-])
+@pytest.mark.parametrize(
+    "mutation,field",
+    [
+        (lambda t: t.replace('kind = "order"', 'kind = "essay"', 1), "kind"),
+        (lambda t: re.sub(r"positions = \[[^\]]*\]", 'positions = ["bad"]', t, count=1), "positions"),
+        (
+            lambda t: re.sub(
+                r'(id = "l05-leap-day-days"(?:.|\n)*?)answer = "[0-9a-f]{20}"', r'\1answer = ""', t, count=1
+            ),
+            "answer",
+        ),
+        (
+            lambda t: re.sub(
+                r'(id = "l05-eased"(?:.|\n)*?)explanation = "[^"]*"', r'\1explanation = "%%%"', t, count=1
+            ),
+            "explanation",
+        ),
+    ],
+)
 def test_a_malformed_bank_names_the_file_the_question_and_the_field(tmp_path, mutation, field):
     bad = tmp_path / "05.toml"
     bad.write_text(mutation((LESSONS / "questions" / "05.toml").read_text()))
@@ -187,8 +256,9 @@ def test_no_lesson_cell_holds_an_answer_hash_or_encoded_text():
                 except Exception:  # noqa: BLE001 - not base64 text: fine
                     continue
                 pytest.fail(f"{path.name} cell {i} holds encoded text {m.group(0)[:30]}...")
-            assert not re.search(r"\b(answer|explanation|model_answer)\s*=", src) or cell.cell_type == "markdown", \
-                f"{path.name} cell {i} still defines a question inline"
+            assert (
+                not re.search(r"\b(answer|explanation|model_answer)\s*=", src) or cell.cell_type == "markdown"
+            ), f"{path.name} cell {i} still defines a question inline"
 
 
 def test_bank_files_show_no_answer_at_a_glance():
@@ -247,8 +317,11 @@ def test_progress_falls_back_when_the_lessons_folder_is_read_only(tmp_path, monk
     ro.mkdir()
     data = tmp_path / "data"
     monkeypatch.delenv("COURSE_PROGRESS", raising=False)
-    monkeypatch.setattr(progress_mod, "candidate_paths", lambda lessons_dir=None: [ro / ".course-progress.json",
-                                                                                 data / "progress.json"])
+    monkeypatch.setattr(
+        progress_mod,
+        "candidate_paths",
+        lambda lessons_dir=None: [ro / ".course-progress.json", data / "progress.json"],
+    )
     real = progress_mod._writable_dir
     monkeypatch.setattr(progress_mod, "_writable_dir", lambda d: d != ro and real(d))
     s = progress_mod.ProgressStore.default()
@@ -265,8 +338,10 @@ def test_progress_falls_back_when_the_lessons_folder_is_read_only(tmp_path, monk
 
 def test_written_answers_are_read_from_the_saved_notebook(tmp_path):
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell('ask("l01-scaffolding")'),
-                nbformat.v4.new_markdown_cell(answer_cell_source("l01-scaffolding"))]
+    nb.cells = [
+        nbformat.v4.new_code_cell('ask("l01-scaffolding")'),
+        nbformat.v4.new_markdown_cell(answer_cell_source("l01-scaffolding")),
+    ]
     path = tmp_path / "01_x.ipynb"
     nbformat.write(nb, path)
     assert saved_answer("l01-scaffolding", path) == ""  # only the marker and the placeholder
@@ -276,8 +351,9 @@ def test_written_answers_are_read_from_the_saved_notebook(tmp_path):
     assert saved_answer("l01-scaffolding", path) == "The talks rested on earlier deals."
 
 
-def test_the_written_form_reads_the_answer_cell_and_offers_the_model_answer_only_after_enough(tmp_path, store,
-                                                                                             monkeypatch):
+def test_the_written_form_reads_the_answer_cell_and_offers_the_model_answer_only_after_enough(
+    tmp_path, store, monkeypatch
+):
     from widgets.selfcheck import form
 
     nb = nbformat.v4.new_notebook()

@@ -14,11 +14,12 @@ solved, revealed or skipped the cell says what to do instead, and answering
 fills it in place. Under nbmake nothing is answered, so gated cells just
 show their note (set ``COURSE_OPEN_GATES=1`` to render them all).
 """
+
 from __future__ import annotations
 
 import html
 import os
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 import anywidget
 import ipywidgets as ipw
@@ -83,8 +84,10 @@ def _feedback_html(correct: bool | None, message: str, stamp: int | None = None,
         word = ""
     body = html.escape(message).replace("\n", "<br>")
     st = f' data-attempt="{stamp}"' if stamp is not None else ""
-    return (f'<div class="course-check-feedback {css}"{st} style="color:{colour}">'
-            f'<b aria-hidden="true">{mark}</b> {word}{body}</div>')
+    return (
+        f'<div class="course-check-feedback {css}"{st} style="color:{colour}">'
+        f'<b aria-hidden="true">{mark}</b> {word}{body}</div>'
+    )
 
 
 # ------------------------------------------------------------------ inputs
@@ -92,13 +95,20 @@ def _choice_input(q: MultipleChoice):
     labels = [f"{_LETTERS[i]}. {o}" for i, o in enumerate(q.options)]
     options = list(zip(labels, range(len(labels))))
     if q.multiple:
-        boxes = [ipw.Checkbox(value=False, description=lab, indent=False, layout=ipw.Layout(width="auto"))
-                 for lab in labels]
+        boxes = [
+            ipw.Checkbox(value=False, description=lab, indent=False, layout=ipw.Layout(width="auto"))
+            for lab in labels
+        ]
         box = ipw.VBox([ipw.HTML("<i>Select all that apply.</i>")] + boxes)
         box.checkboxes = boxes
         return box
-    return ipw.RadioButtons(options=options, value=None, description="Your answer:",
-                            style={"description_width": "initial"}, layout=ipw.Layout(width="max-content"))
+    return ipw.RadioButtons(
+        options=options,
+        value=None,
+        description="Your answer:",
+        style={"description_width": "initial"},
+        layout=ipw.Layout(width="max-content"),
+    )
 
 
 def _choice_read(q: MultipleChoice, w):
@@ -112,10 +122,15 @@ def _choice_read(q: MultipleChoice, w):
 
 def _order_input(q: Order):
     rows = [ipw.HTML("<br>".join(f"<b>{_LETTERS[i]}</b>. {html.escape(t)}" for i, t in enumerate(q.items)))]
-    drops = [ipw.Dropdown(options=[("—", None)] + [(f"{_LETTERS[i]}. {t}", t) for i, t in enumerate(q.items)],
-                          description=f"Position {k + 1}:", style={"description_width": "initial"},
-                          layout=ipw.Layout(width="max-content"))
-             for k in range(len(q.items))]
+    drops = [
+        ipw.Dropdown(
+            options=[("—", None)] + [(f"{_LETTERS[i]}. {t}", t) for i, t in enumerate(q.items)],
+            description=f"Position {k + 1}:",
+            style={"description_width": "initial"},
+            layout=ipw.Layout(width="max-content"),
+        )
+        for k in range(len(q.items))
+    ]
     box = ipw.VBox(rows + drops)
     box.dropdowns = drops
     return box
@@ -131,9 +146,15 @@ def _order_read(q: Order, w):
 
 
 def _match_input(q: Match):
-    drops = [ipw.Dropdown(options=[("—", None)] + [(r, r) for r in q.right], description=left,
-                          style={"description_width": "initial"}, layout=ipw.Layout(width="max-content"))
-             for left in q.left]
+    drops = [
+        ipw.Dropdown(
+            options=[("—", None)] + [(r, r) for r in q.right],
+            description=left,
+            style={"description_width": "initial"},
+            layout=ipw.Layout(width="max-content"),
+        )
+        for left in q.left
+    ]
     box = ipw.VBox(drops)
     box.dropdowns = drops
     return box
@@ -146,9 +167,13 @@ def _match_read(q: Match, w):
 
 
 def _numeric_input(q: Numeric):
-    return ipw.Text(placeholder="a number" + (f" ({q.unit})" if q.unit else ""), continuous_update=False,
-                    description="Your answer:", style={"description_width": "initial"},
-                    layout=ipw.Layout(width="22em"))
+    return ipw.Text(
+        placeholder="a number" + (f" ({q.unit})" if q.unit else ""),
+        continuous_update=False,
+        description="Your answer:",
+        style={"description_width": "initial"},
+        layout=ipw.Layout(width="22em"),
+    )
 
 
 def _numeric_read(q: Numeric, w):
@@ -172,7 +197,7 @@ def _frame(children, q, label: str):
 
 
 def _prompt(q, label="Self-check."):
-    return ipw.HTML(f'<b>{label}</b> {html.escape(q.prompt)}')
+    return ipw.HTML(f"<b>{label}</b> {html.escape(q.prompt)}")
 
 
 def _earlier(q) -> tuple[bool | None, str] | None:
@@ -188,10 +213,18 @@ def _earlier(q) -> tuple[bool | None, str] | None:
 def _answer_form(q):
     make_input, read_input = _INPUTS[type(q)]
     field = make_input(q)
-    button = ipw.Button(description="Check", button_style="primary", tooltip="Check your answer",
-                        layout=ipw.Layout(width="10em"))
-    reveal = ipw.Button(description="Show the answer", tooltip=f"Available after {REVEAL_AFTER} wrong attempts",
-                        disabled=not q.can_reveal, layout=ipw.Layout(width="12em"))
+    button = ipw.Button(
+        description="Check",
+        button_style="primary",
+        tooltip="Check your answer",
+        layout=ipw.Layout(width="10em"),
+    )
+    reveal = ipw.Button(
+        description="Show the answer",
+        tooltip=f"Available after {REVEAL_AFTER} wrong attempts",
+        disabled=not q.can_reveal,
+        layout=ipw.Layout(width="12em"),
+    )
     reveal.add_class("course-check-reveal")
     out = LiveFeedback()
     shown = ipw.HTML()
@@ -200,8 +233,11 @@ def _answer_form(q):
     def refresh_reveal():
         reveal.disabled = not q.can_reveal
         left = max(0, REVEAL_AFTER - q.wrong)
-        reveal.tooltip = ("Show the answer and its explanation" if q.can_reveal
-                          else ("You solved it" if q.solved else f"Available after {left} more wrong attempt(s)"))
+        reveal.tooltip = (
+            "Show the answer and its explanation"
+            if q.can_reveal
+            else ("You solved it" if q.solved else f"Available after {left} more wrong attempt(s)")
+        )
 
     def on_click(_):
         value = read_input(q, field)
@@ -230,11 +266,17 @@ def _answer_form(q):
 
 def _code_form(q: Code):
     var = "the question"
-    text = ipw.HTML(f"<b>Self-check.</b> {html.escape(q.prompt)}<br>"
-                    "<i>Write your function in the next cell, then pass it to this question's "
-                    "<code>.check(your_function)</code>.</i>")
-    reveal = ipw.Button(description="Show a model solution", disabled=not q.can_reveal,
-                        tooltip=f"Available after {REVEAL_AFTER} failing checks", layout=ipw.Layout(width="14em"))
+    text = ipw.HTML(
+        f"<b>Self-check.</b> {html.escape(q.prompt)}<br>"
+        "<i>Write your function in the next cell, then pass it to this question's "
+        "<code>.check(your_function)</code>.</i>"
+    )
+    reveal = ipw.Button(
+        description="Show a model solution",
+        disabled=not q.can_reveal,
+        tooltip=f"Available after {REVEAL_AFTER} failing checks",
+        layout=ipw.Layout(width="14em"),
+    )
     reveal.add_class("course-check-reveal")
     out = LiveFeedback()
 
@@ -257,15 +299,23 @@ def _code_form(q: Code):
 
 def _written_form(q: Written):
     prompt = _prompt(q, "Written question.")
-    how = ipw.HTML("<i>Write your answer in the <b>Your answer</b> cell just below (double-click it to edit), "
-                   "<b>save the notebook</b> (Ctrl+S or File → Save), then press <b>Check my answer</b>. "
-                   f"After at least {q.min_words} words you can compare with a model answer. "
-                   "Your answer is kept in the notebook, so it survives closing, restarting and downloading.</i>")
-    button = ipw.Button(description="Check my answer", button_style="primary",
-                        tooltip="Read your saved answer cell and compare with the model answer",
-                        layout=ipw.Layout(width="14em"))
-    skip = ipw.Button(description="Skip: show the model answer", tooltip="Show the model answer without writing one "
-                      "(recorded as skipped)", layout=ipw.Layout(width="18em"))
+    how = ipw.HTML(
+        "<i>Write your answer in the <b>Your answer</b> cell just below (double-click it to edit), "
+        "<b>save the notebook</b> (Ctrl+S or File → Save), then press <b>Check my answer</b>. "
+        f"After at least {q.min_words} words you can compare with a model answer. "
+        "Your answer is kept in the notebook, so it survives closing, restarting and downloading.</i>"
+    )
+    button = ipw.Button(
+        description="Check my answer",
+        button_style="primary",
+        tooltip="Read your saved answer cell and compare with the model answer",
+        layout=ipw.Layout(width="14em"),
+    )
+    skip = ipw.Button(
+        description="Skip: show the model answer",
+        tooltip="Show the model answer without writing one (recorded as skipped)",
+        layout=ipw.Layout(width="18em"),
+    )
     skip.add_class("course-check-skip")
     out = LiveFeedback()
     clicks = {"n": 0}
@@ -274,23 +324,37 @@ def _written_form(q: Written):
         clicks["n"] += 1
         nb = notebook_path()
         if nb is None:
-            out.value = _feedback_html(False, "This kernel cannot tell which notebook it belongs to, so it cannot "
-                                              "read your answer cell. Open the lesson in JupyterLab, or check your "
-                                              "text from code with .check(text).", clicks["n"])
+            out.value = _feedback_html(
+                False,
+                "This kernel cannot tell which notebook it belongs to, so it cannot "
+                "read your answer cell. Open the lesson in JupyterLab, or check your "
+                "text from code with .check(text).",
+                clicks["n"],
+            )
             return
         text = saved_answer(q.qid, nb)
         if text is None:
-            out.value = _feedback_html(False, f"The answer cell for this question is missing from {nb.name}. Add a "
-                                              f"markdown cell below this one whose first line is: **Your answer** "
-                                              f"<!-- answer:{q.qid} -->", clicks["n"])
+            out.value = _feedback_html(
+                False,
+                f"The answer cell for this question is missing from {nb.name}. Add a "
+                f"markdown cell below this one whose first line is: **Your answer** "
+                f"<!-- answer:{q.qid} -->",
+                clicks["n"],
+            )
             return
         if not text.strip():
-            out.value = _feedback_html(False, "Your answer cell is empty in the saved notebook. Write your answer in "
-                                              "the cell below, save the notebook (Ctrl+S), then press Check my "
-                                              "answer again.", clicks["n"])
+            out.value = _feedback_html(
+                False,
+                "Your answer cell is empty in the saved notebook. Write your answer in "
+                "the cell below, save the notebook (Ctrl+S), then press Check my "
+                "answer again.",
+                clicks["n"],
+            )
             return
         fb = q.check(text)
-        msg = fb.message if fb.correct else fb.message + " (If you have written more, save the notebook first.)"
+        msg = (
+            fb.message if fb.correct else fb.message + " (If you have written more, save the notebook first.)"
+        )
         out.value = _feedback_html(fb.correct, msg, clicks["n"])
 
     def on_skip(_):
@@ -298,16 +362,23 @@ def _written_form(q: Written):
         if q.solved:
             out.value = _feedback_html(True, "Model answer: " + q.reveal(), clicks["n"])
             return
-        out.value = _feedback_html(None, "Skipped. Model answer: " + q.skip(), clicks["n"], css="course-check-revealed")
+        out.value = _feedback_html(
+            None, "Skipped. Model answer: " + q.skip(), clicks["n"], css="course-check-revealed"
+        )
 
     button.on_click(on_click)
     skip.on_click(on_skip)
     if q.solved:
-        out.value = _feedback_html(True, f"You answered this earlier ({q.words} words). Press Check my answer to "
-                                         "compare with the model answer again.", css="course-check-earlier")
+        out.value = _feedback_html(
+            True,
+            f"You answered this earlier ({q.words} words). Press Check my answer to "
+            "compare with the model answer again.",
+            css="course-check-earlier",
+        )
     elif q.skipped:
-        out.value = _feedback_html(None, "You skipped this earlier. Write your answer whenever you like.",
-                                   css="course-check-earlier")
+        out.value = _feedback_html(
+            None, "You skipped this earlier. Write your answer whenever you like.", css="course-check-earlier"
+        )
     box = _frame([prompt, how, ipw.HBox([button, skip]), out], q, "Written question")
     box.button, box.feedback, box.skip = button, out, skip
     return box
@@ -330,11 +401,19 @@ def _done(qid: str, store, attempted: bool = False) -> bool:
     if q is not None and (q.done or (attempted and q.attempts > 0)):
         return True
     st = store.get(qid)
-    return bool(st.get("solved") or st.get("revealed") or st.get("skipped") or (attempted and st.get("attempts")))
+    return bool(
+        st.get("solved") or st.get("revealed") or st.get("skipped") or (attempted and st.get("attempts"))
+    )
 
 
-def reveal_after(when: str | Iterable[str] | ipw.ValueWidget, show: Callable, *, instead: str = "",
-                 attempted: bool | Iterable[str] = False, store=None):
+def reveal_after(
+    when: str | Iterable[str] | ipw.ValueWidget,
+    show: Callable,
+    *,
+    instead: str = "",
+    attempted: bool | Iterable[str] = False,
+    store=None,
+):
     """An Output that renders ``show()`` once the question(s) ``when`` are solved, revealed or skipped.
 
     ``when`` is a question id, a list of ids (all must be done), or a widget
@@ -359,8 +438,12 @@ def reveal_after(when: str | Iterable[str] | ipw.ValueWidget, show: Callable, *,
         qids = [when] if isinstance(when, str) else list(when)
         first_try = set(qids) if attempted is True else set(attempted or ())
         ready = lambda: all(_done(q, s, q in first_try) for q in qids)  # noqa: E731
-        default = ("This cell waits for the self-check" + ("s " if len(qids) > 1 else " ")
-                   + ", ".join(qids) + " above: answer it (or reveal its answer), and it appears here.")
+        default = (
+            "This cell waits for the self-check"
+            + ("s " if len(qids) > 1 else " ")
+            + ", ".join(qids)
+            + " above: answer it (or reveal its answer), and it appears here."
+        )
 
     def render():
         if state["open"]:
@@ -393,8 +476,10 @@ def reveal_after(when: str | Iterable[str] | ipw.ValueWidget, show: Callable, *,
         render()
     else:
         box.add_class("course-gate-waiting")
-        note.value = (f'<div class="course-gate-note" style="border-left:4px solid #767676;padding:4px 8px">'
-                      f'<b>Waiting for your answer.</b> {html.escape(instead or default)}</div>')
+        note.value = (
+            f'<div class="course-gate-note" style="border-left:4px solid #767676;padding:4px 8px">'
+            f"<b>Waiting for your answer.</b> {html.escape(instead or default)}</div>"
+        )
         if qids:
             s.subscribe(lambda qid, _st: maybe() if qid in qids else None)
         else:

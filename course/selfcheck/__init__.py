@@ -8,13 +8,29 @@ lesson's questions as data, ``lessons/questions/NN.toml``), :mod:`.state`
 in the notebook's own answer cells). The ipywidgets forms and the no-spoiler
 gates are in :mod:`widgets.selfcheck`; ``course selfcheck`` is for authors.
 """
-from .lesson import ask, progress
+
 from .bank import BankError, load_bank
 from .feedback import Feedback
 from .hashing import decode, encode, hash_answer, hash_numeric, normalize
+from .lesson import ask, progress
 from .questions import Code, Match, MultipleChoice, NoAnswer, Numeric, Order, Written
 
 __all__ = [
-    "Feedback", "MultipleChoice", "Order", "Match", "Numeric", "Code", "Written", "NoAnswer",
-    "hash_answer", "hash_numeric", "encode", "decode", "normalize", "ask", "progress", "BankError", "load_bank",
+    "Feedback",
+    "MultipleChoice",
+    "Order",
+    "Match",
+    "Numeric",
+    "Code",
+    "Written",
+    "NoAnswer",
+    "hash_answer",
+    "hash_numeric",
+    "encode",
+    "decode",
+    "normalize",
+    "ask",
+    "progress",
+    "BankError",
+    "load_bank",
 ]

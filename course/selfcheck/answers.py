@@ -10,6 +10,7 @@ elsewhere, and a kernel restart cannot lose it. The form reads the **saved**
 notebook from disk (the kernel cannot see unsaved edits), so it asks the
 learner to save first when the cell is empty on disk.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,9 @@ from pathlib import Path
 __all__ = ["MARKER", "PLACEHOLDER", "answer_cell_source", "saved_answer", "answer_cells"]
 
 MARKER = re.compile(r"<!--\s*answer:\s*([a-z0-9][a-z0-9._-]*)\s*-->")
-PLACEHOLDER = "*Double-click this cell to write your answer below this line, then save the notebook (Ctrl+S).*"
+PLACEHOLDER = (
+    "*Double-click this cell to write your answer below this line, then save the notebook (Ctrl+S).*"
+)
 
 
 def answer_cell_source(qid: str) -> str:

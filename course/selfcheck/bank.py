@@ -24,17 +24,26 @@ Fields by kind (all kinds: ``id``, ``kind``, ``objective``, ``prompt``,
 under *Objectives* in its first cell). ``course selfcheck validate`` checks
 every bank against its lesson.
 """
+
 from __future__ import annotations
 
 import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .hashing import decode, hash_answer, normalize
-from .questions import (Code, Match, MultipleChoice, Numeric, Order, Written, option_mark, pair_hash,
-                        position_hash)
+from .questions import (
+    Code,
+    Match,
+    MultipleChoice,
+    Numeric,
+    Order,
+    Written,
+    option_mark,
+    pair_hash,
+    position_hash,
+)
 
 __all__ = ["BankError", "Bank", "load_bank", "bank_path", "KINDS"]
 
@@ -56,7 +65,8 @@ class BankError(ValueError):
 
 
 def bank_path(lesson: str, lessons_dir: Path | None = None) -> Path:
-    from .paths import BANK_DIR, lessons_dir as find
+    from .paths import BANK_DIR
+    from .paths import lessons_dir as find
 
     d = lessons_dir or find()
     if d is None:
@@ -139,7 +149,9 @@ def _list(path, q, field, *, min_len=1) -> list:
 def _hash(path, q, field, value=None) -> str:
     v = q.get(field) if value is None else value
     if not isinstance(v, str) or not _HASH.match(v):
-        raise _err(path, q["id"], field, "not set: give the hash from `course selfcheck hash` (20 hex digits)")
+        raise _err(
+            path, q["id"], field, "not set: give the hash from `course selfcheck hash` (20 hex digits)"
+        )
     return v
 
 
@@ -171,35 +183,67 @@ def build(q: dict, path: Path, namespace: dict | None = None):
                 try:
                     decode(fb)
                 except Exception:  # noqa: BLE001
-                    raise _err(path, qid, f"option[{j}].feedback", "not encoded with `course selfcheck encode`") from None
+                    raise _err(
+                        path, qid, f"option[{j}].feedback", "not encoded with `course selfcheck encode`"
+                    ) from None
                 feedback.append(fb)
                 if multiple:
                     marks.append(_hash(path, q, f"option[{j}].mark", o.get("mark")))
-            return MultipleChoice(qid, options=texts, answer=_hash(path, q, "answer"), multiple=multiple,
-                                  feedback=feedback, marks=marks or None,
-                                  reveal=_str(path, q, "reveal", encoded=True), **common)
+            return MultipleChoice(
+                qid,
+                options=texts,
+                answer=_hash(path, q, "answer"),
+                multiple=multiple,
+                feedback=feedback,
+                marks=marks or None,
+                reveal=_str(path, q, "reveal", encoded=True),
+                **common,
+            )
         if kind == "order":
             items = _list(path, q, "items", min_len=2)
-            positions = [_hash(path, q, "positions", p) for p in _list(path, q, "positions", min_len=len(items))]
-            return Order(qid, items=items, answer=_hash(path, q, "answer"), positions=positions,
-                         reveal=_str(path, q, "reveal", encoded=True), **common)
+            positions = [
+                _hash(path, q, "positions", p) for p in _list(path, q, "positions", min_len=len(items))
+            ]
+            return Order(
+                qid,
+                items=items,
+                answer=_hash(path, q, "answer"),
+                positions=positions,
+                reveal=_str(path, q, "reveal", encoded=True),
+                **common,
+            )
         if kind == "match":
             left, right = _list(path, q, "left", min_len=2), _list(path, q, "right", min_len=2)
             pairs = [_hash(path, q, "pairs", p) for p in _list(path, q, "pairs", min_len=len(left))]
-            return Match(qid, left=left, right=right, answer=_hash(path, q, "answer"), pairs=pairs,
-                         reveal=_str(path, q, "reveal", encoded=True), **common)
+            return Match(
+                qid,
+                left=left,
+                right=right,
+                answer=_hash(path, q, "answer"),
+                pairs=pairs,
+                reveal=_str(path, q, "reveal", encoded=True),
+                **common,
+            )
         if kind == "numeric":
             tol = q.get("tolerance")
             if not isinstance(tol, (int, float)) or isinstance(tol, bool) or tol <= 0:
                 raise _err(path, qid, "tolerance", "give a number > 0")
-            return Numeric(qid, answer=_hash(path, q, "answer"), tolerance=tol, unit=q.get("unit", ""),
-                           direction=_str(path, q, "direction", required=False, encoded=True),
-                           reveal=_str(path, q, "reveal", encoded=True), **common)
+            return Numeric(
+                qid,
+                answer=_hash(path, q, "answer"),
+                tolerance=tol,
+                unit=q.get("unit", ""),
+                direction=_str(path, q, "direction", required=False, encoded=True),
+                reveal=_str(path, q, "reveal", encoded=True),
+                **common,
+            )
         if kind == "code":
             cases = []
             for j, c in enumerate(_list(path, q, "cases")):
                 if not isinstance(c, dict) or not isinstance(c.get("args"), str):
-                    raise _err(path, qid, f"cases[{j}].args", "give the arguments as a Python expression in a string")
+                    raise _err(
+                        path, qid, f"cases[{j}].args", "give the arguments as a Python expression in a string"
+                    )
                 expect = _hash(path, q, f"cases[{j}].expect", c.get("expect"))
                 if namespace is None:
                     args = ()  # validation only: the arguments need the notebook's data
@@ -207,9 +251,13 @@ def build(q: dict, path: Path, namespace: dict | None = None):
                     try:
                         args = eval(f"({c['args']},)", dict(namespace))  # noqa: S307 - course material, not input
                     except Exception as e:  # noqa: BLE001
-                        raise _err(path, qid, f"cases[{j}].args",
-                                   f"could not evaluate {c['args']!r} in the notebook: {type(e).__name__}: {e}"
-                                   " (run the cells above first)") from None
+                        raise _err(
+                            path,
+                            qid,
+                            f"cases[{j}].args",
+                            f"could not evaluate {c['args']!r} in the notebook: {type(e).__name__}: {e}"
+                            " (run the cells above first)",
+                        ) from None
                 cases.append((args, expect))
             return Code(qid, cases=cases, reveal=_str(path, q, "reveal", encoded=True), **common)
         # written
@@ -231,8 +279,11 @@ def objectives_of(nb_path: Path) -> list[str]:
     first = "".join(cells[0]["source"]) if cells else ""
     m = re.search(r"^## Objectives\s*$(.*?)(?=^#{1,2} |\Z)", first, flags=re.M | re.S)
     block = m.group(1) if m else ""
-    return [re.sub(r"^\s*(?:[-*]|\d+\.)\s+", "", l).strip() for l in block.splitlines()
-            if re.match(r"^\s*([-*]|\d+\.)\s+\S", l)]
+    return [
+        re.sub(r"^\s*(?:[-*]|\d+\.)\s+", "", l).strip()
+        for l in block.splitlines()
+        if re.match(r"^\s*([-*]|\d+\.)\s+\S", l)
+    ]
 
 
 ASK = re.compile(r"""\bask\(\s*["']([a-z0-9][a-z0-9._-]*)["']""")
@@ -299,9 +350,17 @@ def validate(bank_file: Path, notebook: Path | None) -> list[str]:
             want = normalize(q["objective"])
             hits = [o for o in objectives if normalize(o).startswith(want)]
             if len(hits) != 1:
-                problems.append(str(BankError(bank.path, qid, "objective",
-                                              f"names {len(hits)} of the lesson's objectives (it must start exactly one "
-                                              f"of: {'; '.join(objectives)})")))
+                problems.append(
+                    str(
+                        BankError(
+                            bank.path,
+                            qid,
+                            "objective",
+                            f"names {len(hits)} of the lesson's objectives (it must start exactly one "
+                            f"of: {'; '.join(objectives)})",
+                        )
+                    )
+                )
     if notebook:
         import json
 
@@ -315,19 +374,43 @@ def validate(bank_file: Path, notebook: Path | None) -> list[str]:
                     used[qid] = used.get(qid, 0) + 1
         for qid in bank.entries:
             if used.get(qid, 0) != 1:
-                problems.append(str(BankError(bank.path, qid, "id",
-                                              f"used {used.get(qid, 0)} times in {Path(notebook).name}; "
-                                              "every question is asked exactly once")))
+                problems.append(
+                    str(
+                        BankError(
+                            bank.path,
+                            qid,
+                            "id",
+                            f"used {used.get(qid, 0)} times in {Path(notebook).name}; "
+                            "every question is asked exactly once",
+                        )
+                    )
+                )
         for qid in used:
             if qid not in bank.entries:
-                problems.append(str(BankError(bank.path, qid, "id", f"{Path(notebook).name} asks it, but the bank "
-                                                                    "has no such question")))
+                problems.append(
+                    str(
+                        BankError(
+                            bank.path,
+                            qid,
+                            "id",
+                            f"{Path(notebook).name} asks it, but the bank has no such question",
+                        )
+                    )
+                )
         cells_for = answer_cells(Path(notebook))
         for qid, q in bank.entries.items():
             if q.get("kind") == "written" and len(cells_for.get(qid, [])) != 1:
-                problems.append(str(BankError(bank.path, qid, "kind",
-                                              f"a written question needs exactly one answer cell in "
-                                              f"{Path(notebook).name}, found {len(cells_for.get(qid, []))}")))
+                problems.append(
+                    str(
+                        BankError(
+                            bank.path,
+                            qid,
+                            "kind",
+                            f"a written question needs exactly one answer cell in "
+                            f"{Path(notebook).name}, found {len(cells_for.get(qid, []))}",
+                        )
+                    )
+                )
     return problems
 
 

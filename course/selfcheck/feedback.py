@@ -1,4 +1,5 @@
 """Feedback: what a learner sees after checking an answer."""
+
 from __future__ import annotations
 
 import html
@@ -18,8 +19,10 @@ class Feedback:
         mark = "✓" if self.correct else "✗"
         body = html.escape(self.message).replace("\n", "<br>")
         stamp = f' data-attempt="{attempt}"' if attempt is not None else ""
-        return (f'<div class="course-check-feedback" role="status"{stamp} style="color:{colour}">'
-                f"<b>{mark}</b> {body}</div>")
+        return (
+            f'<div class="course-check-feedback" role="status"{stamp} style="color:{colour}">'
+            f"<b>{mark}</b> {body}</div>"
+        )
 
     def __str__(self) -> str:
         return ("✓ " if self.correct else "✗ ") + self.message

@@ -4,6 +4,7 @@ Answers are stored **hashed**, salted with the question id, so reading a
 notebook does not give them away at a glance. Explanations are base64: this
 is obfuscation, not security.
 """
+
 from __future__ import annotations
 
 import base64
@@ -16,14 +17,16 @@ _SALT = "helsinki-nea-course/v1"
 _HASH_LEN = 20
 
 
-
 def normalize(value: Any) -> str:
     """Canonical text for an answer: case-, accent- and whitespace-insensitive.
 
     Lists and tuples keep their order (``"a | b"``); sets and dicts are sorted.
     """
     if isinstance(value, dict):
-        return " ; ".join(f"{normalize(k)} -> {normalize(v)}" for k, v in sorted(value.items(), key=lambda kv: normalize(kv[0])))
+        return " ; ".join(
+            f"{normalize(k)} -> {normalize(v)}"
+            for k, v in sorted(value.items(), key=lambda kv: normalize(kv[0]))
+        )
     if isinstance(value, (set, frozenset)):
         return " | ".join(sorted(normalize(v) for v in value))
     if isinstance(value, (list, tuple)):
@@ -40,7 +43,7 @@ def normalize(value: Any) -> str:
 
 def hash_answer(qid: str, value: Any) -> str:
     """The stored form of an answer: a salted SHA-256 of its normalized text."""
-    digest = hashlib.sha256(f"{_SALT}:{qid}:{normalize(value)}".encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(f"{_SALT}:{qid}:{normalize(value)}".encode()).hexdigest()
     return digest[:_HASH_LEN]
 
 

@@ -1,4 +1,5 @@
 """``ask(qid)``: a lesson's question from its bank, with its saved state; ``progress()``: what is done."""
+
 from __future__ import annotations
 
 import html
@@ -20,7 +21,7 @@ def asked(qid: str):
     return _ASKED.get(qid)
 
 
-def ask(qid: str, *, namespace: dict | None = None, store: "_progress.ProgressStore | None" = None):
+def ask(qid: str, *, namespace: dict | None = None, store: _progress.ProgressStore | None = None):
     """The question ``qid`` from its lesson's bank (``lessons/questions/NN.toml``).
 
     It shows as its form in a notebook, keeps the pure ``check(value)`` API,
@@ -59,7 +60,13 @@ def status_of(state: dict) -> str:
     return "not yet"
 
 
-_MARKS = {"solved": "✓ solved", "revealed": "◐ revealed", "skipped": "↷ skipped", "tried": "… tried", "not yet": "○ not yet"}
+_MARKS = {
+    "solved": "✓ solved",
+    "revealed": "◐ revealed",
+    "skipped": "↷ skipped",
+    "tried": "… tried",
+    "not yet": "○ not yet",
+}
 
 
 @dataclass
@@ -80,11 +87,15 @@ class Progress:
         lines = []
         for les in dict.fromkeys(r[0] for r in self.rows):
             c = self.counts(les)
-            lines.append(f"Lesson {les}: {c['solved']} solved, {c['revealed']} revealed, {c['skipped']} skipped, "
-                         f"{c['tried']} tried, {c['not yet']} not yet")
+            lines.append(
+                f"Lesson {les}: {c['solved']} solved, {c['revealed']} revealed, {c['skipped']} skipped, "
+                f"{c['tried']} tried, {c['not yet']} not yet"
+            )
             for _, qid, prompt, status, attempts in (r for r in self.rows if r[0] == les):
                 short = prompt if len(prompt) < 70 else prompt[:67] + "..."
-                lines.append(f"  {_MARKS[status]:<11} {qid}: {short}" + (f" ({attempts} attempts)" if attempts else ""))
+                lines.append(
+                    f"  {_MARKS[status]:<11} {qid}: {short}" + (f" ({attempts} attempts)" if attempts else "")
+                )
         lines.append(f"(Saved in {self.where})")
         return "\n".join(lines)
 
@@ -92,13 +103,19 @@ class Progress:
         parts = ['<div class="course-progress">']
         for les in dict.fromkeys(r[0] for r in self.rows):
             c = self.counts(les)
-            parts.append(f"<h4>Lesson {les}: {c['solved']} solved, {c['revealed']} revealed, {c['skipped']} skipped, "
-                         f"{c['not yet'] + c['tried']} to do</h4>")
-            parts.append('<table><thead><tr><th scope="col">Status</th><th scope="col">Check</th>'
-                         '<th scope="col">Question</th><th scope="col">Attempts</th></tr></thead><tbody>')
+            parts.append(
+                f"<h4>Lesson {les}: {c['solved']} solved, {c['revealed']} revealed, {c['skipped']} skipped, "
+                f"{c['not yet'] + c['tried']} to do</h4>"
+            )
+            parts.append(
+                '<table><thead><tr><th scope="col">Status</th><th scope="col">Check</th>'
+                '<th scope="col">Question</th><th scope="col">Attempts</th></tr></thead><tbody>'
+            )
             for _, qid, prompt, status, attempts in (r for r in self.rows if r[0] == les):
-                parts.append(f"<tr><td>{html.escape(_MARKS[status])}</td><td>{html.escape(qid)}</td>"
-                             f"<td>{html.escape(prompt)}</td><td>{attempts}</td></tr>")
+                parts.append(
+                    f"<tr><td>{html.escape(_MARKS[status])}</td><td>{html.escape(qid)}</td>"
+                    f"<td>{html.escape(prompt)}</td><td>{attempts}</td></tr>"
+                )
             parts.append("</tbody></table>")
         parts.append(f"<p><small>Saved in {html.escape(self.where)}</small></p></div>")
         return "".join(parts)
@@ -120,6 +137,8 @@ def progress(lesson: str | None = None, *, course: bool | None = None, store=Non
         bank = load_bank(b)
         for qid, entry in bank.entries.items():
             st = states.get(qid, {})
-            rows.append((bank.lesson, qid, entry.get("prompt", ""), status_of(st), int(st.get("attempts", 0) or 0)))
+            rows.append(
+                (bank.lesson, qid, entry.get("prompt", ""), status_of(st), int(st.get("attempts", 0) or 0))
+            )
     where = str(s.path) if s.path else "memory only (this session)"
     return Progress(rows, where)

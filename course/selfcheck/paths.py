@@ -5,6 +5,7 @@ In JupyterLab the kernel knows its notebook: jupyter_server sets
 ``__session__``. Elsewhere (nbmake, plain Python) the current folder and the
 repository's ``lessons/`` are used.
 """
+
 from __future__ import annotations
 
 import os

@@ -26,17 +26,29 @@ revealed. In a notebook a question displays as an ipywidgets form
 (:mod:`widgets.selfcheck`); lessons load questions from their bank with
 :func:`course.selfcheck.ask`.
 """
+
 from __future__ import annotations
 
 import math
 import re
-from typing import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from .feedback import Feedback
 from .hashing import decode, grid_step, hash_answer, normalize
 
-__all__ = ["MultipleChoice", "Order", "Match", "Numeric", "Code", "Written", "NoAnswer", "REVEAL_AFTER",
-           "option_mark", "position_hash", "pair_hash"]
+__all__ = [
+    "MultipleChoice",
+    "Order",
+    "Match",
+    "Numeric",
+    "Code",
+    "Written",
+    "NoAnswer",
+    "REVEAL_AFTER",
+    "option_mark",
+    "position_hash",
+    "pair_hash",
+]
 
 #: Wrong attempts after which the learner may reveal the answer.
 REVEAL_AFTER = 3
@@ -75,10 +87,21 @@ class _Question:
 
     kind = "question"
 
-    def __init__(self, qid: str, prompt: str, *, hint: str = "", hints: Sequence[str] | None = None,
-                 explanation: str = "", reveal: str = "", objective: str = ""):
-        _require(isinstance(qid, str) and re.fullmatch(r"[a-z0-9][a-z0-9._-]*", qid or "") is not None,
-                 f"qid must be a lowercase slug like 'l01-test-ban', got {qid!r}")
+    def __init__(
+        self,
+        qid: str,
+        prompt: str,
+        *,
+        hint: str = "",
+        hints: Sequence[str] | None = None,
+        explanation: str = "",
+        reveal: str = "",
+        objective: str = "",
+    ):
+        _require(
+            isinstance(qid, str) and re.fullmatch(r"[a-z0-9][a-z0-9._-]*", qid or "") is not None,
+            f"qid must be a lowercase slug like 'l01-test-ban', got {qid!r}",
+        )
         _require(isinstance(prompt, str) and prompt.strip() != "", "prompt must be a non-empty string")
         self.qid, self.prompt = qid, prompt
         self.hints = [h for h in (list(hints) if hints else ([hint] if hint else [])) if h]
@@ -98,8 +121,13 @@ class _Question:
 
     # -- state, for the progress store
     def state(self) -> dict:
-        return {"attempts": self.attempts, "wrong": self.wrong, "solved": self.solved,
-                "revealed": self.revealed, "skipped": self.skipped}
+        return {
+            "attempts": self.attempts,
+            "wrong": self.wrong,
+            "solved": self.solved,
+            "revealed": self.revealed,
+            "skipped": self.skipped,
+        }
 
     def restore(self, state: dict) -> None:
         """Take up a state saved earlier (attempts, solved, revealed...)."""
@@ -143,7 +171,11 @@ class _Question:
             msg += " " + detail
         hint = self.current_hint()
         if hint:
-            label = "Hint:" if len(self.hints) == 1 else f"Hint {min(self.wrong, len(self.hints))} of {len(self.hints)}:"
+            label = (
+                "Hint:"
+                if len(self.hints) == 1
+                else f"Hint {min(self.wrong, len(self.hints))} of {len(self.hints)}:"
+            )
             msg += f" {label} {hint}"
         if self.can_reveal:
             msg += " You may now reveal the answer."
@@ -178,8 +210,11 @@ class _Question:
         """The answer with its explanation, after three wrong attempts (or ``force=True``). Recorded."""
         if not (force or self.solved or self.wrong >= REVEAL_AFTER):
             left = REVEAL_AFTER - self.wrong
-            return Feedback(False, f"Try {left} more time{'s' if left != 1 else ''} before revealing the answer: "
-                                   "the hints get more specific with each attempt.")
+            return Feedback(
+                False,
+                f"Try {left} more time{'s' if left != 1 else ''} before revealing the answer: "
+                "the hints get more specific with each attempt.",
+            )
         parts = []
         if self._reveal:
             parts.append("The answer: " + decode(self._reveal).rstrip(".") + ".")
@@ -214,8 +249,18 @@ class MultipleChoice(_Question):
 
     kind = "multiple-choice"
 
-    def __init__(self, qid, prompt, options: Sequence[str], answer: str, *, multiple=False,
-                 feedback: Sequence[str] | None = None, marks: Sequence[str] | None = None, **kw):
+    def __init__(
+        self,
+        qid,
+        prompt,
+        options: Sequence[str],
+        answer: str,
+        *,
+        multiple=False,
+        feedback: Sequence[str] | None = None,
+        marks: Sequence[str] | None = None,
+        **kw,
+    ):
         super().__init__(qid, prompt, **kw)
         _require(len(options) >= 2, "a multiple-choice question needs at least two options")
         _require(len(set(map(normalize, options))) == len(options), "options must be distinct")
@@ -227,7 +272,9 @@ class MultipleChoice(_Question):
 
     def _resolve(self, v):
         if isinstance(v, int) and not isinstance(v, bool):
-            _require(0 <= v < len(self.options), f"option number {v} is out of range 0..{len(self.options) - 1}")
+            _require(
+                0 <= v < len(self.options), f"option number {v} is out of range 0..{len(self.options) - 1}"
+            )
             return self.options[v]
         if isinstance(v, str) and len(v) == 1 and v.upper() in "ABCDEFGHIJ"[: len(self.options)]:
             return self.options["ABCDEFGHIJ".index(v.upper())]
@@ -263,9 +310,14 @@ class MultipleChoice(_Question):
         right = [o for o in chosen if option_mark(self.qid, o, True) == self.marks[self.options.index(o)]]
         n_right_total = sum(option_mark(self.qid, o, True) == m for o, m in zip(self.options, self.marks))
         wrong = [o for o in chosen if o not in right]
-        parts = [f"{len(right)} of your {len(chosen)} choice{'s are' if len(chosen) != 1 else ' is'} right"
-                 + (f", and {n_right_total - len(right)} right option{'s are' if n_right_total - len(right) != 1 else ' is'} missing."
-                    if n_right_total > len(right) else ".")]
+        parts = [
+            f"{len(right)} of your {len(chosen)} choice{'s are' if len(chosen) != 1 else ' is'} right"
+            + (
+                f", and {n_right_total - len(right)} right option{'s are' if n_right_total - len(right) != 1 else ' is'} missing."
+                if n_right_total > len(right)
+                else "."
+            )
+        ]
         for o in wrong:
             fb = self._option_feedback(o)
             if fb:
@@ -283,24 +335,33 @@ class Order(_Question):
 
     kind = "order"
 
-    def __init__(self, qid, prompt, items: Sequence[str], answer: str, *, positions: Sequence[str] | None = None, **kw):
+    def __init__(
+        self, qid, prompt, items: Sequence[str], answer: str, *, positions: Sequence[str] | None = None, **kw
+    ):
         super().__init__(qid, prompt, **kw)
         _require(len(items) >= 2, "an ordering question needs at least two items")
         _require(len(set(map(normalize, items))) == len(items), "items must be distinct")
         self.items, self.answer = list(items), answer
         self.positions = list(positions) if positions else []
-        _require(not self.positions or len(self.positions) == len(self.items), "give one position hash per item")
+        _require(
+            not self.positions or len(self.positions) == len(self.items), "give one position hash per item"
+        )
 
     def _parse(self, value) -> list[str]:
         letters = "ABCDEFGHIJKLMNOP"[: len(self.items)]
         if isinstance(value, str):
             tokens = [t for t in re.split(r"[\s,;>|]+", value.strip()) if t]
-            _require(all(len(t) == 1 and t.upper() in letters for t in tokens),
-                     f"give the letters {', '.join(letters)} in order, e.g. '{' '.join(reversed(letters))}'")
+            _require(
+                all(len(t) == 1 and t.upper() in letters for t in tokens),
+                f"give the letters {', '.join(letters)} in order, e.g. '{' '.join(reversed(letters))}'",
+            )
             value = [self.items[letters.index(t.upper())] for t in tokens]
         value = list(value)
-        _require(len(value) == len(self.items) and {normalize(v) for v in value} == set(map(normalize, self.items)),
-                 f"use each of the {len(self.items)} items exactly once")
+        _require(
+            len(value) == len(self.items)
+            and {normalize(v) for v in value} == set(map(normalize, self.items)),
+            f"use each of the {len(self.items)} items exactly once",
+        )
         return value
 
     def _is_correct(self, value):
@@ -308,7 +369,9 @@ class Order(_Question):
 
     def placed_right(self, value) -> int:
         order = self._parse(value)
-        return sum(position_hash(self.qid, i, item) == h for i, (item, h) in enumerate(zip(order, self.positions)))
+        return sum(
+            position_hash(self.qid, i, item) == h for i, (item, h) in enumerate(zip(order, self.positions))
+        )
 
     def _detail(self, value):
         if not self.positions:
@@ -325,8 +388,17 @@ class Match(_Question):
 
     kind = "match"
 
-    def __init__(self, qid, prompt, left: Sequence[str], right: Sequence[str], answer: str, *,
-                 pairs: Sequence[str] | None = None, **kw):
+    def __init__(
+        self,
+        qid,
+        prompt,
+        left: Sequence[str],
+        right: Sequence[str],
+        answer: str,
+        *,
+        pairs: Sequence[str] | None = None,
+        **kw,
+    ):
         super().__init__(qid, prompt, **kw)
         _require(len(left) >= 2 and len(right) >= 2, "a matching question needs at least two items a side")
         self.left, self.right, self.answer = list(left), list(right), answer
@@ -346,7 +418,9 @@ class Match(_Question):
 
     def paired_right(self, value) -> int:
         pairs = self._read(value)
-        return sum(pair_hash(self.qid, left, pairs[normalize(left)]) == h for left, h in zip(self.left, self.pairs))
+        return sum(
+            pair_hash(self.qid, left, pairs[normalize(left)]) == h for left, h in zip(self.left, self.pairs)
+        )
 
     def _detail(self, value):
         if not self.pairs:
@@ -365,9 +439,13 @@ class Numeric(_Question):
 
     kind = "numeric"
 
-    def __init__(self, qid, prompt, answer: str, tolerance: float, *, unit: str = "", direction: str = "", **kw):
+    def __init__(
+        self, qid, prompt, answer: str, tolerance: float, *, unit: str = "", direction: str = "", **kw
+    ):
         super().__init__(qid, prompt, **kw)
-        _require(isinstance(tolerance, (int, float)) and tolerance > 0, f"tolerance must be > 0, got {tolerance!r}")
+        _require(
+            isinstance(tolerance, (int, float)) and tolerance > 0, f"tolerance must be > 0, got {tolerance!r}"
+        )
         self.answer, self.tolerance, self.unit = answer, float(tolerance), unit
         self._direction = direction
         if direction:
@@ -415,7 +493,9 @@ class Code(_Question):
 
     def check(self, fn: Callable) -> Feedback:
         if not callable(fn):
-            return Feedback(False, f"Pass your function itself (without calling it), not {type(fn).__name__}.")
+            return Feedback(
+                False, f"Pass your function itself (without calling it), not {type(fn).__name__}."
+            )
         failed = 0
         first_error = None
         results = []
@@ -432,8 +512,11 @@ class Code(_Question):
                 failed += 1
         if first_error is None and all(_blank(r) for r in results):
             # the lesson's untouched template (or a body without `return`): not an attempt yet
-            return Feedback(False, f"Your function returns {results[0]!r} for every check: write its body first "
-                                   "(or check that it ends with a return).")
+            return Feedback(
+                False,
+                f"Your function returns {results[0]!r} for every check: write its body first "
+                "(or check that it ends with a return).",
+            )
         self.attempts += 1
         if failed == 0:
             self.solved = True
@@ -521,18 +604,27 @@ class Written(_Question):
     def check(self, value) -> Feedback:
         words = self.count_words(value)
         if words == 0:
-            return Feedback(False, f"Write your answer first (at least {self.min_words} words); "
-                                   "then compare it with the model answer.")
+            return Feedback(
+                False,
+                f"Write your answer first (at least {self.min_words} words); "
+                "then compare it with the model answer.",
+            )
         self.attempts += 1
         self.words = words
         if words < self.min_words:
             self._changed()
-            return Feedback(False, f"Write at least {self.min_words} words first ({words} so far); "
-                                   "then compare with the model answer.")
+            return Feedback(
+                False,
+                f"Write at least {self.min_words} words first ({words} so far); "
+                "then compare with the model answer.",
+            )
         self.solved = True
         self._changed()
-        return Feedback(True, f"Thank you ({words} words). Compare your answer with the model answer: "
-                              + decode(self.model_answer))
+        return Feedback(
+            True,
+            f"Thank you ({words} words). Compare your answer with the model answer: "
+            + decode(self.model_answer),
+        )
 
     @property
     def can_reveal(self) -> bool:
@@ -541,7 +633,9 @@ class Written(_Question):
     def reveal(self, *, force: bool = False) -> str:
         """The model answer: after an answer of ``min_words`` words, or with ``force=True`` (recorded as skipped)."""
         if not self.solved and not force:
-            raise ValueError(f"write at least {self.min_words} words first, or skip() to see the model answer without")
+            raise ValueError(
+                f"write at least {self.min_words} words first, or skip() to see the model answer without"
+            )
         if not self.solved:
             self.skipped = True
             self._changed()

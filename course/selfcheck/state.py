@@ -14,6 +14,7 @@ lives, first that can be written:
 
 Nothing here needs a server: :func:`course.selfcheck.progress` reads the file.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,8 @@ import os
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 __all__ = ["ProgressStore", "store", "candidate_paths", "set_store"]
 
@@ -51,6 +52,7 @@ def candidate_paths(lessons_dir: Path | None = None) -> list[Path]:
         out.append(Path(d) / FILE_NAME)
     try:
         from jupyter_core.paths import jupyter_data_dir
+
         out.append(Path(jupyter_data_dir()) / "helsinki-nea-course" / "progress.json")
     except Exception:  # noqa: BLE001 - jupyter_core missing or HOME unusable
         pass
@@ -68,11 +70,11 @@ class ProgressStore:
         self.problem = ""  # why the state is not being saved, if it is not
 
     @classmethod
-    def default(cls) -> "ProgressStore":
+    def default(cls) -> ProgressStore:
         paths = candidate_paths()
         for i, p in enumerate(paths):
             if _writable_dir(p.parent) and (not p.exists() or os.access(p, os.W_OK)):
-                return cls(p, fallbacks=paths[i + 1:])
+                return cls(p, fallbacks=paths[i + 1 :])
         s = cls(None)
         s.problem = "no writable place for the progress file (" + ", ".join(map(str, paths)) + ")"
         return s
@@ -134,8 +136,10 @@ class ProgressStore:
     def _warn(self) -> None:
         if not self._warned:
             self._warned = True
-            warnings.warn(f"Self-check progress is kept for this session only: {self.problem or 'no progress file'}.",
-                          stacklevel=3)
+            warnings.warn(
+                f"Self-check progress is kept for this session only: {self.problem or 'no progress file'}.",
+                stacklevel=3,
+            )
 
     def subscribe(self, fn: Callable[[str, dict], None]) -> None:
         self._listeners.append(fn)

@@ -10,6 +10,7 @@ Playwright in Debian's Chromium.
   clear message.
 * Screenshots go to ``artifacts/screenshots/`` (git-ignored).
 """
+
 from __future__ import annotations
 
 import json
@@ -25,15 +26,20 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from labkit import REPO, SCREENSHOTS, WIRE_REPORT, WireCounter
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--no-first-run", "--disable-quic",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 
@@ -64,7 +70,9 @@ def pytest_collection_modifyitems(config, items):
         return
     if REQUIRE_BROWSER:
         return  # the session fixture fails them, loudly
-    skip = pytest.mark.skip(reason=f"browser tests skipped: {missing}. Set REQUIRE_BROWSER=1 to make this an error.")
+    skip = pytest.mark.skip(
+        reason=f"browser tests skipped: {missing}. Set REQUIRE_BROWSER=1 to make this an error."
+    )
     for item in browser_items:
         item.add_marker(skip)
 
@@ -95,7 +103,9 @@ class LabServer:
         return f"{self.base}/{path.lstrip('/')}{sep}token={self.token}"
 
     def api(self, path: str):
-        req = urllib.request.Request(f"{self.base}/api/{path}", headers={"Authorization": f"token {self.token}"})
+        req = urllib.request.Request(
+            f"{self.base}/api/{path}", headers={"Authorization": f"token {self.token}"}
+        )
         with urllib.request.urlopen(req, timeout=10) as r:
             return json.loads(r.read())
 
@@ -103,8 +113,11 @@ class LabServer:
         """End every session and kernel, so one test's kernels never pile up under the next."""
         for kind in ("sessions", "kernels"):
             for item in self.api(kind):
-                req = urllib.request.Request(f"{self.base}/api/{kind}/{item['id']}", method="DELETE",
-                                             headers={"Authorization": f"token {self.token}"})
+                req = urllib.request.Request(
+                    f"{self.base}/api/{kind}/{item['id']}",
+                    method="DELETE",
+                    headers={"Authorization": f"token {self.token}"},
+                )
                 try:
                     urllib.request.urlopen(req, timeout=30).close()
                 except OSError:
@@ -122,9 +135,19 @@ def _prepare_root(root: Path) -> None:
     shutil.copytree(REPO / "lessons", root / "lessons", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     shutil.copy(REPO / "nbgrader_config.py", root / "nbgrader_config.py")  # Formgrader finds the course
     if (REPO / "assignments").is_dir():
-        shutil.copytree(REPO / "assignments", root / "assignments",
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "gradebook.db", "exchange",
-                                                      "submitted", "autograded", "feedback", "release"))
+        shutil.copytree(
+            REPO / "assignments",
+            root / "assignments",
+            ignore=shutil.ignore_patterns(
+                ".ipynb_checkpoints",
+                "gradebook.db",
+                "exchange",
+                "submitted",
+                "autograded",
+                "feedback",
+                "release",
+            ),
+        )
 
 
 @pytest.fixture(scope="package")
@@ -136,29 +159,53 @@ def lab_server(tmp_path_factory):
     root = base / "root"
     root.mkdir()
     _prepare_root(root)
-    settings, workspaces, runtime, config = (base / d for d in ("settings", "workspaces", "runtime", "config"))
+    settings, workspaces, runtime, config = (
+        base / d for d in ("settings", "workspaces", "runtime", "config")
+    )
     for d in (settings, workspaces, runtime, config):
         d.mkdir()
     # the news toast covers the corner of the page
-    _write_json(settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings",
-                {"fetchNews": "false"})
+    _write_json(
+        settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings",
+        {"fetchNews": "false"},
+    )
     # render every cell, so the DOM holds every output (JupyterLab 4 windows long notebooks)
-    _write_json(settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings",
-                {"windowingMode": "none"})
+    _write_json(
+        settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings",
+        {"windowingMode": "none"},
+    )
     port, token = _free_port(), secrets.token_hex(16)
-    env = dict(os.environ,
-               JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTERLAB_WORKSPACES_DIR=str(workspaces),
-               JUPYTER_RUNTIME_DIR=str(runtime), JUPYTER_CONFIG_DIR=str(config),
-               JUPYTER_PLATFORM_DIRS="1", PYTHONUNBUFFERED="1")
+    env = dict(
+        os.environ,
+        JUPYTERLAB_SETTINGS_DIR=str(settings),
+        JUPYTERLAB_WORKSPACES_DIR=str(workspaces),
+        JUPYTER_RUNTIME_DIR=str(runtime),
+        JUPYTER_CONFIG_DIR=str(config),
+        JUPYTER_PLATFORM_DIRS="1",
+        PYTHONUNBUFFERED="1",
+    )
     env.pop("JUPYTER_TOKEN", None)
     log = base / "server.log"
-    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-           f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-           f"--ServerApp.root_dir={root}", "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     with log.open("w") as fh:
-        proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, cwd=root, env=env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True
+        )
     server = LabServer(root, port, token, proc, log)
     try:
         deadline = time.monotonic() + 90
@@ -247,8 +294,10 @@ def pytest_terminal_summary(terminalreporter):
     tr.section("bytes received by the browser over websockets, per lesson")
     tr.write_line(f"{'lesson':<40} {'Run All MB':>11} {'frames':>7} {'opening MB':>11}")
     for name, row in sorted(WIRE_REPORT.items()):
-        tr.write_line(f"{name:<40} {row['run_all_bytes'] / 1e6:>11.3f} {row['run_all_frames']:>7} "
-                      f"{row['open_bytes'] / 1e6:>11.3f}")
+        tr.write_line(
+            f"{name:<40} {row['run_all_bytes'] / 1e6:>11.3f} {row['run_all_frames']:>7} "
+            f"{row['open_bytes'] / 1e6:>11.3f}"
+        )
     out = REPO / "artifacts" / "wire_bytes.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(WIRE_REPORT, indent=1, sort_keys=True), encoding="utf-8")

@@ -1,5 +1,6 @@
 """Helpers that drive JupyterLab as a person would: open, Run All from the
 menu, wait, read what is on screen."""
+
 from __future__ import annotations
 
 import re
@@ -37,6 +38,7 @@ class WireCounter:
 
     def since(self, mark: tuple[int, int]) -> tuple[int, int]:
         return self.bytes - mark[0], self.frames - mark[1]
+
 
 # Run All marks every queued cell [*] at once; it is done when no cell is left
 # queued or running and at least one cell has a number. Cells holding only
@@ -96,14 +98,19 @@ def run_all(page, timeout_ms: int = 180_000) -> float:
         raise AssertionError("Run > Run All Cells did not start any cell after 3 tries")
     # finished, or stopped by a dialog (a dead or restarted kernel): fail at once with its text
     try:
-        page.wait_for_function(f"() => ({ALL_CELLS_RAN})() || !!document.querySelector('.jp-Dialog')",
-                               timeout=timeout_ms)
+        page.wait_for_function(
+            f"() => ({ALL_CELLS_RAN})() || !!document.querySelector('.jp-Dialog')", timeout=timeout_ms
+        )
     except Exception as e:  # report what the cells show, not just "timeout"
         state = page.evaluate(PROMPTS_JS)
-        raise AssertionError(f"Run All did not finish in {timeout_ms / 1000:.0f} s; cell prompts: {state}") from e
+        raise AssertionError(
+            f"Run All did not finish in {timeout_ms / 1000:.0f} s; cell prompts: {state}"
+        ) from e
     dialog = page.locator(".jp-Dialog")
     if dialog.count():
-        raise AssertionError(f"JupyterLab showed a dialog during Run All: {dialog.first.inner_text()[:300]!r}")
+        raise AssertionError(
+            f"JupyterLab showed a dialog during Run All: {dialog.first.inner_text()[:300]!r}"
+        )
     page.wait_for_selector(KERNEL_IDLE, timeout=timeout_ms)
     settle(page)
     return time.monotonic() - t0

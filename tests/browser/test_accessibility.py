@@ -7,12 +7,12 @@ is left out: it is not the course's code, and its known issues are tracked upstr
 plotly's mode bar (the zoom and download icons that plotly draws over every chart) is left out for the same
 reason; the charts themselves, their titles and axes, are scanned.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-
 from labkit import REPO, open_notebook, run_all, settle, wait_until
 
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -49,8 +49,9 @@ SCAN = """async ([include, exclude, justified]) => {
 
 def _scan(page):
     if not AXE.is_file():
-        pytest.fail(f"axe-core is not installed at {AXE}: run `npm ci` in tests/browser (.ci/run does)",
-                    pytrace=False)
+        pytest.fail(
+            f"axe-core is not installed at {AXE}: run `npm ci` in tests/browser (.ci/run does)", pytrace=False
+        )
     if not page.evaluate("() => typeof axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
     result = page.evaluate(SCAN, [f"{PANEL} .jp-Cell-outputArea", EXCLUDE, JUSTIFIED])
@@ -65,8 +66,10 @@ def test_lesson_outputs_have_no_serious_accessibility_violations(page, lab_serve
     settle(page)
     violations = _scan(page)
     serious = [v for v in violations if v["impact"] in SERIOUS]
-    report = "\n".join(f"{v['impact']} {v['id']} ({v['count']} nodes): {v['help']}\n    " + "\n    ".join(v["nodes"])
-                       for v in violations)
+    report = "\n".join(
+        f"{v['impact']} {v['id']} ({v['count']} nodes): {v['help']}\n    " + "\n    ".join(v["nodes"])
+        for v in violations
+    )
     print(f"{path.name}: {len(violations)} violation(s), {len(serious)} serious or critical\n{report}")
     assert not serious, f"{path.name}: serious accessibility violations in the outputs:\n{report}"
 

@@ -1,10 +1,10 @@
 """Interactions a learner makes in the browser, each asserting what they see change."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
-
 from labkit import open_notebook, output_problems, run_all, settle, wait_until
 
 LINES_JS = """(root) => [...document.querySelectorAll(root + ' .js-plotly-plot .scatterlayer path.js-line')]
@@ -12,7 +12,9 @@ LINES_JS = """(root) => [...document.querySelectorAll(root + ' .js-plotly-plot .
 
 
 def _text(page, selector: str) -> str:
-    return page.evaluate("(s) => { const e = document.querySelector(s); return e ? e.innerText.trim() : ''; }", selector)
+    return page.evaluate(
+        "(s) => { const e = document.querySelector(s); return e ? e.innerText.trim() : ''; }", selector
+    )
 
 
 @pytest.fixture
@@ -41,7 +43,11 @@ def test_trust_lab_noise_slider_and_strategy_change_the_plot_and_summary(lesson0
     handle.focus()
     for _ in range(10):
         page.keyboard.press("ArrowRight")
-    wait_until(lambda: page.evaluate(LINES_JS, lab) != lines0, timeout_s=30, message="the lines to change after the noise slider moved")
+    wait_until(
+        lambda: page.evaluate(LINES_JS, lab) != lines0,
+        timeout_s=30,
+        message="the lines to change after the noise slider moved",
+    )
     settle(page)
     noise_label = _text(page, ".trust-lab-noise .widget-readout")
     assert noise_label and float(noise_label) > 0.02, f"noise readout did not move: {noise_label!r}"
@@ -55,7 +61,11 @@ def test_trust_lab_noise_slider_and_strategy_change_the_plot_and_summary(lesson0
     current = select.evaluate("(s) => s.value")
     target = next(v for v, label in options if v != current and "big" in label.lower())
     select.select_option(target)
-    wait_until(lambda: page.evaluate(LINES_JS, lab) != lines1, timeout_s=30, message="the lines to change after the strategy switch")
+    wait_until(
+        lambda: page.evaluate(LINES_JS, lab) != lines1,
+        timeout_s=30,
+        message="the lines to change after the strategy switch",
+    )
     settle(page)
     summary2 = _text(page, ".trust-lab-summary")
     assert summary2 and summary2 != summary1
@@ -79,8 +89,10 @@ def test_self_check_shows_hint_then_confirmation(page, lab_server):
         box.locator("button", has_text="Check").click()
         attempts["n"] += 1
         stamp = box.locator(f'.course-check-feedback[data-attempt="{attempts["n"]}"]')
-        return wait_until(lambda: stamp.inner_text().strip() if stamp.count() else "",
-                          message=f"feedback for attempt {attempts['n']}")
+        return wait_until(
+            lambda: stamp.inner_text().strip() if stamp.count() else "",
+            message=f"feedback for attempt {attempts['n']}",
+        )
 
     # Find the right option the way a learner would, by trying; then replay wrong-then-right.
     results = []
@@ -126,7 +138,9 @@ def test_timeline_filters_search_and_click_show_the_event(page, lab_server):
 
     # 2. toggle a track off
     page.locator(".timeline-explorer button.timeline-track-detente-arms-control").first.click()
-    wait_until(lambda: count_text() != text1, timeout_s=30, message="the count to change with the track toggle")
+    wait_until(
+        lambda: count_text() != text1, timeout_s=30, message="the count to change with the track toggle"
+    )
     settle(page)
     points2, text2 = page.evaluate(POINTS_JS), count_text()
     assert points2 < points1, (points1, points2)
@@ -146,7 +160,10 @@ def test_timeline_filters_search_and_click_show_the_event(page, lab_server):
     bb = point.bounding_box()
     page.mouse.move(bb["x"] + bb["width"] / 2, bb["y"] + bb["height"] / 2)
     page.mouse.click(bb["x"] + bb["width"] / 2, bb["y"] + bb["height"] / 2)
-    detail = wait_until(lambda: (t := _text(page, ".timeline-explorer .timeline-detail")) != detail0 and t,
-                        timeout_s=30, message="the detail panel to show the clicked event")
+    detail = wait_until(
+        lambda: (t := _text(page, ".timeline-explorer .timeline-detail")) != detail0 and t,
+        timeout_s=30,
+        message="the detail panel to show the clicked event",
+    )
     assert page.locator(".timeline-explorer .timeline-detail a[href^='http']").count() >= 1, detail
     assert not output_problems(page)

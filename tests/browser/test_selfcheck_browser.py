@@ -1,5 +1,6 @@
 """Self-checks in a real JupyterLab: written answers and check states survive saving, reloading the page and
 restarting the kernel; gated cells wait for their question under Run All and fill in place when it is answered."""
+
 from __future__ import annotations
 
 import json
@@ -7,10 +8,12 @@ import json
 from labkit import KERNEL_IDLE, open_notebook, output_problems, run_all, settle, wait_until
 
 LESSON01 = "lessons/01_detente_road_to_helsinki.ipynb"
-ANSWER = ("The CSCE was one part of a wider détente, so the negotiators could build on agreements that already "
-          "worked. The ABM Treaty and the SALT I Interim Agreement of May 1972 showed that the superpowers could "
-          "limit their arms and keep their word, and the Moscow Treaty of 1970 had already accepted the frontiers. "
-          "The MBFR talks in Vienna took conventional forces off the agenda.")
+ANSWER = (
+    "The CSCE was one part of a wider détente, so the negotiators could build on agreements that already "
+    "worked. The ABM Treaty and the SALT I Interim Agreement of May 1972 showed that the superpowers could "
+    "limit their arms and keep their word, and the Moscow Treaty of 1970 had already accepted the frontiers. "
+    "The MBFR talks in Vienna took conventional forces off the agenda."
+)
 
 
 def _open(page, server, relpath: str) -> None:
@@ -28,7 +31,9 @@ def _feedback(box) -> str:
 
 
 def _wait_feedback(box, needle: str, what: str) -> str:
-    return wait_until(lambda: (lambda t: t if needle in t else "")(_feedback(box)), timeout_s=30, message=what)
+    return wait_until(
+        lambda: (lambda t: t if needle in t else "")(_feedback(box)), timeout_s=30, message=what
+    )
 
 
 def _restart_kernel(page, server) -> str:
@@ -69,7 +74,9 @@ def test_written_answer_and_check_state_survive_save_reload_and_kernel_restart(p
     page.keyboard.press("Enter")
     page.keyboard.type(ANSWER)
     page.keyboard.press("Control+s")
-    wait_until(lambda: ANSWER in path.read_text(encoding="utf-8"), timeout_s=30, message="the answer saved to disk")
+    wait_until(
+        lambda: ANSWER in path.read_text(encoding="utf-8"), timeout_s=30, message="the answer saved to disk"
+    )
     written.locator("button", has_text="Check my answer").click()
     text = _wait_feedback(written, "Compare", "the model answer")
     assert "Compare your answer with the model answer" in text and "different forums" not in text
@@ -101,7 +108,9 @@ def test_run_all_spoils_nothing_and_answering_opens_the_gates_in_place(page, lab
     run_all(page)
     panel = ".jp-NotebookPanel:not(.lm-mod-hidden)"
     waiting = page.locator(f"{panel} .course-gate-box.course-gate-waiting")
-    assert waiting.count() == 4, f"{waiting.count()} gates waiting, expected 4 (lab, its description, table, chart)"
+    assert waiting.count() == 4, (
+        f"{waiting.count()} gates waiting, expected 4 (lab, its description, table, chart)"
+    )
     assert page.locator(f"{panel} .trust-lab").count() == 0, "the trust lab shows before the prediction"
     assert "mean worst loss" not in page.locator(f"{panel} .jp-OutputArea").all_inner_texts().__str__()
 

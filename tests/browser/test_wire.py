@@ -1,4 +1,5 @@
 """What goes over the wire when a learner re-runs a cell, counted from the page's websockets."""
+
 from __future__ import annotations
 
 from labkit import count, open_notebook, output_problems, run_all, settle, wait_until
@@ -23,19 +24,27 @@ def test_rerunning_the_trust_lab_cell_reuses_its_figure_and_does_not_resend_the_
 
     needle = "lab = TrustLab("
     prompt0 = page.evaluate(PROMPT_JS, needle)
-    editor = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-editor",
-                          has_text=needle).first
+    editor = page.locator(
+        ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-editor", has_text=needle
+    ).first
     editor.scroll_into_view_if_needed()
     editor.click()
     before = page.wire.mark()
     page.keyboard.press("Control+Enter")  # run this cell again, in place
-    wait_until(lambda: (p := page.evaluate(PROMPT_JS, needle)) and p != prompt0 and "*" not in p,
-               timeout_s=90, message="the TrustLab cell to run again")
+    wait_until(
+        lambda: (p := page.evaluate(PROMPT_JS, needle)) and p != prompt0 and "*" not in p,
+        timeout_s=90,
+        message="the TrustLab cell to run again",
+    )
     page.wait_for_selector(".trust-lab .js-plotly-plot .scatterlayer path.js-line", timeout=60_000)
     settle(page)
     rerun, frames = page.wire.since(before)
-    print(f"re-running the TrustLab cell: {rerun / 1e6:.3f} MB in {frames} frames (Run All: {first / 1e6:.2f} MB)")
-    assert rerun < BUNDLE / 10, f"re-running the cell received {rerun} bytes: the plotly bundle was sent again"
+    print(
+        f"re-running the TrustLab cell: {rerun / 1e6:.3f} MB in {frames} frames (Run All: {first / 1e6:.2f} MB)"
+    )
+    assert rerun < BUNDLE / 10, (
+        f"re-running the cell received {rerun} bytes: the plotly bundle was sent again"
+    )
     assert count(page, ".jp-NotebookPanel:not(.lm-mod-hidden) .trust-lab") == 1
     assert count(page, ".trust-lab .js-plotly-plot") == 1
 
@@ -46,8 +55,11 @@ def test_rerunning_the_trust_lab_cell_reuses_its_figure_and_does_not_resend_the_
     handle.focus()
     for _ in range(10):
         page.keyboard.press("ArrowRight")
-    wait_until(lambda: page.evaluate(LINES_JS) != lines0, timeout_s=30,
-               message="the re-used figure's lines to change after the noise slider moved")
+    wait_until(
+        lambda: page.evaluate(LINES_JS) != lines0,
+        timeout_s=30,
+        message="the re-used figure's lines to change after the noise slider moved",
+    )
     assert not output_problems(page)
     assert not page.page_errors, page.page_errors
     # a removed view of the figure must not throw on updates (it did: "Error setting state: gd.data ...")
@@ -77,8 +89,11 @@ def test_scorecard_slider_redraws_the_plotly_figure_without_a_figure_widget(page
     before = page.wire.mark()
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
-    wait_until(lambda: page.evaluate(SHAPES_JS, root) != shapes0, timeout_s=30,
-               message="the radar to change after the slider moved")
+    wait_until(
+        lambda: page.evaluate(SHAPES_JS, root) != shapes0,
+        timeout_s=30,
+        message="the radar to change after the slider moved",
+    )
     settle(page)
     moved, _ = page.wire.since(before)
     assert summary() != text0 and "Europe 1975: 14/24" in summary(), summary()
