@@ -6,6 +6,7 @@ README.md in this folder for how JupyterLab started from the repository
 root finds it). Paths are relative to this file, so a copy of the folder is
 a working course of its own (the tests rely on that).
 """
+
 from pathlib import Path
 
 c = get_config()  # noqa: F821 - provided by traitlets when it loads this file
@@ -48,9 +49,9 @@ c.GenerateFeedback.preprocessors = [
 ]
 
 # -- `course grade`: limits and isolation of each submission ------------------
-c.CourseGrader.cell_timeout = 30          # seconds per cell
-c.CourseGrader.total_timeout = 600        # seconds per notebook
-c.CourseGrader.memory_mb = 2048           # address space per kernel process
-c.CourseGrader.output_kb = 1024           # output one cell may print
-c.CourseGrader.file_mb = 64               # largest file a kernel may write
-c.CourseGrader.isolation = "auto"         # strongest available: namespaces > uid > none
+c.CourseGrader.cell_timeout = 30  # seconds per cell
+c.CourseGrader.total_timeout = 600  # seconds per notebook
+c.CourseGrader.memory_mb = 2048  # address space per kernel process
+c.CourseGrader.output_kb = 1024  # output one cell may print
+c.CourseGrader.file_mb = 64  # largest file a kernel may write
+c.CourseGrader.isolation = "auto"  # strongest available: namespaces > uid > none

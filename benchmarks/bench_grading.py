@@ -17,6 +17,7 @@ blank answers) from a fresh release, then reports, in one run:
 
 Run: ``python benchmarks/bench_grading.py`` (or ``make bench``). Prints; asserts nothing.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -45,8 +46,13 @@ def build_class(course_dir: Path) -> int:
     for i in range(STUDENTS):
         for ps in PROBLEM_SETS:
             kind = i % 3
-            nb = reference(course_dir, ps) if kind == 0 else \
-                answered(course_dir, ps, partial_answers(course_dir, ps)) if kind == 1 else blank(course_dir, ps)
+            nb = (
+                reference(course_dir, ps)
+                if kind == 0
+                else answered(course_dir, ps, partial_answers(course_dir, ps))
+                if kind == 1
+                else blank(course_dir, ps)
+            )
             submit(course_dir, f"student{i:02d}", ps, nb)
             n += 1
     return n
@@ -54,15 +60,21 @@ def build_class(course_dir: Path) -> int:
 
 def timed(cmd: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess]:
     import os
+
     started = time.perf_counter()
     # the course's config refuses plain nbgrader autograde unless told otherwise (course.grading.guard)
-    env = {**os.environ, "PATH": f"{BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}", "COURSE_ALLOW_PLAIN_NBGRADER": "1"}
+    env = {
+        **os.environ,
+        "PATH": f"{BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+        "COURSE_ALLOW_PLAIN_NBGRADER": "1",
+    }
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env)
     return time.perf_counter() - started, proc
 
 
 def scores(course_dir: Path) -> dict[tuple[str, str], float]:
     from nbgrader.api import Gradebook
+
     out = {}
     with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gb:
         for assignment in gb.assignments:
@@ -81,8 +93,13 @@ def per_submission_overhead(course_dir: Path) -> tuple[list[float], list[float],
     isolation = detect_isolation(course.settings.isolation)
     materials = {ps: load_material(course, ps) for ps in PROBLEM_SETS}
     base = make_base()
-    ctx = Context(materials, isolation, course.settings, base,
-                  readable_paths(course.settings, course.root) if isolation.mode == "namespaces" else [])
+    ctx = Context(
+        materials,
+        isolation,
+        course.settings,
+        base,
+        readable_paths(course.settings, course.root) if isolation.mode == "namespaces" else [],
+    )
     pipeline, plain, checks = [], [], []
     try:
         for i in range(OVERHEAD_SAMPLE):
@@ -99,9 +116,15 @@ def per_submission_overhead(course_dir: Path) -> tuple[list[float], list[float],
                 if cell.cell_type == "code":
                     cell.outputs, cell.execution_count = [], None
             started = time.perf_counter()
-            NotebookClient(nb, kernel_name="python3", timeout=60, allow_errors=True, shutdown_kernel="immediate",
-                           extra_arguments=["--IPKernelApp.log_level=ERROR"],
-                           resources={"metadata": {"path": str(course.release / ps)}}).execute()
+            NotebookClient(
+                nb,
+                kernel_name="python3",
+                timeout=60,
+                allow_errors=True,
+                shutdown_kernel="immediate",
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                resources={"metadata": {"path": str(course.release / ps)}},
+            ).execute()
             plain.append(time.perf_counter() - started)
     finally:
         shutil.rmtree(base, ignore_errors=True)
@@ -114,6 +137,7 @@ def _median_range(values: list[float]) -> str:
 
 def main() -> None:
     import os
+
     repeats = int(os.environ.get("BENCH_REPEATS", "3"))
     work = Path(tempfile.mkdtemp(prefix="bench-grading-"))
     try:
@@ -130,43 +154,76 @@ def main() -> None:
             dirs[name] = work / name
             shutil.copytree(ours, dirs[name])
             n = build_class(dirs[name])
-        print(f"built {n} honest submissions ({STUDENTS} students x {len(PROBLEM_SETS)} problem sets: "
-              f"reference, partial, blank), the same in four copies of the course")
+        print(
+            f"built {n} honest submissions ({STUDENTS} students x {len(PROBLEM_SETS)} problem sets: "
+            f"reference, partial, blank), the same in four copies of the course"
+        )
         commands = {
-            "course-j2": [str(BIN / "course"), "--course-dir", str(dirs["course-j2"]), "grade", "--jobs", "2"],
-            "course-j1": [str(BIN / "course"), "--course-dir", str(dirs["course-j1"]), "grade", "--jobs", "1"],
+            "course-j2": [
+                str(BIN / "course"),
+                "--course-dir",
+                str(dirs["course-j2"]),
+                "grade",
+                "--jobs",
+                "2",
+            ],
+            "course-j1": [
+                str(BIN / "course"),
+                "--course-dir",
+                str(dirs["course-j1"]),
+                "grade",
+                "--jobs",
+                "1",
+            ],
             "nbgrader-default": [str(BIN / "nbgrader"), "autograde", "ps*", "--force"],
-            "nbgrader-immediate": [str(BIN / "nbgrader"), "autograde", "ps*", "--force",
-                                   "--Execute.shutdown_kernel=immediate"],
+            "nbgrader-immediate": [
+                str(BIN / "nbgrader"),
+                "autograde",
+                "ps*",
+                "--force",
+                "--Execute.shutdown_kernel=immediate",
+            ],
         }
         times: dict[str, list[float]] = {k: [] for k in commands}
         order = list(commands)
         for r in range(repeats):  # interleaved: every round runs each side once, in a rotated order
-            for name in order[r % len(order):] + order[:r % len(order)]:
+            for name in order[r % len(order) :] + order[: r % len(order)]:
                 t, proc = timed(commands[name], dirs[name])
                 if proc.returncode:
                     sys.exit(f"{name}: " + proc.stdout[-2000:] + proc.stderr[-2000:])
                 times[name].append(t)
                 print(f"  round {r + 1}: {name:19} {t:6.1f} s", flush=True)
         for name, values in times.items():
-            print(f"{name:19}: {_median_range(values)}  ({statistics.median(values) / n:.2f} s per submission)")
+            print(
+                f"{name:19}: {_median_range(values)}  ({statistics.median(values) / n:.2f} s per submission)"
+            )
         base = statistics.median(times["nbgrader-immediate"])
-        print(f"course --jobs 2 vs nbgrader (immediate shutdown): {base / statistics.median(times['course-j2']):.2f}x "
-              f"faster (target >= 2.0x)")
-        print(f"course --jobs 1 vs nbgrader (immediate shutdown): {base / statistics.median(times['course-j1']):.2f}x "
-              f"(target >= 1.0x)")
-        print(f"nbgrader default vs immediate shutdown          : "
-              f"{statistics.median(times['nbgrader-default']) / base:.2f}x the time")
+        print(
+            f"course --jobs 2 vs nbgrader (immediate shutdown): {base / statistics.median(times['course-j2']):.2f}x "
+            f"faster (target >= 2.0x)"
+        )
+        print(
+            f"course --jobs 1 vs nbgrader (immediate shutdown): {base / statistics.median(times['course-j1']):.2f}x "
+            f"(target >= 1.0x)"
+        )
+        print(
+            f"nbgrader default vs immediate shutdown          : "
+            f"{statistics.median(times['nbgrader-default']) / base:.2f}x the time"
+        )
         a, b = scores(dirs["course-j2"]), scores(dirs["nbgrader-immediate"])
         agree = sum(1 for k in a if a.get(k) == b.get(k))
         print(f"scores that agree with nbgrader: {agree}/{len(a)}")
 
         pipeline, plain, checks = per_submission_overhead(ours_with_class(ours))
         mp, mn = statistics.median(pipeline), statistics.median(plain)
-        print(f"per submission, course pipeline (jail, restore, run, checks) : median {mp:.2f} s (n={len(pipeline)})")
+        print(
+            f"per submission, course pipeline (jail, restore, run, checks) : median {mp:.2f} s (n={len(pipeline)})"
+        )
         print(f"per submission, nbclient alone on the same notebook          : median {mn:.2f} s")
-        print(f"per submission, out-of-kernel comparison (probes + judging)  : median {statistics.median(checks):.3f} s "
-              f"(range {min(checks):.3f}-{max(checks):.3f})")
+        print(
+            f"per submission, out-of-kernel comparison (probes + judging)  : median {statistics.median(checks):.3f} s "
+            f"(range {min(checks):.3f}-{max(checks):.3f})"
+        )
         print("note: a shared machine; other work ran beside this benchmark, so absolute times vary")
     finally:
         shutil.rmtree(work, ignore_errors=True)

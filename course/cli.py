@@ -5,6 +5,7 @@ preprocessors) with the course's own safety layer from
 :mod:`course.grading`. ``course --help`` and ``course CMD --help`` describe
 each command; ``assignments/README.md`` is the instructor's guide.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,12 +17,14 @@ from pathlib import Path
 
 def _course(args):
     from course.grading.coursedir import Course
+
     return Course(args.course_dir)
 
 
 def _quiet_nbgrader() -> None:
     # nbgrader logs every step at INFO; the course prints its own summary
     import warnings
+
     for name in ("traitlets", "NbGraderAPI", "nbgrader"):
         logging.getLogger(name).setLevel(logging.WARNING)
     # nbgrader 0.9.6's gradebook triggers SQLAlchemy 2 autoflush warnings that are harmless
@@ -45,7 +48,9 @@ def cmd_release(args) -> int:
         except rel.LeakError as e:
             failed.append(name)
             bar.step(f"{name}: LEAK")
-            print(f"FAIL {name}: {e}\n     The student version was deleted; fix the master notebook and release again.")
+            print(
+                f"FAIL {name}: {e}\n     The student version was deleted; fix the master notebook and release again."
+            )
             continue
         except rel.CourseError as e:
             failed.append(name)
@@ -54,10 +59,14 @@ def cmd_release(args) -> int:
             continue
         bar.step(f"{name}: ok")
         where = " and published to the exchange" if args.publish else ""
-        print(f"ok   {name}: {', '.join(report.notebooks)} written to {course.release / name}{where}; "
-              f"checked against {report.secret_lines} solution and hidden-test lines: none leaked")
-    print(f"Summary: {len(names) - len(failed)} released, {len(failed)} failed"
-          + (f" ({', '.join(failed)})" if failed else ""))
+        print(
+            f"ok   {name}: {', '.join(report.notebooks)} written to {course.release / name}{where}; "
+            f"checked against {report.secret_lines} solution and hidden-test lines: none leaked"
+        )
+    print(
+        f"Summary: {len(names) - len(failed)} released, {len(failed)} failed"
+        + (f" ({', '.join(failed)})" if failed else "")
+    )
     return 1 if failed else 0
 
 
@@ -69,15 +78,23 @@ def cmd_collect(args) -> int:
     bad = 0
     for name in names:
         report = collect(course, name, update=args.update, students=args.student or None)
-        print(f"{name}: {len(report.collected)} collected, {len(report.updated)} updated, "
-              f"{len(report.skipped)} already collected" + ("" if args.update or not report.skipped else
-                                                            " (use --update for newer submissions)"))
+        print(
+            f"{name}: {len(report.collected)} collected, {len(report.updated)} updated, "
+            f"{len(report.skipped)} already collected"
+            + ("" if args.update or not report.skipped else " (use --update for newer submissions)")
+        )
         for line in report.refused:
             print(f"  refused {line}")
         bad += len(report.refused)
-    print(f"Summary: {len(names)} problem set(s) collected into {course.submitted}"
-          + (f"; {bad} file(s) or submission(s) refused (not regular files); `course grade` marks them "
-             f"'failed: invalid file'" if bad else ""))
+    print(
+        f"Summary: {len(names)} problem set(s) collected into {course.submitted}"
+        + (
+            f"; {bad} file(s) or submission(s) refused (not regular files); `course grade` marks them "
+            f"'failed: invalid file'"
+            if bad
+            else ""
+        )
+    )
     return 0
 
 
@@ -93,15 +110,20 @@ def cmd_grade(args) -> int:
     names = course.select(args.ps)
     isolation = detect_isolation(course.settings.isolation, course.settings.sandbox_uid_base)
     if isolation.mode == "none" and not args.allow_unisolated:
-        print("error: this machine offers no isolation for student code (not root, no user namespaces);\n"
-              "       a submission could read or change anything you can. Run `course doctor` for the fix,\n"
-              "       or pass --allow-unisolated if you trust every submission.", file=sys.stderr)
+        print(
+            "error: this machine offers no isolation for student code (not root, no user namespaces);\n"
+            "       a submission could read or change anything you can. Run `course doctor` for the fix,\n"
+            "       or pass --allow-unisolated if you trust every submission.",
+            file=sys.stderr,
+        )
         return 2
     grader = Grader(course, jobs=args.jobs, isolation=isolation, progress=True)
     started = time.monotonic()
-    print(f"Grading {', '.join(names)} with {grader.jobs} job(s); isolation: {isolation.mode} ({isolation.why}); "
-          f"limits: {course.settings.cell_timeout:g} s per cell, {course.settings.memory_mb} MB, "
-          f"{course.settings.output_kb} KB output per cell")
+    print(
+        f"Grading {', '.join(names)} with {grader.jobs} job(s); isolation: {isolation.mode} ({isolation.why}); "
+        f"limits: {course.settings.cell_timeout:g} s per cell, {course.settings.memory_mb} MB, "
+        f"{course.settings.output_kb} KB output per cell"
+    )
     outcomes = grader.run(names, args.student or None)
     elapsed = time.monotonic() - started
     counts: dict[str, int] = {}
@@ -114,14 +136,21 @@ def cmd_grade(args) -> int:
         for p in o.problems:
             print(f"        - {p.splitlines()[0]}")
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no submissions found"
-    print(f"Summary: {len(outcomes)} submission(s) in {elapsed:.1f} s: {summary}. "
-          f"Scores are in {course.db_url}; `course export` writes them with their status.")
+    print(
+        f"Summary: {len(outcomes)} submission(s) in {elapsed:.1f} s: {summary}. "
+        f"Scores are in {course.db_url}; `course export` writes them with their status."
+    )
     for o in grader.unrecorded:
-        print(f"error: could not record {o.assignment}/{o.student} in the gradebook: {o.record_error}", file=sys.stderr)
+        print(
+            f"error: could not record {o.assignment}/{o.student} in the gradebook: {o.record_error}",
+            file=sys.stderr,
+        )
     if grader.not_graded:
-        print(f"Interrupted: {len(grader.not_graded)} submission(s) not graded "
-              f"({', '.join(f'{t.assignment}/{t.student}' for t in grader.not_graded[:10])}"
-              f"{', ...' if len(grader.not_graded) > 10 else ''}); run the same `course grade` again to finish.")
+        print(
+            f"Interrupted: {len(grader.not_graded)} submission(s) not graded "
+            f"({', '.join(f'{t.assignment}/{t.student}' for t in grader.not_graded[:10])}"
+            f"{', ...' if len(grader.not_graded) > 10 else ''}); run the same `course grade` again to finish."
+        )
         return 130
     return 1 if grader.unrecorded else 0
 
@@ -144,8 +173,11 @@ def cmd_feedback(args) -> int:
             print(f"FAIL {name}: {e}")
             continue
         bar.step(f"{name}: {len(report.written)} file(s)")
-        print(f"ok   {name}: {len(report.written)} feedback file(s) in {course.feedback}; hidden tests removed "
-              f"and checked" + (f"; no feedback for {', '.join(report.skipped)} (not graded)" if report.skipped else ""))
+        print(
+            f"ok   {name}: {len(report.written)} feedback file(s) in {course.feedback}; hidden tests removed "
+            f"and checked"
+            + (f"; no feedback for {', '.join(report.skipped)} (not graded)" if report.skipped else "")
+        )
     print(f"Summary: {len(names) - failed} problem set(s) done, {failed} failed")
     return 1 if failed else 0
 
@@ -165,8 +197,10 @@ def cmd_export(args) -> int:
     for r in rows:
         key = r["status"].split(":")[0]
         counts[key] = counts.get(key, 0) + 1
-    print("Summary: " + (", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no rows"),
-          file=sys.stderr if args.output == "-" else sys.stdout)
+    print(
+        "Summary: " + (", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no rows"),
+        file=sys.stderr if args.output == "-" else sys.stdout,
+    )
     return 0
 
 
@@ -202,10 +236,14 @@ def cmd_selfcheck(args) -> int:
         right = set(args.right)
         print(f"answer = {hash_answer(args.qid, right)!r}".replace("'", '"'))
         for o in list(args.right) + list(args.wrong or []):
-            print(f"# {o}\nmark = \"{option_mark(args.qid, o, o in right)}\"")
+            print(f'# {o}\nmark = "{option_mark(args.qid, o, o in right)}"')
     elif args.what == "order":
-        print(f"answer = \"{hash_answer(args.qid, list(args.items))}\"")
-        print("positions = [" + ", ".join(f'"{position_hash(args.qid, i, it)}"' for i, it in enumerate(args.items)) + "]")
+        print(f'answer = "{hash_answer(args.qid, list(args.items))}"')
+        print(
+            "positions = ["
+            + ", ".join(f'"{position_hash(args.qid, i, it)}"' for i, it in enumerate(args.items))
+            + "]"
+        )
     elif args.what == "match":
         pairs = {}
         for p in args.pairs:
@@ -214,7 +252,7 @@ def cmd_selfcheck(args) -> int:
                 print(f"error: give pairs as LEFT=RIGHT, got {p!r}", file=sys.stderr)
                 return 2
             pairs[left] = right
-        print(f"answer = \"{hash_answer(args.qid, pairs)}\"")
+        print(f'answer = "{hash_answer(args.qid, pairs)}"')
         print("pairs = [" + ", ".join(f'"{pair_hash(args.qid, l, r)}"' for l, r in pairs.items()) + "]")
     elif args.what == "numeric":
         print(hash_numeric(args.qid, args.value, args.tolerance))
@@ -249,7 +287,9 @@ def _validate_banks(args) -> int:
 
 
 def _add_selfcheck(sub) -> None:
-    s = sub.add_parser("selfcheck", help="for lesson authors: make answer hashes, encode text, validate the banks")
+    s = sub.add_parser(
+        "selfcheck", help="for lesson authors: make answer hashes, encode text, validate the banks"
+    )
     what = s.add_subparsers(dest="what", required=True)
     h = what.add_parser("hash", help="hash an answer (several answers = an ordered list)")
     h.add_argument("qid", help="the question id, e.g. l01-test-ban")
@@ -280,9 +320,14 @@ def _add_selfcheck(sub) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="course", description="Release and grade the course's problem sets (nbgrader); "
-                                "copy the lessons for a student (course lessons).")
-    p.add_argument("--course-dir", help="the nbgrader course folder (default: ./assignments or the repository's)")
+    p = argparse.ArgumentParser(
+        prog="course",
+        description="Release and grade the course's problem sets (nbgrader); "
+        "copy the lessons for a student (course lessons).",
+    )
+    p.add_argument(
+        "--course-dir", help="the nbgrader course folder (default: ./assignments or the repository's)"
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser("release", help="generate the student versions and check that nothing secret leaked")
@@ -290,8 +335,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--publish", action="store_true", help="also copy them to the exchange for students")
     r.set_defaults(func=cmd_release)
 
-    c = sub.add_parser("collect", help="copy submissions from the exchange (like nbgrader collect), "
-                                       "refusing links, FIFOs and devices")
+    c = sub.add_parser(
+        "collect",
+        help="copy submissions from the exchange (like nbgrader collect), refusing links, FIFOs and devices",
+    )
     c.add_argument("ps", nargs="+", help="problem sets")
     c.add_argument("--update", action="store_true", help="replace collected submissions by newer ones")
     c.add_argument("--student", action="append", help="collect only this student (repeatable)")
@@ -302,8 +349,12 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--jobs", "-j", type=int, default=1, help="submissions graded in parallel (processes)")
     g.add_argument("--student", action="append", help="grade only this student (repeatable)")
     g.add_argument("--timeout", type=float, help="seconds per cell (overrides c.CourseGrader.cell_timeout)")
-    g.add_argument("--isolation", choices=["auto", "namespaces", "uid", "none"], help="override the isolation")
-    g.add_argument("--allow-unisolated", action="store_true", help="grade even where no isolation is available")
+    g.add_argument(
+        "--isolation", choices=["auto", "namespaces", "uid", "none"], help="override the isolation"
+    )
+    g.add_argument(
+        "--allow-unisolated", action="store_true", help="grade even where no isolation is available"
+    )
     g.set_defaults(func=cmd_grade)
 
     f = sub.add_parser("feedback", help="write feedback HTML without the hidden tests")
@@ -319,6 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.set_defaults(func=cmd_doctor)
 
     from course.lessons_copy import add_parser as add_lessons_parser
+
     add_lessons_parser(sub)
     _add_selfcheck(sub)
     return p
@@ -327,6 +379,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _venv_on_path() -> None:
     # nbgrader runs `alembic` (installed beside it) when it creates a gradebook
     import os
+
     bindir = str(Path(sys.executable).parent)
     if bindir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
@@ -338,6 +391,7 @@ def main(argv: list[str] | None = None) -> int:
     _venv_on_path()
     from course.grading.coursedir import CourseError
     from course.grading.sandbox import IsolationError
+
     try:
         return args.func(args)
     except (CourseError, IsolationError) as e:

@@ -1,4 +1,5 @@
 """The `course` command: release refuses leaks and names the cell; doctor finds problems and prints fixes."""
+
 from __future__ import annotations
 
 import os
@@ -7,18 +8,34 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from grading_fixtures.commands import course, new_course
-NBGRADER_PIPELINE = ["IncludeHeaderFooter", "InstantiateTests", "LockCells", "ClearSolutions", "ClearOutput",
-                     "CheckCellMetadata", "ComputeChecksums", "SaveCells", "ClearHiddenTests", "ClearMarkScheme",
-                     "ComputeChecksums", "CheckCellMetadata"]
+
+NBGRADER_PIPELINE = [
+    "IncludeHeaderFooter",
+    "InstantiateTests",
+    "LockCells",
+    "ClearSolutions",
+    "ClearOutput",
+    "CheckCellMetadata",
+    "ComputeChecksums",
+    "SaveCells",
+    "ClearHiddenTests",
+    "ClearMarkScheme",
+    "ComputeChecksums",
+    "CheckCellMetadata",
+]
 
 
-@pytest.mark.parametrize("dropped, cell, kind", [
-    ("ClearHiddenTests", "q1_hidden", "hidden test"),
-    ("ClearSolutions", "q1_answer", "solution"),
-])
-def test_release_fails_and_names_the_cell_when_secrets_reach_the_student_version(tmp_path, dropped, cell, kind):
+@pytest.mark.parametrize(
+    "dropped, cell, kind",
+    [
+        ("ClearHiddenTests", "q1_hidden", "hidden test"),
+        ("ClearSolutions", "q1_answer", "solution"),
+    ],
+)
+def test_release_fails_and_names_the_cell_when_secrets_reach_the_student_version(
+    tmp_path, dropped, cell, kind
+):
     c = new_course(tmp_path / "course", "ps1")
     pipeline = [f"nbgrader.preprocessors.{p}" for p in NBGRADER_PIPELINE if p != dropped]
     with open(c / "nbgrader_config.py", "a") as f:
@@ -50,14 +67,26 @@ def test_plain_nbgrader_autograde_is_refused_before_student_code_runs(tmp_path):
     submit(c, "amy", "ps3", nb)
     env = {k: v for k, v in os.environ.items() if k != "COURSE_ALLOW_PLAIN_NBGRADER"}
     env["PATH"] = f"{Path(sys.executable).parent}:{env.get('PATH', '')}"
-    proc = subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "autograde", "ps3"], cwd=c, env=env,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "nbgrader"), "autograde", "ps3"],
+        cwd=c,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert "autogrades with `course grade`" in proc.stdout + proc.stderr
     assert not marker.exists()
     # the control: with the override, nbgrader runs the same submission, student code and all
     env["COURSE_ALLOW_PLAIN_NBGRADER"] = "1"
-    subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "autograde", "ps3", "--force"], cwd=c, env=env,
-                   capture_output=True, text=True, timeout=120)
+    subprocess.run(
+        [str(Path(sys.executable).parent / "nbgrader"), "autograde", "ps3", "--force"],
+        cwd=c,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert marker.exists()
 
 
@@ -77,15 +106,22 @@ def test_grading_before_release_says_what_to_do(tmp_path):
 def test_doctor_reports_each_problem_with_its_fix_through_the_console_script(tmp_path):
     c = new_course(tmp_path / "root" / "assignments", "ps1")
     script = Path(sys.executable).parent / "course"
-    proc = subprocess.run([str(script), "--course-dir", str(c), "doctor", "--jupyter-root", str(tmp_path / "root")],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [str(script), "--course-dir", str(c), "doctor", "--jupyter-root", str(tmp_path / "root")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     out = proc.stdout
     assert proc.returncode == 1, out
     assert "ok   nbgrader:" in out and "ok   lab extension @jupyter/nbgrader" in out
     assert "ok   server extension formgrader: enabled" in out
     assert "ok   exchange directory" in out and (c / "exchange").is_dir()
     assert "ok   course inside the Jupyter root" in out
-    assert "FAIL Formgrader finds this course" in out and "load_subconfig('assignments/nbgrader_config.py')" in out
+    assert (
+        "FAIL Formgrader finds this course" in out
+        and "load_subconfig('assignments/nbgrader_config.py')" in out
+    )
     assert "limits per submission:" in out and "sandbox:" in out
     assert "Summary:" in out
 
@@ -93,8 +129,15 @@ def test_doctor_reports_each_problem_with_its_fix_through_the_console_script(tmp
 def test_doctor_is_satisfied_once_the_jupyter_root_loads_the_course_config(tmp_path):
     root = tmp_path / "root"
     c = new_course(root / "assignments", "ps1")
-    (root / "nbgrader_config.py").write_text("c = get_config()\nload_subconfig('assignments/nbgrader_config.py')\n")
+    (root / "nbgrader_config.py").write_text(
+        "c = get_config()\nload_subconfig('assignments/nbgrader_config.py')\n"
+    )
     result = course("--course-dir", c, "doctor", "--jupyter-root", root)
     assert "ok   Formgrader finds this course" in result.out, result.out
-    elsewhere = course("--course-dir", c, "doctor", "--jupyter-root", tmp_path / "root" / "assignments" / "source")
-    assert "FAIL course inside the Jupyter root" in elsewhere.out and "fix: start JupyterLab from" in elsewhere.out
+    elsewhere = course(
+        "--course-dir", c, "doctor", "--jupyter-root", tmp_path / "root" / "assignments" / "source"
+    )
+    assert (
+        "FAIL course inside the Jupyter root" in elsewhere.out
+        and "fix: start JupyterLab from" in elsewhere.out
+    )

@@ -5,6 +5,7 @@ do real damage (so these tests can fail).
 
 Per-cell timeout 8 s. The module takes about a minute on 2 cores.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -19,21 +20,23 @@ from types import SimpleNamespace
 
 import nbformat
 import pytest
+from grading_fixtures.cases import ATTACKS, FAULTS, STANDARD, attack_cases, fault_cases, standard_cases
+from grading_fixtures.commands import course, new_course
+from grading_fixtures.kernel_attacks import KERNEL_ATTACKS, kernel_attacks, write_kernel_attack
 
 from course.grading.coursedir import Course
 from course.grading.feedback import html_text
 from course.grading.gradebook import snapshot
 from course.grading.notebooks import HIDDEN_TESTS, MARK_SCHEME, SOLUTION, split_region
 from course.grading.sandbox import detect_isolation
-from grading_fixtures.cases import ATTACKS, FAULTS, STANDARD, attack_cases, fault_cases, standard_cases
-from grading_fixtures.commands import course, new_course
-from grading_fixtures.kernel_attacks import KERNEL_ATTACKS, kernel_attacks, write_kernel_attack
 
 TIMEOUT = "12"  # per cell: short, with room for a loaded, shared machine
 pytestmark = pytest.mark.slow
 ISOLATION = detect_isolation()
-contained = pytest.mark.skipif(ISOLATION.mode == "none", reason=f"no isolation on this machine ({ISOLATION.why}); "
-                                                                 "`course doctor` says how to enable it")
+contained = pytest.mark.skipif(
+    ISOLATION.mode == "none",
+    reason=f"no isolation on this machine ({ISOLATION.why}); `course doctor` says how to enable it",
+)
 
 
 class Listener:
@@ -68,6 +71,7 @@ class Listener:
 def processes_with(text: str) -> list[int]:
     """Processes of this checkout (other checkouts on a shared machine may be grading at the same time)."""
     import sys
+
     found = []
     mine = str(Path(sys.executable).parent).encode()
     for entry in os.scandir("/proc"):
@@ -84,6 +88,7 @@ def processes_with(text: str) -> list[int]:
 def _code_fingerprint() -> dict:
     """Hashes of the grader's own code and data, which a jailed kernel can read but must not change."""
     import hashlib
+
     root = Path(__file__).resolve().parents[1]
     files = sorted((root / "course").rglob("*.py")) + sorted((root / "datasets").glob("*"))
     return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files if p.is_file()}
@@ -112,6 +117,7 @@ def world(tmp_path_factory):
     code_before = _code_fingerprint()
     extra = [] if isolation.mode != "none" else ["--allow-unisolated"]
     import time
+
     started = time.monotonic()
     graded = course("--course-dir", a, "grade", "--jobs", "2", "--timeout", TIMEOUT, *extra)
     elapsed = time.monotonic() - started
@@ -125,11 +131,26 @@ def world(tmp_path_factory):
     sequential = course("--course-dir", b, "grade", "--jobs", "1", "--timeout", TIMEOUT, *extra)
 
     rows = {(r["student_id"], r["assignment"]): r for r in csv.DictReader(open(a / "grades.csv"))}
-    return SimpleNamespace(a=a, b=b, c=c, cases={(x.student, x.ps): x for x in cases}, graded=graded,
-                           attacks=attacks, code_before=code_before, code_after=_code_fingerprint(),
-                           elapsed=elapsed, feedback=feedback, exported=exported, rows=rows, token=token,
-                           listener=listener, isolation=isolation, sequential=sequential,
-                           sequential_keys=[(x.student, x.ps) for x in sequential_cases], extra=extra)
+    return SimpleNamespace(
+        a=a,
+        b=b,
+        c=c,
+        cases={(x.student, x.ps): x for x in cases},
+        graded=graded,
+        attacks=attacks,
+        code_before=code_before,
+        code_after=_code_fingerprint(),
+        elapsed=elapsed,
+        feedback=feedback,
+        exported=exported,
+        rows=rows,
+        token=token,
+        listener=listener,
+        isolation=isolation,
+        sequential=sequential,
+        sequential_keys=[(x.student, x.ps) for x in sequential_cases],
+        extra=extra,
+    )
 
 
 def autograded(world, student, ps="ps1") -> nbformat.NotebookNode:
@@ -175,7 +196,7 @@ def test_every_problem_set_of_a_fault_student_is_accounted_for(world):
 def test_timeouts_stop_the_notebook_there(world):
     nb = autograded(world, "f-loop-after-correct")
     ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
-    after = nb.cells[ids.index("q3_answer") + 1:]
+    after = nb.cells[ids.index("q3_answer") + 1 :]
     tests = [c for c in after if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]
     assert tests and all(any(o.get("ename") == "GradingError" for o in c.outputs) for c in tests)
     assert all(c.execution_count is None for c in after if c.cell_type == "code")
@@ -222,6 +243,7 @@ def test_attack_leaving_processes_behind_fails(world):
     assert "ATTACK started background processes" in printed(autograded(world, "x-background"))
     assert processes_with(world.token) == []
     from course.grading import limits
+
     if limits.describe().startswith("cgroup"):  # reported, not silently killed
         assert "left 2 process(es) running" in world.rows[("x-background", "ps1")]["problems"]
 
@@ -250,11 +272,27 @@ def test_without_isolation_the_same_attacks_do_real_damage(world):
     victim = c / "submitted" / "ref" / "ps1" / "ps1.ipynb"
     assert victim.is_file()
     with contextlib.suppress(Exception):
-        course("--course-dir", c, "grade", "ps1", "--student", "x-delete-peer", "--student", "x-gradebook",
-               "--isolation", "none", "--allow-unisolated", "--timeout", TIMEOUT)
+        course(
+            "--course-dir",
+            c,
+            "grade",
+            "ps1",
+            "--student",
+            "x-delete-peer",
+            "--student",
+            "x-gradebook",
+            "--isolation",
+            "none",
+            "--allow-unisolated",
+            "--timeout",
+            TIMEOUT,
+        )
     assert not victim.exists(), "without isolation the attack deletes another student's submission"
-    out = printed(nbformat.read(str(c / "autograded" / "x-gradebook" / "ps1" / "ps1.ipynb"), as_version=4)) \
-        if (c / "autograded" / "x-gradebook" / "ps1" / "ps1.ipynb").exists() else ""
+    out = (
+        printed(nbformat.read(str(c / "autograded" / "x-gradebook" / "ps1" / "ps1.ipynb"), as_version=4))
+        if (c / "autograded" / "x-gradebook" / "ps1" / "ps1.ipynb").exists()
+        else ""
+    )
     assert "ATTACK truncated" in out or (c / "gradebook.db").stat().st_size == 0
 
 
@@ -316,8 +354,10 @@ def test_feedback_check_fails_closed_when_feedback_would_leak(world, tmp_path):
     d = tmp_path / "plain-feedback"
     shutil.copytree(world.a, d, ignore=shutil.ignore_patterns("feedback"))
     with open(d / "nbgrader_config.py", "a") as f:
-        f.write('\nc.GenerateFeedback.preprocessors = ["nbgrader.preprocessors.GetGrades", '
-                '"nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]\n')
+        f.write(
+            '\nc.GenerateFeedback.preprocessors = ["nbgrader.preprocessors.GetGrades", '
+            '"nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]\n'
+        )
     result = course("--course-dir", d, "feedback", "ps1")
     assert result.rc == 1 and "hidden tests reached the feedback" in result.out, result.out
     assert "partial/ps1/ps1.html: contains hidden test" in result.out
@@ -340,7 +380,11 @@ def test_export_tells_failed_and_pending_from_zero(world):
     assert world.exported.rc == 0
     header = (world.a / "grades.csv").read_text().splitlines()[0].split(",")
     assert {"status", "pending_points", "score", "max_score", "problems"} <= set(header)
-    blank, failed, ref = world.rows[("blank", "ps1")], world.rows[("f-invalid-json", "ps1")], world.rows[("ref", "ps1")]
+    blank, failed, ref = (
+        world.rows[("blank", "ps1")],
+        world.rows[("f-invalid-json", "ps1")],
+        world.rows[("ref", "ps1")],
+    )
     assert blank["score"] == failed["score"] == "0.0"
     assert blank["status"] == "graded" and failed["status"].startswith("invalid file: ")
     assert ref["status"] == "needs-manual-grading" and float(ref["pending_points"]) == 3.0
@@ -365,7 +409,9 @@ def test_kernel_attack_buys_nothing_and_is_named(world, key):
     assert float(row["score"]) <= float(world.rows[("blank", key[1])]["score"]) + attack.score
     assert row["status"].startswith(attack.status), (attack.why, row["status"])
     assert attack.problem in row["status"] + row["problems"], (attack.why, row["problems"])
-    if (attack.first or attack.last) and not attack.status.startswith("crashed"):  # a killed kernel may not flush
+    if (attack.first or attack.last) and not attack.status.startswith(
+        "crashed"
+    ):  # a killed kernel may not flush
         assert "ATTACK" in printed(autograded(world, key[0], key[1])), f"{key}: the attack code did not run"
 
 
@@ -376,7 +422,9 @@ def test_kernel_attacks_change_no_file_of_the_grader(world):
 
 
 def test_kernel_attack_finds_no_master_anywhere(world):
-    lines = [line for line in printed(autograded(world, "k-find-master")).splitlines() if line.startswith("ATTACK")]
+    lines = [
+        line for line in printed(autograded(world, "k-find-master")).splitlines() if line.startswith("ATTACK")
+    ]
     assert "ATTACK notebooks or databases found: [] 0" in lines, lines
     assert "ATTACK grader secrets readable: []" in lines, lines
     assert "ATTACK reference namespace in the kernel: []" in lines, lines
@@ -393,6 +441,7 @@ def _decodings(text: str) -> list[str]:
     import base64
     import codecs
     import re
+
     out = [text]
     parts = re.split(r"ATTACK (b64|hex|rot13|reversed|spaced) ", text)
     for kind, payload in zip(parts[1::2], parts[2::2]):

@@ -1,4 +1,5 @@
 """The jail and the executor, driven directly: what a kernel can see and do, and how cells end."""
+
 from __future__ import annotations
 
 import os
@@ -15,7 +16,9 @@ from course.grading.sandbox import GradingSettings, Sandbox, detect_isolation, m
 
 REPO = Path(__file__).resolve().parent.parent
 ISOLATION = detect_isolation()
-needs_namespaces = pytest.mark.skipif(ISOLATION.mode != "namespaces", reason=f"isolation here: {ISOLATION.why}")
+needs_namespaces = pytest.mark.skipif(
+    ISOLATION.mode != "namespaces", reason=f"isolation here: {ISOLATION.why}"
+)
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +34,7 @@ def run():
             return nb, execute(nb, sandbox, settings)
         finally:
             sandbox.cleanup()
+
     yield run_cells
     shutil.rmtree(base, ignore_errors=True)
 
@@ -46,7 +50,7 @@ def test_the_kernel_sees_only_what_it_needs(run, tmp_path):
 import os
 print("course dir:", os.path.exists({str(secret.parent)!r}))
 print("config:", os.path.exists({str(secret)!r}))
-print("tests:", os.path.exists({str(REPO / 'tests')!r}))
+print("tests:", os.path.exists({str(REPO / "tests")!r}))
 import course.data, course.trust
 print("data rows:", len(course.data.load_events()) > 0)
 print("uid:", os.getuid())
@@ -118,8 +122,10 @@ def test_output_is_stopped_in_the_kernel_before_it_floods_the_grader(run):
 
 
 def test_memory_and_file_limits_apply(run):
-    nb, ex = run("try:\n    b = bytearray(2 * 1024 ** 3)\nexcept MemoryError:\n    print('memory limited')",
-                 "open('big', 'wb').write(b'x' * 9 * 1024 ** 2)")
+    nb, ex = run(
+        "try:\n    b = bytearray(2 * 1024 ** 3)\nexcept MemoryError:\n    print('memory limited')",
+        "open('big', 'wb').write(b'x' * 9 * 1024 ** 2)",
+    )
     assert "memory limited" in text(nb)
     # past the file-size limit a write fails (Python ignores SIGXFSZ, so the OS returns EFBIG)
     assert ex.replies[1]["status"] == "error" and ex.replies[1]["ename"] == "OSError", ex.replies[1]
@@ -145,8 +151,9 @@ def test_a_kernel_that_cannot_start_is_reported():
 from course.grading import limits as _limits  # noqa: E402
 
 _LIMITS = _limits.describe()
-per_submission = pytest.mark.skipif("cgroup" not in _LIMITS.split(";")[0] or "no tmpfs" in _LIMITS,
-                                    reason=f"this machine: {_LIMITS}")
+per_submission = pytest.mark.skipif(
+    "cgroup" not in _LIMITS.split(";")[0] or "no tmpfs" in _LIMITS, reason=f"this machine: {_LIMITS}"
+)
 
 
 @per_submission
@@ -154,7 +161,9 @@ def test_the_disk_limit_is_per_submission_not_per_file(tmp_path):
     settings = GradingSettings(cell_timeout=20, memory_mb=1024, file_mb=64, disk_mb=256)
     base = make_base()
     box = Sandbox(base, 0, ISOLATION, settings, readable_paths(settings, REPO / "assignments"))
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('''
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("""
 written = 0
 chunk = b"x" * (1 << 20)
 try:
@@ -166,7 +175,9 @@ try:
 except OSError as e:
     print("stopped:", type(e).__name__, e.errno)
 print("MB written:", written)
-''')])
+""")
+        ]
+    )
     try:
         execute(nb, box, settings)
         workdir = box.workdir
@@ -185,7 +196,9 @@ def test_memory_and_processes_are_limited_for_the_whole_jail():
     settings = GradingSettings(cell_timeout=30, memory_mb=512, max_processes=32)
     base = make_base()
     ro = readable_paths(settings, REPO / "assignments")
-    many = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('''
+    many = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("""
 import subprocess, sys
 procs = []
 try:
@@ -195,14 +208,20 @@ except OSError as e:
     print("process limit:", len(procs), type(e).__name__)
 for p in procs:
     p.kill()
-''')])
+""")
+        ]
+    )
     # four processes of 300 MB each: every one under the 512 MB address-space limit, the jail above it
-    hog = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('''
+    hog = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("""
 import subprocess, sys
 code = "b = bytearray(300 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096]); import time; time.sleep(20)"
 procs = [subprocess.Popen([sys.executable, "-c", code]) for _ in range(4)]
 print("exits:", [p.wait() for p in procs])
-''')])
+""")
+        ]
+    )
     try:
         box = Sandbox(base, 0, ISOLATION, settings, ro)
         try:

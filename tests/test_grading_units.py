@@ -1,4 +1,5 @@
 """The grading pipeline's parts, one at a time (fast: only the kernel tests start a jailed kernel)."""
+
 from __future__ import annotations
 
 import json
@@ -8,15 +9,31 @@ import pytest
 
 from course.grading.execute import Execution, Stop
 from course.grading.integrity import ScanStudentCode
-from course.grading.notebooks import Secrets, SubmissionError, leaks, read_submission, remove_region, HIDDEN_TESTS
+from course.grading.notebooks import (
+    HIDDEN_TESTS,
+    Secrets,
+    SubmissionError,
+    leaks,
+    read_submission,
+    remove_region,
+)
 from course.grading.progress import Progress
 from course.grading.restore import ReleaseMismatch, RestoreFromSource
 from course.grading.verdict import ApplyVerdicts
 
 
 def _meta(gid, **flags):
-    return {"nbgrader": {"grade_id": gid, "grade": False, "solution": False, "locked": False, "task": False,
-                         "schema_version": 3, **flags}}
+    return {
+        "nbgrader": {
+            "grade_id": gid,
+            "grade": False,
+            "solution": False,
+            "locked": False,
+            "task": False,
+            "schema_version": 3,
+            **flags,
+        }
+    }
 
 
 def _code(gid, src, **flags):
@@ -29,12 +46,18 @@ def tiny_release():
     """A released notebook: a given cell, an answer, a test with hidden tests stripped."""
     cells = [
         _code("setup", "import math", locked=True),
-        _code("q1_answer", "def double(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()", solution=True),
+        _code(
+            "q1_answer",
+            "def double(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()",
+            solution=True,
+        ),
         _code("q1_tests", "assert double(2) == 4", grade=True, locked=True, points=1),
     ]
     nb = nbformat.v4.new_notebook(cells=cells)
-    masters = {"setup": "import math",
-               "q1_tests": "assert double(2) == 4\n### BEGIN HIDDEN TESTS\nassert double(-3) == -6\n### END HIDDEN TESTS"}
+    masters = {
+        "setup": "import math",
+        "q1_tests": "assert double(2) == 4\n### BEGIN HIDDEN TESTS\nassert double(-3) == -6\n### END HIDDEN TESTS",
+    }
     return nb, masters
 
 
@@ -72,7 +95,10 @@ def test_restore_puts_back_deleted_cells_and_keeps_added_ones_in_place_without_g
     assert sources[1] == "helper = 1" and "nbgrader" not in nb.cells[1].metadata
     # the added cell stays after the answer it followed; the deleted test returns to its place after it
     assert nb.cells[3].source.startswith("pass") and "nbgrader" not in nb.cells[3].metadata
-    assert "BEGIN HIDDEN TESTS" in nb.cells[4].source and nb.cells[4].metadata["nbgrader"]["grade_id"] == "q1_tests"
+    assert (
+        "BEGIN HIDDEN TESTS" in nb.cells[4].source
+        and nb.cells[4].metadata["nbgrader"]["grade_id"] == "q1_tests"
+    )
     assert any("'bonus', which does not exist" in f for f in findings)
     assert any("locked cell 'q1_tests' was deleted" in f for f in findings)
     assert len({c.id for c in nb.cells}) == len(nb.cells)
@@ -104,13 +130,16 @@ def test_restore_output_is_deterministic():
 
 
 # -- reading submissions -------------------------------------------------------------------------
-@pytest.mark.parametrize("content, reason", [
-    (b"", "empty file"),
-    (b'{"cells": [', "not valid JSON (line 1"),
-    (b"\xff\xfe\x00", "not UTF-8"),
-    (b'{"metadata": {}}', "not a Jupyter notebook"),
-    (b'{"cells": [{"cell_type": "weird", "source": ""}]}', "cell 1 is not a notebook cell"),
-])
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (b"", "empty file"),
+        (b'{"cells": [', "not valid JSON (line 1"),
+        (b"\xff\xfe\x00", "not UTF-8"),
+        (b'{"metadata": {}}', "not a Jupyter notebook"),
+        (b'{"cells": [{"cell_type": "weird", "source": ""}]}', "cell 1 is not a notebook cell"),
+    ],
+)
 def test_unreadable_submissions_say_why(tmp_path, content, reason):
     path = tmp_path / "ps1.ipynb"
     path.write_bytes(content)
@@ -126,33 +155,62 @@ def test_a_missing_notebook_names_what_was_found(tmp_path):
 
 # -- secrets ---------------------------------------------------------------------------------------
 def test_secrets_are_the_lines_only_found_inside_regions():
-    source = nbformat.v4.new_notebook(cells=[
-        _code("a", "def f():\n    ### BEGIN SOLUTION\n    return compute_the_answer(42)\n    ### END SOLUTION", solution=True),
-        _code("t", "assert f() == 42\n### BEGIN HIDDEN TESTS\nassert f() + 1 == 43  # hidden\n### END HIDDEN TESTS",
-              grade=True, locked=True, points=1),
-        nbformat.v4.new_markdown_cell("Hint: `return compute_the_answer(42)` is not allowed."),
-    ])
+    source = nbformat.v4.new_notebook(
+        cells=[
+            _code(
+                "a",
+                "def f():\n    ### BEGIN SOLUTION\n    return compute_the_answer(42)\n    ### END SOLUTION",
+                solution=True,
+            ),
+            _code(
+                "t",
+                "assert f() == 42\n### BEGIN HIDDEN TESTS\nassert f() + 1 == 43  # hidden\n### END HIDDEN TESTS",
+                grade=True,
+                locked=True,
+                points=1,
+            ),
+            nbformat.v4.new_markdown_cell("Hint: `return compute_the_answer(42)` is not allowed."),
+        ]
+    )
     secrets = Secrets.of(source)
     assert "assert f() + 1 == 43  # hidden" in secrets.lines
     assert "return compute_the_answer(42)" not in secrets.lines  # quoted in the public text
 
 
 def test_a_hidden_test_line_that_repeats_the_solution_is_not_a_hidden_secret():
-    source = nbformat.v4.new_notebook(cells=[
-        _code("a", "### BEGIN SOLUTION\nvalue = compute_it(1, 2)\n### END SOLUTION", solution=True),
-        _code("t", "### BEGIN HIDDEN TESTS\nvalue = compute_it(1, 2)\nassert value == expected_value\n"
-                   "### END HIDDEN TESTS", grade=True, locked=True, points=1),
-    ])
+    source = nbformat.v4.new_notebook(
+        cells=[
+            _code("a", "### BEGIN SOLUTION\nvalue = compute_it(1, 2)\n### END SOLUTION", solution=True),
+            _code(
+                "t",
+                "### BEGIN HIDDEN TESTS\nvalue = compute_it(1, 2)\nassert value == expected_value\n"
+                "### END HIDDEN TESTS",
+                grade=True,
+                locked=True,
+                points=1,
+            ),
+        ]
+    )
     hidden = Secrets.of(source, kinds=("hidden test",)).lines
     assert list(hidden) == ["assert value == expected_value"]  # the student may well write the other line
     assert "value = compute_it(1, 2)" in Secrets.of(source).lines  # but it never belongs in the release
 
 
 def test_leaks_name_the_cell():
-    source = nbformat.v4.new_notebook(cells=[
-        _code("t", "x = 1\n### BEGIN HIDDEN TESTS\nassert secret_function() == 3\n### END HIDDEN TESTS",
-              grade=True, locked=True, points=1)])
-    released = nbformat.v4.new_notebook(cells=[_code("t", "x = 1\nassert secret_function() == 3", grade=True)])
+    source = nbformat.v4.new_notebook(
+        cells=[
+            _code(
+                "t",
+                "x = 1\n### BEGIN HIDDEN TESTS\nassert secret_function() == 3\n### END HIDDEN TESTS",
+                grade=True,
+                locked=True,
+                points=1,
+            )
+        ]
+    )
+    released = nbformat.v4.new_notebook(
+        cells=[_code("t", "x = 1\nassert secret_function() == 3", grade=True)]
+    )
     found = leaks(released, Secrets.of(source))
     assert found and "cell 't'" in found[0] and "hidden test" in found[0]
     released.cells[0].source = "x = 1"
@@ -161,8 +219,10 @@ def test_leaks_name_the_cell():
 
 
 # -- the static check ------------------------------------------------------------------------------
-TESTS = ["assert sorted(absent(p)) == sorted(set(expected))\nassert len(x) == 2",
-         "import pandas as pd\nassert isinstance(f(), pd.Series)"]
+TESTS = [
+    "assert sorted(absent(p)) == sorted(set(expected))\nassert len(x) == 2",
+    "import pandas as pd\nassert isinstance(f(), pd.Series)",
+]
 ANSWERS = ["def absent(p):\n    return sorted(p)\n\nx = [1, 2]"]
 
 
@@ -171,35 +231,41 @@ def scan(code, answers=ANSWERS, given="import numpy as np"):
     return ScanStudentCode(TESTS, answers)(nb, [1])
 
 
-@pytest.mark.parametrize("code, finding", [
-    ("import builtins\nbuiltins.len = lambda x: 2", "assigns `builtins.len`"),
-    ("len = lambda x: 2", "rebinds `len`"),
-    ("def sorted(x):\n    return x", "rebinds `sorted`"),
-    ("get_ipython().showtraceback = lambda *a: None", "assigns `get_ipython().showtraceback`"),
-    ("ip = get_ipython()\nip.run_cell = None", "assigns `ip.run_cell`"),
-    ("np.testing.assert_allclose = print", "assigns `np.testing.assert_allclose`"),
-    ("setattr(np, 'isclose', lambda *a: True)", "calls setattr()"),
-    ("__builtins__['len'] = None", "writes into `__builtins__"),
-    ("import sys\nsys.settrace(lambda *a: None)", "installs a hook"),
-    ("exec('x' + '=1')", "runs dynamically built code"),
-    ("vars(__import__('builtins')).update(len=None)", "changes `vars()` with .update()"),
-    ("import ctypes", "imports ctypes"),
-    ("from numpy import *", "star-imports"),
-    ("def f():\n    global set\n    set = list", "rebinds `set`"),
-])
+@pytest.mark.parametrize(
+    "code, finding",
+    [
+        ("import builtins\nbuiltins.len = lambda x: 2", "assigns `builtins.len`"),
+        ("len = lambda x: 2", "rebinds `len`"),
+        ("def sorted(x):\n    return x", "rebinds `sorted`"),
+        ("get_ipython().showtraceback = lambda *a: None", "assigns `get_ipython().showtraceback`"),
+        ("ip = get_ipython()\nip.run_cell = None", "assigns `ip.run_cell`"),
+        ("np.testing.assert_allclose = print", "assigns `np.testing.assert_allclose`"),
+        ("setattr(np, 'isclose', lambda *a: True)", "calls setattr()"),
+        ("__builtins__['len'] = None", "writes into `__builtins__"),
+        ("import sys\nsys.settrace(lambda *a: None)", "installs a hook"),
+        ("exec('x' + '=1')", "runs dynamically built code"),
+        ("vars(__import__('builtins')).update(len=None)", "changes `vars()` with .update()"),
+        ("import ctypes", "imports ctypes"),
+        ("from numpy import *", "star-imports"),
+        ("def f():\n    global set\n    set = list", "rebinds `set`"),
+    ],
+)
 def test_scan_flags_tampering(code, finding):
     found = scan(code)
     assert any(finding in f for f in found), found
 
 
-@pytest.mark.parametrize("code", [
-    "def absent(p):\n    return [n for n in p if n]\n\nx = [3, 4]",  # the answers themselves
-    "import numpy as np\nimport pandas as pd\nlength = len([1])",  # same imports as the master
-    "pd.options.display.max_rows = 10",  # a display option
-    "def helper(values):\n    len = 3\n    return values",  # a local name
-    "class Thing:\n    pass\nThing.size = 3",  # the student's own class
-    "%matplotlib inline\nresult = sorted([2, 1])",  # IPython syntax
-])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "def absent(p):\n    return [n for n in p if n]\n\nx = [3, 4]",  # the answers themselves
+        "import numpy as np\nimport pandas as pd\nlength = len([1])",  # same imports as the master
+        "pd.options.display.max_rows = 10",  # a display option
+        "def helper(values):\n    len = 3\n    return values",  # a local name
+        "class Thing:\n    pass\nThing.size = 3",  # the student's own class
+        "%matplotlib inline\nresult = sorted([2, 1])",  # IPython syntax
+    ],
+)
 def test_scan_accepts_honest_code(code):
     assert scan(code, given="import numpy as np\nimport pandas as pd") == []
 
@@ -220,22 +286,28 @@ def test_scan_finds_nothing_in_the_course_reference_solutions():
 
 # -- verdicts ------------------------------------------------------------------------------------------
 def _graded_nb():
-    return nbformat.v4.new_notebook(cells=[
-        _code("a1", "x = 1", solution=True),
-        _code("t1", "assert x == 1", grade=True, locked=True, points=1),
-        _code("a2", "while True: pass", solution=True),
-        _code("t2", "assert True", grade=True, locked=True, points=1),
-    ])
+    return nbformat.v4.new_notebook(
+        cells=[
+            _code("a1", "x = 1", solution=True),
+            _code("t1", "assert x == 1", grade=True, locked=True, points=1),
+            _code("a2", "while True: pass", solution=True),
+            _code("t2", "assert True", grade=True, locked=True, points=1),
+        ]
+    )
 
 
 def _outcome(nb):
     from nbgrader.utils import determine_grade
+
     return [determine_grade(c)[0] for c in nb.cells if c.metadata["nbgrader"].get("grade")]
 
 
 def test_nothing_after_a_stop_earns_points():
     nb = _graded_nb()
-    ex = Execution(replies={0: {"status": "ok"}, 1: {"status": "ok"}}, stop=Stop(2, "timeout", "cell 'a2' did not finish"))
+    ex = Execution(
+        replies={0: {"status": "ok"}, 1: {"status": "ok"}},
+        stop=Stop(2, "timeout", "cell 'a2' did not finish"),
+    )
     assert _outcome(nb) == [1.0, 1.0]  # what nbgrader alone would give: full marks
     ApplyVerdicts()(nb, ex, [])
     assert _outcome(nb) == [1.0, 0.0]
@@ -260,6 +332,7 @@ def test_tampering_zeroes_every_test():
 # -- progress --------------------------------------------------------------------------------------------
 def test_progress_prints_one_line_per_step_when_not_a_terminal():
     import io
+
     out = io.StringIO()
     bar = Progress(2, "grading", stream=out, width=4)
     bar.step("a")
@@ -290,10 +363,23 @@ def test_plain_data_never_keeps_the_students_objects():
     class Quiet(str):
         pass
 
-    plain = to_plain([AnyList([1]), Quiet("x"), np.int64(3), (1, 2), {"k": {1, 2}}, float("nan"),
-                      pd.Series([1, None], dtype="Int64"), pd.Timestamp("2020-01-02"), pd.NaT])
-    assert plain[0] == {"$unsupported": f"{__name__}.test_plain_data_never_keeps_the_students_objects.<locals>."
-                                        f"AnyList (redefines equality)"}
+    plain = to_plain(
+        [
+            AnyList([1]),
+            Quiet("x"),
+            np.int64(3),
+            (1, 2),
+            {"k": {1, 2}},
+            float("nan"),
+            pd.Series([1, None], dtype="Int64"),
+            pd.Timestamp("2020-01-02"),
+            pd.NaT,
+        ]
+    )
+    assert plain[0] == {
+        "$unsupported": f"{__name__}.test_plain_data_never_keeps_the_students_objects.<locals>."
+        f"AnyList (redefines equality)"
+    }
     assert plain[1]["$unsupported"].endswith("Quiet") and plain[2] == 3 and type(plain[2]) is int
     assert plain[3] == {"$tuple": [1, 2]} and plain[4] == {"$dict": [["k", {"$set": [1, 2]}]]}
     assert plain[5] == {"$float": "nan"} and plain[6]["$series"]["values"] == [1, {"$na": None}]
@@ -309,7 +395,9 @@ def test_a_probe_answer_is_parsed_defensively():
     assert "nested too deeply" in parse_answer(_reply("n1" + "[" * 100_000 + "]" * 100_000), "n1", 1)
     assert "too large" in parse_answer(_reply("n1" + "x" * (9 * 2**20)), "n1", 1)
     assert "malformed" in parse_answer({"user_expressions": {}}, "n1", 1)
-    assert "raised" in parse_answer({"user_expressions": {"probe": {"status": "error", "ename": "X"}}}, "n1", 1)
+    assert "raised" in parse_answer(
+        {"user_expressions": {"probe": {"status": "error", "ename": "X"}}}, "n1", 1
+    )
     assert "malformed" in parse_answer(_reply("n1{not json"), "n1", 1)
 
 
@@ -326,7 +414,9 @@ def test_checks_compare_with_the_reference_value_by_their_rule():
     assert judge(viewed, {"$frame": {"columns": ["x", "id"], "index": [5], "data": [[9], ["a"]]}}).ok
     wrong_form = judge(viewed, [1, 2])
     assert not wrong_form.ok and "wrong form" in wrong_form.why
-    prop = Check("t", 1, "f()", test=lambda got, want: isinstance(got, list) and len(got) == len(want), want=[1])
+    prop = Check(
+        "t", 1, "f()", test=lambda got, want: isinstance(got, list) and len(got) == len(want), want=[1]
+    )
     assert judge(prop, ["z"]).ok and not judge(prop, "z").ok
 
 
@@ -334,13 +424,24 @@ def test_every_test_cell_needs_a_check_and_the_reference_must_pass_it():
     from course.grading.compare import Reference, checks_of_notebook
     from course.grading.coursedir import CourseError
 
-    source = nbformat.v4.new_notebook(cells=[
-        _code("q1_answer", "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION",
-              solution=True),
-        _code("q1_tests", "assert double(2) == 4\n### BEGIN HIDDEN TESTS\nfrom course.grading.compare import *\n"
-                          "check('double(-3)')\ncheck('double(0.5)', test=lambda got, want: got == want)\n"
-                          "### END HIDDEN TESTS", grade=True, locked=True, points=1),
-    ])
+    source = nbformat.v4.new_notebook(
+        cells=[
+            _code(
+                "q1_answer",
+                "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION",
+                solution=True,
+            ),
+            _code(
+                "q1_tests",
+                "assert double(2) == 4\n### BEGIN HIDDEN TESTS\nfrom course.grading.compare import *\n"
+                "check('double(-3)')\ncheck('double(0.5)', test=lambda got, want: got == want)\n"
+                "### END HIDDEN TESTS",
+                grade=True,
+                locked=True,
+                points=1,
+            ),
+        ]
+    )
     masters = {"q1_tests": source.cells[1].source}
     ref = Reference(source, "t")
     checks = checks_of_notebook(masters, source, ref.namespace)
@@ -348,8 +449,10 @@ def test_every_test_cell_needs_a_check_and_the_reference_must_pass_it():
     assert [c.want for c in checks["q1_tests"]] == [-6, 1.0]
     with pytest.raises(CourseError, match="has no out-of-kernel check"):
         checks_of_notebook({"q1_tests": "assert double(2) == 4"}, source, ref.namespace)
-    bad = {"q1_tests": "### BEGIN HIDDEN TESTS\nfrom course.grading.compare import check\ncheck('double(None)')\n"
-                       "### END HIDDEN TESTS"}
+    bad = {
+        "q1_tests": "### BEGIN HIDDEN TESTS\nfrom course.grading.compare import check\ncheck('double(None)')\n"
+        "### END HIDDEN TESTS"
+    }
     with pytest.raises(CourseError, match="reference solution fails"):
         ref.fill(checks_of_notebook(bad, source, ref.namespace))
 
@@ -357,7 +460,10 @@ def test_every_test_cell_needs_a_check_and_the_reference_must_pass_it():
 def test_perturbed_inputs_are_the_same_in_every_process_and_differ_from_the_visible_ones():
     from course.grading.inputs import table
 
-    a, b = table("events", seed=21, drop=0.25, keep=("helsinki-final-act",)), table("events", seed=21, drop=0.25)
+    a, b = (
+        table("events", seed=21, drop=0.25, keep=("helsinki-final-act",)),
+        table("events", seed=21, drop=0.25),
+    )
     again = table("events", seed=21, drop=0.25, keep=("helsinki-final-act",))
     assert a.equals(again) and "helsinki-final-act" in set(a["id"])
     plain = table("events")
@@ -374,7 +480,9 @@ def test_feedback_leak_check_sees_hidden_lines_in_every_encoding():
     from course.grading.feedback import encoded_leaks
 
     line = "check(\"absent_states(inputs.table('participants', seed=12))\")"
-    secrets = Secrets({line: "hidden test in cell 'q2_hidden'", "assert _helper_value == 42 * _x": "hidden test"})
+    secrets = Secrets(
+        {line: "hidden test in cell 'q2_hidden'", "assert _helper_value == 42 * _x": "hidden test"}
+    )
     everything = f"In [3]: x = 1\n{line}\nprint('done')\n"
     samples = {
         "base64": base64.b64encode(everything.encode()).decode(),
@@ -396,7 +504,7 @@ def test_feedback_leak_check_sees_hidden_lines_in_every_encoding():
 def test_feedback_leak_check_does_not_mistake_a_visible_line_for_a_hidden_one():
     from course.grading.feedback import encoded_leaks
 
-    secrets = Secrets({'check("mean_payoffs(\'reciprocator\', runs=10, seed=1)",': "hidden test"})
+    secrets = Secrets({"check(\"mean_payoffs('reciprocator', runs=10, seed=1)\",": "hidden test"})
     visible = 'check = mean_payoffs("reciprocator", runs=10, seed=1)'
     assert encoded_leaks(f"In the cell: {visible}", secrets, public=visible) == []
     assert encoded_leaks(f"In the cell: {visible}", secrets) != []  # without knowing it is public

@@ -31,6 +31,7 @@ processes, core dumps), ``no_new_privs`` (setuid programs do not elevate),
 stdin from /dev/null and stdout/stderr to a log file outside the work directory (opened by the
 launcher, handed down as a descriptor: the kernel never holds its path).
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -66,8 +67,15 @@ PR_SET_PDEATHSIG = 1
 PR_SET_NO_NEW_PRIVS = 38
 
 # statvfs f_flag bits, to carry a mount's locked flags over to its bind
-_ST_TO_MS = {1: MS_RDONLY, 2: MS_NOSUID, 4: MS_NODEV, 8: MS_NOEXEC, 1024: MS_NOATIME,
-             2048: MS_NODIRATIME, 4096: MS_RELATIME}
+_ST_TO_MS = {
+    1: MS_RDONLY,
+    2: MS_NOSUID,
+    4: MS_NODEV,
+    8: MS_NOEXEC,
+    1024: MS_NOATIME,
+    2048: MS_NODIRATIME,
+    4096: MS_RELATIME,
+}
 _PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41}
 _DEVICES = ("null", "zero", "full", "random", "urandom")
 _RLIMITS = {
@@ -155,8 +163,12 @@ def _build_root(spec: dict) -> None:
         _bind("/dev/" + dev, root, writable=True, device=True)
     os.makedirs(root + "/dev/shm")
     mount("tmpfs", root + "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=64m,mode=1777")
-    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
-                         ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
+    for name, target in (
+        ("fd", "/proc/self/fd"),
+        ("stdin", "/proc/self/fd/0"),
+        ("stdout", "/proc/self/fd/1"),
+        ("stderr", "/proc/self/fd/2"),
+    ):
         os.symlink(target, f"{root}/dev/{name}")
     for path in spec["ro_paths"]:
         if os.path.lexists(path):
@@ -259,8 +271,9 @@ def _exit_code(code: int) -> int:
 def run(spec: dict, argv: list[str]) -> int:
     # The kernel's log lives outside every folder the kernel can write (the grader reads it back as
     # root): opened here, without following links, and handed down as a descriptor.
-    spec["_log_fd"] = os.open(spec["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC,
-                              0o600)
+    spec["_log_fd"] = os.open(
+        spec["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600
+    )
     os.set_inheritable(spec["_log_fd"], True)
     # the submission's cgroup (memory and processes of the whole jail), joined before anything starts
     for procs in spec.get("cgroup_procs", []):
@@ -304,8 +317,10 @@ def run(spec: dict, argv: list[str]) -> int:
         os.close(ready_r)
         try:
             _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-            _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS),
-                   "unshare(mount, net, ipc, uts)")
+            _check(
+                _libc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS),
+                "unshare(mount, net, ipc, uts)",
+            )
             _build_root(spec)
         except BaseException as e:  # noqa: BLE001
             os.write(ready_w, f"jail: {e}".encode())

@@ -15,6 +15,7 @@ timestamp in its folder name, as ``nbgrader collect`` reads it); a student
 already collected is skipped unless ``--update`` and the new submission is
 newer, which then replaces the old one.
 """
+
 from __future__ import annotations
 
 import json
@@ -46,6 +47,7 @@ class CollectReport:
 
 def _timestamp(text: str):
     from nbgrader.utils import parse_utc
+
     return parse_utc(text)
 
 
@@ -73,7 +75,9 @@ def _records(inbound_fd: int, assignment: str, report: CollectReport) -> dict[st
     return newest
 
 
-def _copy_tree(src_fd: int, dest: Path, refused: list[str], prefix: str = "", budget: list | None = None) -> None:
+def _copy_tree(
+    src_fd: int, dest: Path, refused: list[str], prefix: str = "", budget: list | None = None
+) -> None:
     """Copy the regular files (and real folders) of ``src_fd`` into ``dest``; record what was refused."""
     budget = budget if budget is not None else [MAX_FILES]
     for name, st in safefs.entries(src_fd):
@@ -83,7 +87,9 @@ def _copy_tree(src_fd: int, dest: Path, refused: list[str], prefix: str = "", bu
             return
         if stat.S_ISDIR(st.st_mode):
             try:
-                sub = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=src_fd)
+                sub = os.open(
+                    name, os.O_RDONLY | os.O_NOFOLLOW | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=src_fd
+                )
             except OSError:
                 refused.append(f"{rel} cannot be read")
                 continue
@@ -113,7 +119,9 @@ def existing_timestamp(folder: Path):
         return None
 
 
-def collect(course: Course, assignment: str, update: bool = False, students: list[str] | None = None) -> CollectReport:
+def collect(
+    course: Course, assignment: str, update: bool = False, students: list[str] | None = None
+) -> CollectReport:
     report = CollectReport(assignment)
     inbound = course.exchange_root / course.course_id / "inbound"
     try:
@@ -137,7 +145,9 @@ def collect(course: Course, assignment: str, update: bool = False, students: lis
                     continue
             refused: list[str] = []
             try:
-                src_fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=inbound_fd)
+                src_fd = os.open(
+                    name, os.O_RDONLY | os.O_NOFOLLOW | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=inbound_fd
+                )
             except OSError as e:
                 report.refused.append(f"{student}: inbound/{name} cannot be read ({e.strerror})")
                 continue

@@ -24,13 +24,15 @@ The hidden region's source, its rules and the reference values never enter
 the student's kernel; neither does anything the kernel says about pass or
 fail count.
 """
+
 from __future__ import annotations
 
 import ast
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from . import plain
 from .coursedir import CourseError
@@ -70,7 +72,12 @@ def is_error(r) -> bool:
 
 
 def is_na(v) -> bool:
-    return v is None or _tagged(v, "$na") or _tagged(v, "$nat") or (_tagged(v, "$float") and v["$float"] == "nan")
+    return (
+        v is None
+        or _tagged(v, "$na")
+        or _tagged(v, "$nat")
+        or (_tagged(v, "$float") and v["$float"] == "nan")
+    )
 
 
 def na_none(v):
@@ -125,7 +132,7 @@ def keys(r) -> list:
 
 
 def get(r, key):
-    for k, v in (r["$dict"] if _tagged(r, "$dict") else []):
+    for k, v in r["$dict"] if _tagged(r, "$dict") else []:
         if k == key:
             return v
     raise KeyError(key)
@@ -170,8 +177,27 @@ def same(a, b, tol: float = 1e-9) -> bool:
     return False
 
 
-HELPERS = {f.__name__: f for f in (kind, is_error, is_na, na_none, items, values, index, columns, column, keys,
-                                   get, figure, date, number, text, same)}
+HELPERS = {
+    f.__name__: f
+    for f in (
+        kind,
+        is_error,
+        is_na,
+        na_none,
+        items,
+        values,
+        index,
+        columns,
+        column,
+        keys,
+        get,
+        figure,
+        date,
+        number,
+        text,
+        same,
+    )
+}
 
 
 # -- reading the checks from the master ------------------------------------------------------
@@ -180,8 +206,13 @@ _current_cell = ""
 master: dict = {}  # the reference solution's namespace, rebound for each notebook the grader reads
 
 
-def check(expr: str, view: Callable | None = None, test: Callable | None = None, tol: float = 1e-9,
-          cell: str | None = None) -> None:
+def check(
+    expr: str,
+    view: Callable | None = None,
+    test: Callable | None = None,
+    tol: float = 1e-9,
+    cell: str | None = None,
+) -> None:
     """Declare one out-of-kernel check (see the module's docstring).
 
     Outside the grader (e.g. when nbgrader runs the master at release to expand autotests) it does
@@ -209,13 +240,16 @@ def checks_in(cell_id: str, master_source: str, namespace: dict | None = None) -
     found: list[Check] = []
     _collecting, _current_cell, master = found, cell_id, namespace if namespace is not None else {}
     try:
-        exec(compile("\n".join(inside), f"<hidden tests of {cell_id}>", "exec"),  # noqa: S102 - the master
-             {"__builtins__": __builtins__, "__name__": f"__hidden_{cell_id}__"})
+        exec(
+            compile("\n".join(inside), f"<hidden tests of {cell_id}>", "exec"),  # noqa: S102 - the master
+            {"__builtins__": __builtins__, "__name__": f"__hidden_{cell_id}__"},
+        )
     except CourseError:
         raise
     except Exception as e:  # noqa: BLE001
-        raise CourseError(f"the hidden tests of cell '{cell_id}' do not run in the grader: "
-                          f"{type(e).__name__}: {e}") from None
+        raise CourseError(
+            f"the hidden tests of cell '{cell_id}' do not run in the grader: {type(e).__name__}: {e}"
+        ) from None
     finally:
         _collecting, _current_cell = None, ""
     return found
@@ -224,7 +258,9 @@ def checks_in(cell_id: str, master_source: str, namespace: dict | None = None) -
 __all__ = ["check", "master", *HELPERS]
 
 
-def checks_of_notebook(masters: dict[str, str], release_nb, namespace: dict | None = None) -> dict[str, list[Check]]:
+def checks_of_notebook(
+    masters: dict[str, str], release_nb, namespace: dict | None = None
+) -> dict[str, list[Check]]:
     """grade id -> checks, for every test cell of a released notebook; each test cell must have some."""
     found_all: dict[str, list[Check]] = {}
     tests = [grade_id(c) for c in release_nb.cells if is_test(c)]
@@ -239,8 +275,10 @@ def checks_of_notebook(masters: dict[str, str], release_nb, namespace: dict | No
         for n, chk in enumerate(found, 1):
             chk.number = n
         if not found:
-            raise CourseError(f"test cell '{gid}' has no out-of-kernel check (a `check(...)` between "
-                              f"'### BEGIN HIDDEN TESTS' and '### END HIDDEN TESTS'); add one")
+            raise CourseError(
+                f"test cell '{gid}' has no out-of-kernel check (a `check(...)` between "
+                f"'### BEGIN HIDDEN TESTS' and '### END HIDDEN TESTS'); add one"
+            )
         out[gid] = found
     return out
 
@@ -255,6 +293,7 @@ class Reference:
         import warnings
 
         from . import inputs
+
         self.name = name
         self.namespace: dict = {"__name__": f"__master_{name}__", "inputs": inputs}
         with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
@@ -265,13 +304,15 @@ class Reference:
                 try:
                     exec(compile(cell.source, f"<master {name} cell {index_ + 1}>", "exec"), self.namespace)  # noqa: S102
                 except Exception as e:  # noqa: BLE001
-                    raise CourseError(f"the master of {name} does not run (cell {index_ + 1}): "
-                                      f"{type(e).__name__}: {e}") from None
+                    raise CourseError(
+                        f"the master of {name} does not run (cell {index_ + 1}): {type(e).__name__}: {e}"
+                    ) from None
 
     def fill(self, checks: dict[str, list[Check]]) -> None:
         import contextlib
         import io
         import warnings
+
         for cell_checks in checks.values():
             for chk in cell_checks:
                 try:
@@ -280,8 +321,10 @@ class Reference:
                         value = eval(chk.expr, self.namespace)  # noqa: S307 - the master's own expression
                     chk.want = json.loads(plain.dumps(plain.to_plain(value)))
                 except Exception as e:  # noqa: BLE001
-                    raise CourseError(f"{self.name}, cell '{chk.cell}', check {chk.number}: the reference "
-                                      f"solution fails on it ({type(e).__name__}: {e})") from None
+                    raise CourseError(
+                        f"{self.name}, cell '{chk.cell}', check {chk.number}: the reference "
+                        f"solution fails on it ({type(e).__name__}: {e})"
+                    ) from None
 
 
 # -- the student's answer ----------------------------------------------------------------------
@@ -297,7 +340,7 @@ def parse_answer(reply_content: dict, nonce: str, expected: int) -> list | str:
         answer = ast.literal_eval(literal)
         if not isinstance(answer, str) or not answer.startswith(nonce):
             return "the answer did not carry this probe's nonce"
-        results = json.loads(answer[len(nonce):])
+        results = json.loads(answer[len(nonce) :])
     except RecursionError:
         return "the answer was nested too deeply"
     except Exception:  # noqa: BLE001 - anything malformed is a failed check, never a grader crash

@@ -1,4 +1,5 @@
 """The course directory: its configuration, its folders, its problem sets."""
+
 from __future__ import annotations
 
 import os
@@ -111,10 +112,13 @@ class Course:
             return known
         unknown = [n for n in names if n not in known]
         if unknown:
-            raise CourseError(f"unknown problem set(s): {', '.join(unknown)}; the course has: {', '.join(known)}")
+            raise CourseError(
+                f"unknown problem set(s): {', '.join(unknown)}; the course has: {', '.join(known)}"
+            )
         return list(names)
 
     def api(self):
         """nbgrader's NbGraderAPI for this course."""
         from nbgrader.apps.api import NbGraderAPI
+
         return NbGraderAPI(coursedir=self.coursedir, config=self.config)

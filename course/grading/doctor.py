@@ -1,4 +1,5 @@
 """``course doctor``: is this machine ready to release and grade the course? Each problem comes with its fix."""
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,12 @@ REQUIRED = {
     "nbclient": ">=0.10,<1",
     "ipykernel": ">=6,<8",
 }
-SERVER_EXTENSIONS = ("nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.assignment_list",
-                     "nbgrader.server_extensions.course_list", "nbgrader.server_extensions.validate_assignment")
+SERVER_EXTENSIONS = (
+    "nbgrader.server_extensions.formgrader",
+    "nbgrader.server_extensions.assignment_list",
+    "nbgrader.server_extensions.course_list",
+    "nbgrader.server_extensions.validate_assignment",
+)
 LAB_EXTENSION = "@jupyter/nbgrader"
 
 
@@ -41,6 +46,7 @@ def _requirements() -> dict[str, str]:
     except metadata.PackageNotFoundError:
         return bounds
     from packaging.requirements import Requirement
+
     for dep in deps:
         req = Requirement(dep)
         key = req.name.replace("-", "_")
@@ -51,19 +57,34 @@ def _requirements() -> dict[str, str]:
 
 def check_versions() -> list[Check]:
     from packaging.specifiers import SpecifierSet
+
     out = []
     v = sys.version_info
-    out.append(Check("python", (3, 11) <= v[:2] < (3, 13), f"Python {v.major}.{v.minor}.{v.micro}",
-                     "use Python 3.11 or 3.12 (make lab / make test pick it with PYTHON=...)"))
+    out.append(
+        Check(
+            "python",
+            (3, 11) <= v[:2] < (3, 13),
+            f"Python {v.major}.{v.minor}.{v.micro}",
+            "use Python 3.11 or 3.12 (make lab / make test pick it with PYTHON=...)",
+        )
+    )
     for name, spec in _requirements().items():
         try:
             found = metadata.version(name)
         except metadata.PackageNotFoundError:
-            out.append(Check(name, False, "not installed", "run `make install` (pip install -e .) in the repository"))
+            out.append(
+                Check(name, False, "not installed", "run `make install` (pip install -e .) in the repository")
+            )
             continue
         ok = SpecifierSet(spec).contains(found, prereleases=True)
-        out.append(Check(name, ok, f"{found} (needs {spec})",
-                         f"pip install '{name}{spec}' (or `make install`, which pins the tested versions)"))
+        out.append(
+            Check(
+                name,
+                ok,
+                f"{found} (needs {spec})",
+                f"pip install '{name}{spec}' (or `make install`, which pins the tested versions)",
+            )
+        )
     return out
 
 
@@ -74,9 +95,14 @@ def check_extensions() -> list[Check]:
     out = []
     enabled = ExtensionConfigManager(read_config_path=jupyter_config_path()).get_jpserver_extensions()
     for ext in SERVER_EXTENSIONS:
-        out.append(Check(f"server extension {ext.rsplit('.', 1)[-1]}", bool(enabled.get(ext)),
-                         "enabled" if enabled.get(ext) else "not enabled",
-                         f"jupyter server extension enable --sys-prefix {ext}"))
+        out.append(
+            Check(
+                f"server extension {ext.rsplit('.', 1)[-1]}",
+                bool(enabled.get(ext)),
+                "enabled" if enabled.get(ext) else "not enabled",
+                f"jupyter server extension enable --sys-prefix {ext}",
+            )
+        )
     found = [d for d in jupyter_path("labextensions") if (Path(d) / LAB_EXTENSION / "package.json").is_file()]
     disabled = set()
     for d in jupyter_config_path():
@@ -89,11 +115,18 @@ def check_extensions() -> list[Check]:
             names = data.get("disabledExtensions", {})
             disabled |= {k for k, v in names.items() if v} if isinstance(names, dict) else set(names)
     off = sorted(n for n in disabled if n.startswith(LAB_EXTENSION))
-    out.append(Check("lab extension @jupyter/nbgrader", bool(found) and not off,
-                     f"installed in {found[0]}" + (f", but disabled: {', '.join(off)}" if off else "")
-                     if found else "not installed",
-                     "reinstall nbgrader in this environment (pip install --force-reinstall 'nbgrader>=0.9.6,<1')"
-                     if not found else f"jupyter labextension enable {' '.join(off)}"))
+    out.append(
+        Check(
+            "lab extension @jupyter/nbgrader",
+            bool(found) and not off,
+            f"installed in {found[0]}" + (f", but disabled: {', '.join(off)}" if off else "")
+            if found
+            else "not installed",
+            "reinstall nbgrader in this environment (pip install --force-reinstall 'nbgrader>=0.9.6,<1')"
+            if not found
+            else f"jupyter labextension enable {' '.join(off)}",
+        )
+    )
     return out
 
 
@@ -102,26 +135,47 @@ def check_course(course: Course, jupyter_root: Path) -> list[Check]:
     created = course.ensure_exchange()
     ex = course.exchange_root
     writable = os.access(ex, os.W_OK | os.X_OK)
-    out.append(Check("exchange directory", ex.is_dir() and writable,
-                     f"{ex}" + (" (created now)" if created else "") + ("" if writable else ", not writable"),
-                     f"mkdir -p {ex} && chmod 1777 {ex}   (or set c.Exchange.root in {course.dir / CONFIG_NAME})"))
+    out.append(
+        Check(
+            "exchange directory",
+            ex.is_dir() and writable,
+            f"{ex}" + (" (created now)" if created else "") + ("" if writable else ", not writable"),
+            f"mkdir -p {ex} && chmod 1777 {ex}   (or set c.Exchange.root in {course.dir / CONFIG_NAME})",
+        )
+    )
     root = jupyter_root.resolve()
     inside = course.root == root or root in course.root.parents
-    out.append(Check("course inside the Jupyter root", inside, f"course {course.root}; Jupyter root {root}",
-                     f"start JupyterLab from {course.root.parent} (make lab does) or a folder above it, "
-                     f"or set c.ServerApp.root_dir to such a folder; Formgrader only works inside the root"))
+    out.append(
+        Check(
+            "course inside the Jupyter root",
+            inside,
+            f"course {course.root}; Jupyter root {root}",
+            f"start JupyterLab from {course.root.parent} (make lab does) or a folder above it, "
+            f"or set c.ServerApp.root_dir to such a folder; Formgrader only works inside the root",
+        )
+    )
     seen = formgrader_course_root(root)
-    out.append(Check("Formgrader finds this course", seen == course.root,
-                     f"a server started in {root} would use {seen or 'no course (no nbgrader_config.py found)'}",
-                     f"put a file {root / CONFIG_NAME} containing\n"
-                     f"         c = get_config()\n"
-                     f"         load_subconfig('{os.path.relpath(course.dir / CONFIG_NAME, root)}')\n"
-                     f"       (or copy {course.dir / CONFIG_NAME} into a Jupyter config directory)"))
+    out.append(
+        Check(
+            "Formgrader finds this course",
+            seen == course.root,
+            f"a server started in {root} would use {seen or 'no course (no nbgrader_config.py found)'}",
+            f"put a file {root / CONFIG_NAME} containing\n"
+            f"         c = get_config()\n"
+            f"         load_subconfig('{os.path.relpath(course.dir / CONFIG_NAME, root)}')\n"
+            f"       (or copy {course.dir / CONFIG_NAME} into a Jupyter config directory)",
+        )
+    )
     released = [a for a in course.assignments() if (course.release / a).is_dir()]
-    out.append(Check("problem sets", bool(course.assignments()),
-                     f"{len(course.assignments())} in source/ ({', '.join(course.assignments())}); "
-                     f"released: {', '.join(released) or 'none'}",
-                     f"add master notebooks under {course.source}/<ps>/"))
+    out.append(
+        Check(
+            "problem sets",
+            bool(course.assignments()),
+            f"{len(course.assignments())} in source/ ({', '.join(course.assignments())}); "
+            f"released: {', '.join(released) or 'none'}",
+            f"add master notebooks under {course.source}/<ps>/",
+        )
+    )
     return out
 
 
@@ -146,59 +200,89 @@ def check_isolation(course: Course | None) -> list[Check]:
     out = []
     if course is None:  # no course directory: the isolation its default settings would get
         from .sandbox import GradingSettings
+
         settings = GradingSettings()
     else:
         settings = course.settings
     try:
         iso = detect_isolation(settings.isolation, settings.sandbox_uid_base)
     except IsolationError as e:
-        return [Check("isolation", False, str(e), "set c.CourseGrader.isolation = 'auto' or fix the cause above")]
+        return [
+            Check("isolation", False, str(e), "set c.CourseGrader.isolation = 'auto' or fix the cause above")
+        ]
     fixes = {
         "uid": "allow Linux namespaces (a container needs e.g. --security-opt seccomp=unconfined, or use a VM) "
-               "for a private file system and no network",
+        "for a private file system and no network",
         "none": "run `course grade` as root (kernels then run as a separate uid), or enable unprivileged user "
-                "namespaces: sysctl -w kernel.unprivileged_userns_clone=1 (Debian) or "
-                "kernel.apparmor_restrict_unprivileged_userns=0 (Ubuntu 24.04)",
+        "namespaces: sysctl -w kernel.unprivileged_userns_clone=1 (Debian) or "
+        "kernel.apparmor_restrict_unprivileged_userns=0 (Ubuntu 24.04)",
     }
-    out.append(Check("isolation", iso.mode == "namespaces", f"{iso.mode}: {iso.why}", fixes.get(iso.mode, "")))
+    out.append(
+        Check("isolation", iso.mode == "namespaces", f"{iso.mode}: {iso.why}", fixes.get(iso.mode, ""))
+    )
     if course is None:
         return out
     try:
         paths = readable_paths(course.settings, course.root)
-        out.append(Check("jail file system", True, f"kernels may read {len(paths)} paths, none inside the course"))
+        out.append(
+            Check("jail file system", True, f"kernels may read {len(paths)} paths, none inside the course")
+        )
     except IsolationError as e:
-        out.append(Check("jail file system", False, str(e), "remove that path from c.CourseGrader.extra_ro_paths"))
+        out.append(
+            Check("jail file system", False, str(e), "remove that path from c.CourseGrader.extra_ro_paths")
+        )
     return out
 
 
 def check_limits(course: Course) -> list[Check]:
     """Which per-submission limits (cgroup, tmpfs) this machine gives, and the fallback otherwise."""
     from . import limits
+
     st = course.settings
     what = limits.describe(st.memory_mb, st.disk_mb, st.max_processes)
     full = what.startswith("cgroup") and "no tmpfs" not in what
     return [
-        Check("sandbox", True, "the course's own jail (course/grading/_jail.py: Linux namespaces, pivot_root, "
-                               "no_new_privs, rlimits); bubblewrap is not used"),
-        Check("limits per submission", full, what + f"; output {st.output_kb} KB per cell and {st.total_output_mb} MB "
-              f"per notebook; {st.cell_timeout:g} s per cell, {st.submission_timeout:g} s per submission",
-              "" if full else "grade as root on a Linux machine with a writable cgroup hierarchy "
-                              "(e.g. `systemd-run --scope -p Delegate=yes course grade ...`) for the full limits"),
+        Check(
+            "sandbox",
+            True,
+            "the course's own jail (course/grading/_jail.py: Linux namespaces, pivot_root, "
+            "no_new_privs, rlimits); bubblewrap is not used",
+        ),
+        Check(
+            "limits per submission",
+            full,
+            what + f"; output {st.output_kb} KB per cell and {st.total_output_mb} MB "
+            f"per notebook; {st.cell_timeout:g} s per cell, {st.submission_timeout:g} s per submission",
+            ""
+            if full
+            else "grade as root on a Linux machine with a writable cgroup hierarchy "
+            "(e.g. `systemd-run --scope -p Delegate=yes course grade ...`) for the full limits",
+        ),
     ]
 
 
-NO_COURSE_FIX = ("the problem sets are not part of the installed package (they hold the solutions): run "
-                 "`course doctor` in the folder holding the course's nbgrader_config.py (the repository's "
-                 "assignments/ or its parent), or pass --course-dir DIR. Students need no course directory: "
-                 "`course lessons --dest DIR` copies the lessons")
+NO_COURSE_FIX = (
+    "the problem sets are not part of the installed package (they hold the solutions): run "
+    "`course doctor` in the folder holding the course's nbgrader_config.py (the repository's "
+    "assignments/ or its parent), or pass --course-dir DIR. Students need no course directory: "
+    "`course lessons --dest DIR` copies the lessons"
+)
 
 
 def run(course: Course | None, jupyter_root: Path | None = None, course_error: str = "") -> list[Check]:
     """Every check; with ``course`` None (no course directory found), the ones that need none, and that."""
     root = jupyter_root or Path.cwd()
     if course is None:
-        return (check_versions() + check_extensions()
-                + [Check("course directory", False, course_error or "not found", NO_COURSE_FIX)]
-                + check_isolation(None))
-    return (check_versions() + check_extensions() + check_course(course, root) + check_isolation(course)
-            + check_limits(course))
+        return (
+            check_versions()
+            + check_extensions()
+            + [Check("course directory", False, course_error or "not found", NO_COURSE_FIX)]
+            + check_isolation(None)
+        )
+    return (
+        check_versions()
+        + check_extensions()
+        + check_course(course, root)
+        + check_isolation(course)
+        + check_limits(course)
+    )

@@ -14,6 +14,7 @@ correct function cannot let the later tests award points. At the end the
 grader probes the kernel (:mod:`course.grading.kernel_boot`) for tampering
 with builtins or with the shell's error reporting.
 """
+
 from __future__ import annotations
 
 import ast
@@ -43,8 +44,12 @@ _quiet.addHandler(logging.NullHandler())
 _quiet.propagate = False
 
 # exceptions that end a cell abnormally: nothing after them runs
-STOPPING_ERRORS = {"SystemExit": "interrupted", "KeyboardInterrupt": "interrupted", "MemoryError": "memory",
-                   "OutputLimitExceeded": "output"}
+STOPPING_ERRORS = {
+    "SystemExit": "interrupted",
+    "KeyboardInterrupt": "interrupted",
+    "MemoryError": "memory",
+    "OutputLimitExceeded": "output",
+}
 
 
 def cell_label(cell: NotebookNode, index: int) -> str:
@@ -86,7 +91,11 @@ class GradingKernelManager(AsyncKernelManager):
         self.sandbox = sandbox
         self._kernel_spec = KernelSpec(
             argv=[sys.executable, "-m", "course.grading.kernel_boot", "-f", "{connection_file}"],
-            display_name="Python 3 (grading)", language="python", interrupt_mode="signal", env={})
+            display_name="Python 3 (grading)",
+            language="python",
+            interrupt_mode="signal",
+            env={},
+        )
 
     def format_kernel_cmd(self, extra_arguments=None):
         return self.sandbox.command(super().format_kernel_cmd(extra_arguments))
@@ -96,7 +105,9 @@ class GradingClient(NotebookClient):
     """nbclient's client with a per-cell output limit and a record of every execute reply."""
 
     output_limit = Int(1 << 20, help="Bytes of output kept per cell.").tag(config=True)
-    total_output_limit = Int(16 << 20, help="Bytes of output of the whole notebook, metadata included.").tag(config=True)
+    total_output_limit = Int(16 << 20, help="Bytes of output of the whole notebook, metadata included.").tag(
+        config=True
+    )
 
     def __init__(self, nb, **kwargs):
         super().__init__(nb, **kwargs)
@@ -116,10 +127,15 @@ class GradingClient(NotebookClient):
         if msg["msg_type"] == "stream":
             return len(content.get("text", ""))
         if msg["msg_type"] == "error":
-            return sum(len(line) for line in content.get("traceback", [])) + len(str(content.get("evalue", "")))
+            return sum(len(line) for line in content.get("traceback", [])) + len(
+                str(content.get("evalue", ""))
+            )
         # display data counts with its metadata and transient parts (a 126 MB notebook must not happen)
-        return (sum(len(str(v)) for v in content.get("data", {}).values()) + len(str(content.get("metadata", "")))
-                + len(str(content.get("transient", ""))))
+        return (
+            sum(len(str(v)) for v in content.get("data", {}).values())
+            + len(str(content.get("metadata", "")))
+            + len(str(content.get("transient", "")))
+        )
 
     def output(self, outs, msg, display_id, cell_index):
         if cell_index in self.over_limit:
@@ -131,9 +147,14 @@ class GradingClient(NotebookClient):
             self.total_over = True
         if self.output_bytes[cell_index] > self.output_limit or self.total_over:
             self.over_limit.add(cell_index)
-            outs.append(NotebookNode(output_type="stream", name="stdout",
-                                     text=f"\n[the grader dropped the rest of this cell's output: "
-                                          f"more than {self.output_limit // 1024} KB]\n"))
+            outs.append(
+                NotebookNode(
+                    output_type="stream",
+                    name="stdout",
+                    text=f"\n[the grader dropped the rest of this cell's output: "
+                    f"more than {self.output_limit // 1024} KB]\n",
+                )
+            )
             return None
         return super().output(outs, msg, display_id, cell_index)
 
@@ -148,19 +169,21 @@ async def _probe(client: GradingClient, timeout: float, call: str = "report") ->
     msg_id = client.kc.execute("", silent=True, store_history=False, user_expressions={"probe": expr})
     try:
         reply = await asyncio.wait_for(client.async_wait_for_reply(msg_id), timeout)
-    except (asyncio.TimeoutError, CellTimeoutError, DeadKernelError):
+    except (TimeoutError, CellTimeoutError, DeadKernelError):
         return ["the kernel did not answer the grader's integrity probe"]
     try:
         value = reply["content"]["user_expressions"]["probe"]
         text = ast.literal_eval(value["data"]["text/plain"])
         if not text.startswith(nonce):
             raise ValueError
-        return list(json.loads(text[len(nonce):]))
+        return list(json.loads(text[len(nonce) :]))
     except Exception:  # noqa: BLE001 - any malformed answer means the probe was interfered with
         return ["the kernel gave a malformed answer to the grader's integrity probe"]
 
 
-async def _ask_checks(client: GradingClient, km, wanted: list, checks: dict, settings, deadline: float) -> dict:
+async def _ask_checks(
+    client: GradingClient, km, wanted: list, checks: dict, settings, deadline: float
+) -> dict:
     """Ask the kernel for the student's values of each test cell's probe expressions (one request per
     cell, each with its own nonce); judge them here. Returns grade id -> CellResult."""
     from .compare import CellResult, judge, parse_answer
@@ -185,14 +208,20 @@ async def _ask_checks(client: GradingClient, km, wanted: list, checks: dict, set
         limit = max(1, int(min(settings.cell_timeout, remaining)))
         client.timeout = None  # the limit is ours (nbclient's own timeout expects a cell)
         try:
-            msg_id = client.kc.execute(code, silent=True, store_history=False,
-                                       user_expressions={"probe": f"{module}.take({nonce!r})"})
+            msg_id = client.kc.execute(
+                code,
+                silent=True,
+                store_history=False,
+                user_expressions={"probe": f"{module}.take({nonce!r})"},
+            )
             reply = await asyncio.wait_for(client.async_wait_for_reply(msg_id), limit)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             result.problem = f"the student's code did not answer within {limit} s"
             try:
                 await km.interrupt_kernel()
-                await asyncio.wait_for(client.async_wait_for_reply(msg_id), 5)  # the interrupted probe's reply
+                await asyncio.wait_for(
+                    client.async_wait_for_reply(msg_id), 5
+                )  # the interrupted probe's reply
             except Exception:  # noqa: BLE001 - it ignores the interrupt: ask it nothing more
                 dead = "the kernel stopped answering after a check timed out"
             if not dead and not await _alive(km):
@@ -214,7 +243,10 @@ async def _ask_checks(client: GradingClient, km, wanted: list, checks: dict, set
 
 def _checked_cells(nb: NotebookNode, checks: dict, before: int) -> list[str]:
     from .notebooks import grade_id, is_test
-    return [grade_id(c) for i, c in enumerate(nb.cells) if i < before and is_test(c) and grade_id(c) in checks]
+
+    return [
+        grade_id(c) for i, c in enumerate(nb.cells) if i < before and is_test(c) and grade_id(c) in checks
+    ]
 
 
 def _exit_status(km: GradingKernelManager) -> str:
@@ -231,21 +263,40 @@ def _exit_status(km: GradingKernelManager) -> str:
     return f"exit status {code}"
 
 
-async def _run(nb: NotebookNode, sandbox: Sandbox, settings: GradingSettings, checks: dict | None = None,
-               before: int | None = None, deadline: float | None = None, hard: float | None = None) -> Execution:
+async def _run(
+    nb: NotebookNode,
+    sandbox: Sandbox,
+    settings: GradingSettings,
+    checks: dict | None = None,
+    before: int | None = None,
+    deadline: float | None = None,
+    hard: float | None = None,
+) -> Execution:
     """Run the code cells (only those before index ``before``, if given), then ask the checks."""
     record = Execution()
     checks = checks or {}
     km = GradingKernelManager(sandbox)
     client = GradingClient(
-        nb, km=km, timeout=int(settings.cell_timeout), allow_errors=True, interrupt_on_timeout=False,
-        startup_timeout=int(settings.startup_timeout), shutdown_kernel="immediate", record_timing=False,
-        iopub_timeout=4, output_limit=settings.output_kb * 1024,
+        nb,
+        km=km,
+        timeout=int(settings.cell_timeout),
+        allow_errors=True,
+        interrupt_on_timeout=False,
+        startup_timeout=int(settings.startup_timeout),
+        shutdown_kernel="immediate",
+        record_timing=False,
+        iopub_timeout=4,
+        output_limit=settings.output_kb * 1024,
         total_output_limit=settings.total_output_mb * 2**20,
-        resources={"metadata": {"path": str(sandbox.workdir)}}, log=_quiet)
+        resources={"metadata": {"path": str(sandbox.workdir)}},
+        log=_quiet,
+    )
     km.log = _quiet
-    code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.strip()
-                  and (before is None or i < before)]
+    code_cells = [
+        i
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code" and c.source.strip() and (before is None or i < before)
+    ]
     current = None  # the cell being run
     started = time.monotonic()
     if deadline is None:
@@ -261,8 +312,11 @@ async def _run(nb: NotebookNode, sandbox: Sandbox, settings: GradingSettings, ch
                 label = cell_label(cell, index)
                 remaining = deadline - time.monotonic()
                 if remaining <= 1:
-                    record.stop = Stop(index, "total-timeout",
-                                       f"the notebook ran out of time ({settings.total_timeout:g} s) before cell {label}")
+                    record.stop = Stop(
+                        index,
+                        "total-timeout",
+                        f"the notebook ran out of time ({settings.total_timeout:g} s) before cell {label}",
+                    )
                     break
                 client.timeout = max(1, int(min(settings.cell_timeout, remaining)))
                 count += 1
@@ -271,59 +325,85 @@ async def _run(nb: NotebookNode, sandbox: Sandbox, settings: GradingSettings, ch
                     await client.async_execute_cell(cell, index, execution_count=count)
                 except CellTimeoutError:
                     limited = client.timeout < settings.cell_timeout
-                    record.stop = Stop(index, "total-timeout" if limited else "timeout",
-                                       f"cell {label} did not finish within {client.timeout:g} s")
+                    record.stop = Stop(
+                        index,
+                        "total-timeout" if limited else "timeout",
+                        f"cell {label} did not finish within {client.timeout:g} s",
+                    )
                     break
                 except DeadKernelError:
                     await asyncio.sleep(0.2)
                     cgroup = getattr(sandbox, "cgroup", None)
                     if cgroup is not None and cgroup.oom_killed():
-                        record.stop = Stop(index, "memory", f"cell {label} ran out of memory (the submission's "
-                                                            f"limit: {settings.memory_mb} MB in all)")
+                        record.stop = Stop(
+                            index,
+                            "memory",
+                            f"cell {label} ran out of memory (the submission's "
+                            f"limit: {settings.memory_mb} MB in all)",
+                        )
                     else:
-                        record.stop = Stop(index, "kernel-died",
-                                           f"the kernel died during cell {label} ({_exit_status(km)})")
+                        record.stop = Stop(
+                            index, "kernel-died", f"the kernel died during cell {label} ({_exit_status(km)})"
+                        )
                     break
                 reply = client.replies.get(index, {})
                 ename = reply.get("ename") if reply.get("status") == "error" else None
                 if ename in STOPPING_ERRORS:
                     kind = STOPPING_ERRORS[ename]
-                    why = {"memory": f"ran out of memory (limit {settings.memory_mb} MB)",
-                           "output": f"printed more than {settings.output_kb} KB"}.get(kind, f"raised {ename}")
+                    why = {
+                        "memory": f"ran out of memory (limit {settings.memory_mb} MB)",
+                        "output": f"printed more than {settings.output_kb} KB",
+                    }.get(kind, f"raised {ename}")
                     record.stop = Stop(index, kind, f"cell {label} {why}")
                     break
                 if client.total_over:
-                    record.stop = Stop(index, "output", f"the notebook's output reached more than "
-                                                        f"{settings.total_output_mb} MB in all (at cell {label})")
+                    record.stop = Stop(
+                        index,
+                        "output",
+                        f"the notebook's output reached more than "
+                        f"{settings.total_output_mb} MB in all (at cell {label})",
+                    )
                     break
                 if index in client.over_limit:
-                    record.stop = Stop(index, "output",
-                                       f"cell {label} printed more than {settings.output_kb} KB")
+                    record.stop = Stop(
+                        index, "output", f"cell {label} printed more than {settings.output_kb} KB"
+                    )
                     break
             # the probe needs an idle kernel: not after a timeout (still busy) or a death
             if record.stop is None or record.stop.kind in ("interrupted", "memory", "output"):
                 if await _alive(km):
                     # every output of the student's cells is recorded by now: no probe output reaches it
-                    limit = record.stop.index if record.stop else (before if before is not None else len(nb.cells))
+                    limit = (
+                        record.stop.index
+                        if record.stop
+                        else (before if before is not None else len(nb.cells))
+                    )
                     wanted = _checked_cells(nb, checks, limit)
                     if wanted:
                         asked = time.monotonic()
-                        record.checks = await _ask_checks(client, km, wanted, checks, settings,
-                                                          min(deadline + 60, hard or deadline + 60))
+                        record.checks = await _ask_checks(
+                            client, km, wanted, checks, settings, min(deadline + 60, hard or deadline + 60)
+                        )
                         record.check_seconds = time.monotonic() - asked
                     stuck = any("stopped answering" in r.problem for r in record.checks.values())
                     if not stuck and await _alive(km):
                         record.tampering = await _probe(client, timeout=min(10.0, settings.cell_timeout))
     except Exception as e:  # noqa: BLE001 - the kernel never started (or the jail failed)
         if current is not None and record.stop is None:
-            record.stop = Stop(current, "kernel-died", f"grading of cell {cell_label(nb.cells[current], current)} "
-                                                       f"was cut short: the kernel sent a malformed message "
-                                                       f"({type(e).__name__})")
+            record.stop = Stop(
+                current,
+                "kernel-died",
+                f"grading of cell {cell_label(nb.cells[current], current)} "
+                f"was cut short: the kernel sent a malformed message "
+                f"({type(e).__name__})",
+            )
         elif not client.replies and record.stop is None:
             first = code_cells[0] if code_cells else 0
             log = sandbox.kernel_log().strip().splitlines()
             detail = f": {log[-1]}" if log else ""
-            record.stop = Stop(first, "startup", f"the kernel did not start ({type(e).__name__}: {e}){detail}")
+            record.stop = Stop(
+                first, "startup", f"the kernel did not start ({type(e).__name__}: {e}){detail}"
+            )
         elif record.stop is None:
             index = max(client.replies) if client.replies else 0
             record.stop = Stop(index, "kernel-died", f"grading was cut short: {type(e).__name__}: {e}")
@@ -377,8 +457,13 @@ async def _alive(km: GradingKernelManager) -> bool:
 RERUN_KINDS = ("timeout", "total-timeout", "kernel-died")
 
 
-def execute(nb: NotebookNode, sandbox: Sandbox, settings: GradingSettings, checks: dict | None = None,
-            fresh_sandbox=None) -> Execution:
+def execute(
+    nb: NotebookNode,
+    sandbox: Sandbox,
+    settings: GradingSettings,
+    checks: dict | None = None,
+    fresh_sandbox=None,
+) -> Execution:
     """Execute ``nb`` in place (outputs are written into its cells) inside ``sandbox``, then judge the
     out-of-kernel ``checks`` (grade id -> list of compare.Check).
 
@@ -387,19 +472,34 @@ def execute(nb: NotebookNode, sandbox: Sandbox, settings: GradingSettings, check
     the cells before the stop; its outputs are discarded.
     """
     import copy
+
     started = time.monotonic()
     hard = started + settings.submission_timeout  # the whole submission: run, rerun and checks
     deadline = min(started + settings.total_timeout, hard)
     record = asyncio.run(_run(nb, sandbox, settings, checks, deadline=deadline, hard=hard))
     record.checked = bool(checks)
     stop = record.stop
-    if checks and stop is not None and stop.kind in RERUN_KINDS and fresh_sandbox is not None \
-            and _checked_cells(nb, checks, stop.index):
+    if (
+        checks
+        and stop is not None
+        and stop.kind in RERUN_KINDS
+        and fresh_sandbox is not None
+        and _checked_cells(nb, checks, stop.index)
+    ):
         sandbox.cleanup()  # the first kernel and anything it left behind go first (cleanup is idempotent)
         second = fresh_sandbox()
         try:
-            again = asyncio.run(_run(copy.deepcopy(nb), second, settings, checks, before=stop.index,
-                                     deadline=min(max(deadline, time.monotonic() + 30), hard), hard=hard))
+            again = asyncio.run(
+                _run(
+                    copy.deepcopy(nb),
+                    second,
+                    settings,
+                    checks,
+                    before=stop.index,
+                    deadline=min(max(deadline, time.monotonic() + 30), hard),
+                    hard=hard,
+                )
+            )
         finally:
             second.cleanup()
         record.checks = again.checks

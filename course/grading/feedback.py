@@ -13,6 +13,7 @@ Two nbgrader preprocessors, configured in ``nbgrader_config.py`` for
 After nbgrader has written the HTML, :func:`generate` reads every file back
 and fails, naming the file, if any hidden-test line survived.
 """
+
 from __future__ import annotations
 
 import re
@@ -52,8 +53,10 @@ class RedactHiddenText(NbGraderPreprocessor):
 
 
 def _failed(cell) -> bool:
-    return any(o.get("output_type") == "error" or o.get("output_type") == "stream" and o.get("name") == "stderr"
-               for o in cell.get("outputs", []))
+    return any(
+        o.get("output_type") == "error" or o.get("output_type") == "stream" and o.get("name") == "stderr"
+        for o in cell.get("outputs", [])
+    )
 
 
 class HideHiddenTests(NbGraderPreprocessor):
@@ -62,8 +65,11 @@ class HideHiddenTests(NbGraderPreprocessor):
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "code" and _has_hidden(cell):
             name = grade_id(cell) or f"#{index + 1}"
-            grader_notes = [o.get("evalue", "") for o in cell.get("outputs", [])
-                            if o.get("output_type") == "error" and o.get("ename") == ENAME]
+            grader_notes = [
+                o.get("evalue", "")
+                for o in cell.get("outputs", [])
+                if o.get("output_type") == "error" and o.get("ename") == ENAME
+            ]
             verdict = "failed" if _failed(cell) else "passed"
             line = f"Hidden test {name}: {verdict}"
             if grader_notes:
@@ -109,6 +115,7 @@ def _decoded_runs(text: str) -> list[str]:
     """Every base64 or hex run in ``text``, decoded at every alignment a longer encoded text could have."""
     import base64
     import binascii
+
     out = []
     for run in _B64.findall(text):
         body = run.rstrip("=").replace("-", "+").replace("_", "/")
@@ -137,6 +144,7 @@ def encoded_leaks(text: str, secrets: Secrets, public: str = "") -> list[tuple[s
     ``public``: what students see anyway (the release); a line whose letters and digits also occur
     there (``check = f(...)`` in a visible test) is only looked for as is and encoded, not squeezed."""
     import codecs
+
     forms = {"as text": text, "rot13": codecs.encode(text, "rot13"), "reversed": text[::-1]}
     decoded = _decoded_runs(text)
     forms["base64/hex"] = "\n".join(decoded)
@@ -165,8 +173,11 @@ def check_feedback(course: Course, assignment: str) -> list[str]:
     """Leaks of hidden-test text (the hidden regions, hence every probe expression and rule) into any
     feedback file of ``assignment``, in any of the encodings of :func:`encoded_leaks`."""
     secrets = hidden_secrets(course, assignment)
-    public = "\n".join(c.get("source", "") for p in sorted((course.release / assignment).glob("*.ipynb"))
-                       for c in read_notebook(p).cells)
+    public = "\n".join(
+        c.get("source", "")
+        for p in sorted((course.release / assignment).glob("*.ipynb"))
+        for c in read_notebook(p).cells
+    )
     found = []
     for path in sorted(course.feedback.glob(f"*/{assignment}/*.html")):
         text = html_text(path.read_text(encoding="utf-8"))
@@ -185,19 +196,25 @@ def generate(course: Course, assignment: str) -> FeedbackReport:
     if not graded:
         return report
     import warnings
+
     with warnings.catch_warnings():
         # figures have no static image in the HTML feedback; nbconvert warns about each one
         warnings.filterwarnings("ignore", message="Your element with mimetype")
         result = course.api().generate_feedback(assignment)
     if not result.get("success"):
         from .release import nbgrader_errors
-        raise CourseError(f"nbgrader could not generate feedback for {assignment}:\n{nbgrader_errors(result)}")
+
+        raise CourseError(
+            f"nbgrader could not generate feedback for {assignment}:\n{nbgrader_errors(result)}"
+        )
     leaked = check_feedback(course, assignment)
     if leaked:
         for entry in leaked:
             (course.feedback / entry.split(":")[0]).unlink(missing_ok=True)
-        raise CourseError("hidden tests reached the feedback (those files were deleted):\n"
-                          + "\n".join(f"  - {x}" for x in leaked))
+        raise CourseError(
+            "hidden tests reached the feedback (those files were deleted):\n"
+            + "\n".join(f"  - {x}" for x in leaked)
+        )
     for student in sorted(p.name for p in course.autograded.iterdir() if (p / assignment).is_dir()):
         html_files = sorted((course.feedback / student / assignment).glob("*.html"))
         if html_files:

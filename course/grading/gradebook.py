@@ -6,6 +6,7 @@ annotated notebook; the course adds one table, ``course_grading_status``,
 so that an export can tell *failed to grade* and *waiting for manual
 grading* from an honest zero.
 """
+
 from __future__ import annotations
 
 import csv
@@ -43,7 +44,7 @@ class Outcome:
     timestamp: str | None = None
     record_error: str = ""  # set when the gradebook could not be written
 
-    def _worst(self) -> list["NotebookOutcome"]:
+    def _worst(self) -> list[NotebookOutcome]:
         kinds = [n.kind for n in self.notebooks if n.kind in STATUSES]
         if not kinds:
             return []
@@ -62,8 +63,9 @@ class Outcome:
 
     @property
     def reason(self) -> str:
-        return "; ".join(f"{n.notebook}: {n.reason}" if len(self.notebooks) > 1 else n.reason
-                         for n in self._worst())
+        return "; ".join(
+            f"{n.notebook}: {n.reason}" if len(self.notebooks) > 1 else n.reason for n in self._worst()
+        )
 
     @property
     def problems(self) -> list[str]:
@@ -72,25 +74,32 @@ class Outcome:
 
 def _gradebook(course):
     from nbgrader.api import Gradebook
+
     return Gradebook(course.db_url, course.course_id)
 
 
 def ensure_status_table(gb) -> None:
     with gb.engine.begin() as conn:
-        conn.execute(text(
-            f"CREATE TABLE IF NOT EXISTS {STATUS_TABLE} ("
-            " assignment_id VARCHAR(128) NOT NULL, student_id VARCHAR(128) NOT NULL,"
-            " status VARCHAR(32) NOT NULL, reason TEXT, problems TEXT, isolation VARCHAR(32),"
-            " graded_at VARCHAR(32), PRIMARY KEY (assignment_id, student_id))"))
+        conn.execute(
+            text(
+                f"CREATE TABLE IF NOT EXISTS {STATUS_TABLE} ("
+                " assignment_id VARCHAR(128) NOT NULL, student_id VARCHAR(128) NOT NULL,"
+                " status VARCHAR(32) NOT NULL, reason TEXT, problems TEXT, isolation VARCHAR(32),"
+                " graded_at VARCHAR(32), PRIMARY KEY (assignment_id, student_id))"
+            )
+        )
 
 
 def load_statuses(gb) -> dict[tuple[str, str], dict]:
     ensure_status_table(gb)
     with gb.engine.connect() as conn:
-        rows = conn.execute(text(f"SELECT assignment_id, student_id, status, reason, problems, isolation "
-                                 f"FROM {STATUS_TABLE}")).fetchall()
-    return {(a, s): {"status": st, "reason": r or "", "problems": json.loads(p or "[]"), "isolation": i}
-            for a, s, st, r, p, i in rows}
+        rows = conn.execute(
+            text(f"SELECT assignment_id, student_id, status, reason, problems, isolation FROM {STATUS_TABLE}")
+        ).fetchall()
+    return {
+        (a, s): {"status": st, "reason": r or "", "problems": json.loads(p or "[]"), "isolation": i}
+        for a, s, st, r, p, i in rows
+    }
 
 
 class GradebookWriter:
@@ -110,8 +119,15 @@ class GradebookWriter:
                 try:
                     gb.update_or_create_student(student)
                     gb.update_or_create_submission(assignment, student)
-                    _write_status(gb, assignment, student, "not graded", "grading was interrupted before this "
-                                  "submission finished; run `course grade` again", [], self.isolation)
+                    _write_status(
+                        gb,
+                        assignment,
+                        student,
+                        "not graded",
+                        "grading was interrupted before this submission finished; run `course grade` again",
+                        [],
+                        self.isolation,
+                    )
                 except Exception:  # noqa: BLE001 - the others still get their status
                     continue
 
@@ -136,38 +152,73 @@ class GradebookWriter:
                     gb.db.commit()
         for nbo in outcome.notebooks:
             if nbo.nb is not None:
-                resources = {"nbgrader": {"notebook": nbo.notebook, "assignment": a, "student": s,
-                                          "db_url": course.db_url}}
+                resources = {
+                    "nbgrader": {
+                        "notebook": nbo.notebook,
+                        "assignment": a,
+                        "student": s,
+                        "db_url": course.db_url,
+                    }
+                }
                 SaveAutoGrades().preprocess(nbo.nb, resources)
                 AssignLatePenalties(config=course.config).preprocess(nbo.nb, resources)
         with _gradebook(course) as gb:
             ensure_status_table(gb)
             with gb.engine.begin() as conn:
-                conn.execute(text(f"DELETE FROM {STATUS_TABLE} WHERE assignment_id = :a AND student_id = :s"),
-                             {"a": a, "s": s})
-                conn.execute(text(
-                    f"INSERT INTO {STATUS_TABLE} (assignment_id, student_id, status, reason, problems, isolation,"
-                    " graded_at) VALUES (:a, :s, :status, :reason, :problems, :isolation, :at)"),
-                    {"a": a, "s": s, "status": outcome.status, "reason": outcome.reason,
-                     "problems": json.dumps(outcome.problems), "isolation": self.isolation,
-                     "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")})
+                conn.execute(
+                    text(f"DELETE FROM {STATUS_TABLE} WHERE assignment_id = :a AND student_id = :s"),
+                    {"a": a, "s": s},
+                )
+                conn.execute(
+                    text(
+                        f"INSERT INTO {STATUS_TABLE} (assignment_id, student_id, status, reason, problems, isolation,"
+                        " graded_at) VALUES (:a, :s, :status, :reason, :problems, :isolation, :at)"
+                    ),
+                    {
+                        "a": a,
+                        "s": s,
+                        "status": outcome.status,
+                        "reason": outcome.reason,
+                        "problems": json.dumps(outcome.problems),
+                        "isolation": self.isolation,
+                        "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                    },
+                )
 
 
 def _write_status(gb, a, s, status, reason, problems, isolation) -> None:
     ensure_status_table(gb)
     with gb.engine.begin() as conn:
-        conn.execute(text(f"DELETE FROM {STATUS_TABLE} WHERE assignment_id = :a AND student_id = :s"),
-                     {"a": a, "s": s})
-        conn.execute(text(
-            f"INSERT INTO {STATUS_TABLE} (assignment_id, student_id, status, reason, problems, isolation,"
-            " graded_at) VALUES (:a, :s, :status, :reason, :problems, :isolation, :at)"),
-            {"a": a, "s": s, "status": status, "reason": reason, "problems": json.dumps(problems),
-             "isolation": isolation, "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")})
+        conn.execute(
+            text(f"DELETE FROM {STATUS_TABLE} WHERE assignment_id = :a AND student_id = :s"), {"a": a, "s": s}
+        )
+        conn.execute(
+            text(
+                f"INSERT INTO {STATUS_TABLE} (assignment_id, student_id, status, reason, problems, isolation,"
+                " graded_at) VALUES (:a, :s, :status, :reason, :problems, :isolation, :at)"
+            ),
+            {
+                "a": a,
+                "s": s,
+                "status": status,
+                "reason": reason,
+                "problems": json.dumps(problems),
+                "isolation": isolation,
+                "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            },
+        )
 
 
 def _pending_points(submission) -> float:
-    return sum((g.max_score for nb in submission.notebooks for g in nb.grades
-                if g.needs_manual_grade and g.manual_score is None), 0.0)
+    return sum(
+        (
+            g.max_score
+            for nb in submission.notebooks
+            for g in nb.grades
+            if g.needs_manual_grade and g.manual_score is None
+        ),
+        0.0,
+    )
 
 
 def submission_status(submission, recorded: dict | None) -> tuple[str, float]:
@@ -183,9 +234,22 @@ def submission_status(submission, recorded: dict | None) -> tuple[str, float]:
     return "graded", 0.0
 
 
-EXPORT_COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
-                  "raw_score", "late_submission_penalty", "score", "max_score", "status", "pending_points",
-                  "problems"]
+EXPORT_COLUMNS = [
+    "assignment",
+    "duedate",
+    "timestamp",
+    "student_id",
+    "last_name",
+    "first_name",
+    "email",
+    "raw_score",
+    "late_submission_penalty",
+    "score",
+    "max_score",
+    "status",
+    "pending_points",
+    "problems",
+]
 
 
 def export_rows(course) -> list[dict]:
@@ -206,22 +270,24 @@ def export_rows(course) -> list[dict]:
                 status, pending = submission_status(sub, recorded)
                 penalty = sub.late_submission_penalty if sub is not None else 0.0
                 raw = sub.score if sub is not None else 0.0
-                rows.append({
-                    "assignment": assignment.name,
-                    "duedate": assignment.duedate or "",
-                    "timestamp": sub.timestamp if sub is not None and sub.timestamp else "",
-                    "student_id": student.id,
-                    "last_name": student.last_name or "",
-                    "first_name": student.first_name or "",
-                    "email": student.email or "",
-                    "raw_score": raw,
-                    "late_submission_penalty": penalty,
-                    "score": max(0.0, raw - penalty),
-                    "max_score": assignment.max_score,
-                    "status": status,
-                    "pending_points": pending,
-                    "problems": "; ".join(recorded["problems"]) if recorded else "",
-                })
+                rows.append(
+                    {
+                        "assignment": assignment.name,
+                        "duedate": assignment.duedate or "",
+                        "timestamp": sub.timestamp if sub is not None and sub.timestamp else "",
+                        "student_id": student.id,
+                        "last_name": student.last_name or "",
+                        "first_name": student.first_name or "",
+                        "email": student.email or "",
+                        "raw_score": raw,
+                        "late_submission_penalty": penalty,
+                        "score": max(0.0, raw - penalty),
+                        "max_score": assignment.max_score,
+                        "status": status,
+                        "pending_points": pending,
+                        "problems": "; ".join(recorded["problems"]) if recorded else "",
+                    }
+                )
     return rows
 
 
@@ -244,10 +310,19 @@ def snapshot(course) -> dict:
                 cells = {}
                 for nb in sub.notebooks:
                     for g in nb.grades:
-                        cells[f"{nb.name}/{g.name}"] = [g.auto_score, g.manual_score, bool(g.needs_manual_grade)]
+                        cells[f"{nb.name}/{g.name}"] = [
+                            g.auto_score,
+                            g.manual_score,
+                            bool(g.needs_manual_grade),
+                        ]
                     for c in nb.comments:
                         cells[f"{nb.name}/{c.name}/comment"] = c.auto_comment
                 recorded = statuses.get((assignment.name, sub.student.id), {})
-                out[key] = {"score": sub.score, "cells": cells, "status": recorded.get("status"),
-                            "reason": recorded.get("reason"), "problems": recorded.get("problems")}
+                out[key] = {
+                    "score": sub.score,
+                    "cells": cells,
+                    "status": recorded.get("status"),
+                    "reason": recorded.get("reason"),
+                    "problems": recorded.get("problems"),
+                }
     return out

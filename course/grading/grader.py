@@ -11,6 +11,7 @@ gradebook, one submission at a time. A submission is graded the same way
 whichever worker takes it, so grading in parallel and in sequence give the
 same gradebook.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -28,18 +29,41 @@ from .coursedir import Course, CourseError
 from .execute import execute
 from .gradebook import GradebookWriter, NotebookOutcome, Outcome
 from .integrity import ScanStudentCode
-from .notebooks import (HIDDEN_TESTS, SubmissionError, grade_id, is_locked, is_solution, is_test, read_notebook,
-                        read_submission, remove_region)
+from .notebooks import (
+    HIDDEN_TESTS,
+    SubmissionError,
+    grade_id,
+    is_locked,
+    is_solution,
+    is_test,
+    read_notebook,
+    read_submission,
+    remove_region,
+)
 from .progress import Progress
 from .restore import RestoreFromSource
-from .sandbox import (Isolation, Sandbox, become_subreaper, detect_isolation, harden_course_dir, make_base,
-                      readable_paths)
+from .sandbox import (
+    Isolation,
+    Sandbox,
+    become_subreaper,
+    detect_isolation,
+    harden_course_dir,
+    make_base,
+    readable_paths,
+)
 from .verdict import ApplyVerdicts
 
 FAILING_STOPS = ("kernel-died", "startup")
 # how each way a run can stop shows in the status column
-STOP_STATUS = {"timeout": "timed out", "total-timeout": "timed out", "kernel-died": "crashed", "startup": "crashed",
-               "interrupted": "crashed", "memory": "killed (memory)", "output": "output-capped"}
+STOP_STATUS = {
+    "timeout": "timed out",
+    "total-timeout": "timed out",
+    "kernel-died": "crashed",
+    "startup": "crashed",
+    "interrupted": "crashed",
+    "memory": "killed (memory)",
+    "output": "output-capped",
+}
 
 
 @dataclass
@@ -69,6 +93,7 @@ def read_timestamp(folder: Path) -> tuple[str | None, str]:
     from nbgrader.utils import parse_utc
 
     from . import safefs
+
     try:
         text = safefs.read_file(folder, "timestamp.txt", 4096).decode("utf-8", errors="replace").strip()
     except safefs.Missing:
@@ -90,8 +115,11 @@ def load_material(course: Course, assignment: str) -> dict[str, Material]:
     release_dir = course.release / assignment
     if not release_dir.is_dir():
         raise CourseError(f"{assignment} has not been released; run `course release {assignment}` first")
-    files = {str(p.relative_to(release_dir)): p.read_bytes()
-             for p in sorted(release_dir.rglob("*")) if p.is_file() and p.suffix != ".ipynb"}
+    files = {
+        str(p.relative_to(release_dir)): p.read_bytes()
+        for p in sorted(release_dir.rglob("*"))
+        if p.is_file() and p.suffix != ".ipynb"
+    }
     out = {}
     for name in course.notebooks(assignment):
         release_path = release_dir / f"{name}.ipynb"
@@ -102,18 +130,27 @@ def load_material(course: Course, assignment: str) -> dict[str, Material]:
             try:
                 masters = {c.name: c.source for c in gb.find_notebook(name, assignment).source_cells}
             except MissingEntry:
-                raise CourseError(f"the gradebook does not know {assignment}/{name}; "
-                                  f"run `course release {assignment}`") from None
+                raise CourseError(
+                    f"the gradebook does not know {assignment}/{name}; run `course release {assignment}`"
+                ) from None
         source_nb = read_notebook(course.source / assignment / f"{name}.ipynb")
         # the scan protects what runs in the kernel: the visible part of the tests
-        tests = [remove_region(masters[grade_id(c)], HIDDEN_TESTS)
-                 for c in release_nb.cells if is_test(c) and grade_id(c) in masters]
+        tests = [
+            remove_region(masters[grade_id(c)], HIDDEN_TESTS)
+            for c in release_nb.cells
+            if is_test(c) and grade_id(c) in masters
+        ]
         answers = [c.source for c in source_nb.cells if c.cell_type == "code" and is_solution(c)]
         reference = Reference(source_nb, f"{assignment}/{name}")
         checks = checks_of_notebook(masters, release_nb, reference.namespace)
         reference.fill(checks)
-        out[name] = Material(name, RestoreFromSource(masters, release_nb, f"{assignment}/{name}"),
-                             ScanStudentCode(tests, answers), files, checks)
+        out[name] = Material(
+            name,
+            RestoreFromSource(masters, release_nb, f"{assignment}/{name}"),
+            ScanStudentCode(tests, answers),
+            files,
+            checks,
+        )
     return out
 
 
@@ -141,15 +178,21 @@ def forged_replies(nb, execution) -> list[str]:
         if eq:
             found.append(f"cell '{gid}': the student's code {eq[0]}, to pass equality tests")
     for index, cell in enumerate(nb.cells):
-        if not is_test(cell) or execution.status(index) != "ok" or not _has_code(remove_region(cell.source, HIDDEN_TESTS)):
+        if (
+            not is_test(cell)
+            or execution.status(index) != "ok"
+            or not _has_code(remove_region(cell.source, HIDDEN_TESTS))
+        ):
             continue
         if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
             continue
         result = execution.checks.get(grade_id(cell))
         raised = [v.why for v in (result.verdicts if result else []) if v.why.startswith("raised ")]
         if raised:
-            found.append(f"the kernel reported test cell '{grade_id(cell)}' as passing, but the same calls "
-                         f"{raised[0]} when the grader asked: its replies were forged")
+            found.append(
+                f"the kernel reported test cell '{grade_id(cell)}' as passing, but the same calls "
+                f"{raised[0]} when the grader asked: its replies were forged"
+            )
     return found
 
 
@@ -198,10 +241,15 @@ def grade_notebook(task: Task, material: Material, ctx: Context, slot: int) -> N
     if execution.rerun:
         problems.append(execution.rerun)
     if execution.background:
-        problems.append(f"the submission left {len(execution.background)} process(es) running "
-                        f"({'; '.join(execution.background[:3])}); they were stopped with its jail")
-    problems += [f"the checks of cell '{gid}' could not run: {r.problem}"
-                 for gid, r in execution.checks.items() if r.problem]
+        problems.append(
+            f"the submission left {len(execution.background)} process(es) running "
+            f"({'; '.join(execution.background[:3])}); they were stopped with its jail"
+        )
+    problems += [
+        f"the checks of cell '{gid}' could not run: {r.problem}"
+        for gid, r in execution.checks.items()
+        if r.problem
+    ]
     problems += integrity
     status, kind, reason = "graded", "", ""
     if integrity:
@@ -211,23 +259,42 @@ def grade_notebook(task: Task, material: Material, ctx: Context, slot: int) -> N
         status, reason = ("failed" if stop.kind in FAILING_STOPS else "graded"), stop.reason
     elif findings:  # edited, deleted or moved locked cells: restored, and graded as restored
         kind, reason = "tampered", findings[0]
-    return NotebookOutcome(material.notebook, status, reason, problems, nb, time.monotonic() - started, kind,
-                           execution.check_seconds)
+    return NotebookOutcome(
+        material.notebook,
+        status,
+        reason,
+        problems,
+        nb,
+        time.monotonic() - started,
+        kind,
+        execution.check_seconds,
+    )
 
 
 def grade_task(task: Task, ctx: Context, slot: int) -> Outcome:
     notebooks = []
     for material in ctx.materials[task.assignment].values():
         if task.invalid:
-            notebooks.append(NotebookOutcome(material.notebook, "failed", task.invalid, [task.invalid], None,
-                                             kind="invalid file"))
+            notebooks.append(
+                NotebookOutcome(
+                    material.notebook, "failed", task.invalid, [task.invalid], None, kind="invalid file"
+                )
+            )
             continue
         try:
             notebooks.append(grade_notebook(task, material, ctx, slot))
         except Exception as e:  # noqa: BLE001 - one submission's failure must not stop the others
             reason = f"internal grader error: {type(e).__name__}: {e}"
-            notebooks.append(NotebookOutcome(material.notebook, "failed", reason,
-                                             [reason, traceback.format_exc(limit=3)], None, kind="crashed"))
+            notebooks.append(
+                NotebookOutcome(
+                    material.notebook,
+                    "failed",
+                    reason,
+                    [reason, traceback.format_exc(limit=3)],
+                    None,
+                    kind="crashed",
+                )
+            )
     outcome = Outcome(task.student, task.assignment, notebooks, task.timestamp)
     for note in task.notes or []:  # e.g. a malformed timestamp.txt: this student's problem only, and named
         for nbo in notebooks:
@@ -244,6 +311,7 @@ _worker: dict = {}
 
 def _init_worker(slots, ctx: Context) -> None:
     import signal
+
     # the instructor's Ctrl-C is the parent's to handle: a worker never turns it into a student's failure
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker["slot"] = slots.get()
@@ -258,10 +326,14 @@ def _grade_in_worker(task: Task) -> Outcome:
 
 # -- the command ---------------------------------------------------------------------
 class Grader:
-    def __init__(self, course: Course, jobs: int = 1, isolation: Isolation | None = None, progress: bool = True):
+    def __init__(
+        self, course: Course, jobs: int = 1, isolation: Isolation | None = None, progress: bool = True
+    ):
         self.course = course
         self.jobs = max(1, int(jobs))
-        self.isolation = isolation or detect_isolation(course.settings.isolation, course.settings.sandbox_uid_base)
+        self.isolation = isolation or detect_isolation(
+            course.settings.isolation, course.settings.sandbox_uid_base
+        )
         self.progress = progress
         self.unrecorded: list[Outcome] = []  # graded, but the gradebook could not be written
         self.not_graded: list[Task] = []  # left unfinished by the instructor's interrupt
@@ -271,25 +343,48 @@ class Grader:
         if not self.course.submitted.is_dir():
             return out
         from .collect import refused_at_collect
+
         for student_dir in sorted(self.course.submitted.iterdir()):
             if student_dir.name.startswith(".") or students and student_dir.name not in students:
                 continue
             if student_dir.is_symlink():
                 for assignment in assignments:
-                    out.append(Task(student_dir.name, assignment, student_dir, None,
-                                    invalid=f"submitted/{student_dir.name} is a symbolic link; not followed"))
+                    out.append(
+                        Task(
+                            student_dir.name,
+                            assignment,
+                            student_dir,
+                            None,
+                            invalid=f"submitted/{student_dir.name} is a symbolic link; not followed",
+                        )
+                    )
                 continue
             if not student_dir.is_dir():
                 continue
             for assignment in assignments:
                 d = student_dir / assignment
                 if d.is_symlink():
-                    out.append(Task(student_dir.name, assignment, d, None,
-                                    invalid=f"submitted/{student_dir.name}/{assignment} is a symbolic link; not followed"))
+                    out.append(
+                        Task(
+                            student_dir.name,
+                            assignment,
+                            d,
+                            None,
+                            invalid=f"submitted/{student_dir.name}/{assignment} is a symbolic link; not followed",
+                        )
+                    )
                 elif d.is_dir():
                     ts, problem = read_timestamp(d)
-                    out.append(Task(student_dir.name, assignment, d, ts, notes=[problem] if problem else [],
-                                    refused=refused_at_collect(d)))
+                    out.append(
+                        Task(
+                            student_dir.name,
+                            assignment,
+                            d,
+                            ts,
+                            notes=[problem] if problem else [],
+                            refused=refused_at_collect(d),
+                        )
+                    )
         return out
 
     def run(self, assignments: list[str], students: list[str] | None = None, log=print) -> list[Outcome]:
@@ -334,6 +429,7 @@ class Grader:
                 except Exception:  # noqa: BLE001
                     pass
                 from .limits import release_all
+
                 release_all(base)
         finally:
             shutil.rmtree(base, ignore_errors=True)
@@ -354,9 +450,15 @@ class Grader:
                     outcome = future.result()
                 except Exception as e:  # noqa: BLE001 - a crashed worker fails only its submission
                     reason = f"internal grader error: {type(e).__name__}: {e}"
-                    outcome = Outcome(task.student, task.assignment,
-                                      [NotebookOutcome(n, "failed", reason, [reason], None, kind="crashed")
-                                       for n in materials[task.assignment]], task.timestamp)
+                    outcome = Outcome(
+                        task.student,
+                        task.assignment,
+                        [
+                            NotebookOutcome(n, "failed", reason, [reason], None, kind="crashed")
+                            for n in materials[task.assignment]
+                        ],
+                        task.timestamp,
+                    )
                 store(outcome)
         except KeyboardInterrupt:
             # stop at once: the workers' jails die with them (their launchers have a parent-death signal)

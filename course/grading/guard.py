@@ -5,6 +5,7 @@ before any student code runs and says to use ``course grade``. Set the
 environment variable ``COURSE_ALLOW_PLAIN_NBGRADER=1`` to run plain nbgrader
 anyway (the benchmark does, to compare with it).
 """
+
 from __future__ import annotations
 
 import os
@@ -18,5 +19,6 @@ class RefusePlainAutograde(NbGraderPreprocessor):
             raise RuntimeError(
                 "This course autogrades with `course grade`, which runs each submission in a jail and closes "
                 "nbgrader's known gaps; plain nbgrader autograde would run student code with your rights. "
-                "Run `course grade` in a terminal (or set COURSE_ALLOW_PLAIN_NBGRADER=1 to override).")
+                "Run `course grade` in a terminal (or set COURSE_ALLOW_PLAIN_NBGRADER=1 to override)."
+            )
         return nb, resources

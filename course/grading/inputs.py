@@ -10,11 +10,18 @@ running the reference solution on the very same perturbed input.
 Deterministic: the same arguments give the same table in both processes.
 Patching this module in the kernel only changes the student's own results.
 """
+
 from __future__ import annotations
 
 
-def table(name: str, seed: int | None = None, drop: float = 0.0, keep: tuple = (), shift_days: int = 0,
-          shuffle: bool = True):
+def table(
+    name: str,
+    seed: int | None = None,
+    drop: float = 0.0,
+    keep: tuple = (),
+    shift_days: int = 0,
+    shuffle: bool = True,
+):
     """The course table ``load_<name>()``; with ``seed``, a perturbed copy.
 
     ``drop``: fraction of rows removed at random (rows whose ``id`` is in

@@ -12,29 +12,52 @@ It complements the runtime probe (:mod:`course.grading.kernel_boot`), which
 catches what an obfuscated statement hides from a static reading. Neither
 is the security boundary (that is the jail); they protect the *grade*.
 """
+
 from __future__ import annotations
 
 import ast
-import builtins
 
 from nbformat import NotebookNode
 
-
 _SPECIAL_ROOTS = {"builtins", "__builtins__", "sys", "get_ipython()"}
-_HOOKS = {"sys.settrace", "sys.setprofile", "sys.addaudithook", "threading.settrace", "threading.setprofile",
-          "sys.set_asyncgen_hooks", "sys.setcheckinterval"}
+_HOOKS = {
+    "sys.settrace",
+    "sys.setprofile",
+    "sys.addaudithook",
+    "threading.settrace",
+    "threading.setprofile",
+    "sys.set_asyncgen_hooks",
+    "sys.setcheckinterval",
+}
 _DICT_MUTATORS = {"update", "__setitem__", "setdefault", "pop", "popitem", "clear", "__delitem__"}
 _ALLOWED_PATCHES = ("pd.options.", "pandas.options.")  # display options, not checks
 _DYNAMIC = {"exec", "eval", "compile", "__import__"}
 # reading the interpreter's stack: the way to look for a caller's expected value
-_FRAME_ATTRS = {"f_back", "f_locals", "f_globals", "f_builtins", "gi_frame", "cr_frame", "ag_frame", "tb_frame"}
-_FRAME_CALLS = {"sys._getframe", "inspect.currentframe", "inspect.stack", "inspect.getouterframes",
-                "inspect.trace", "sys._current_frames", "traceback.walk_stack"}
+_FRAME_ATTRS = {
+    "f_back",
+    "f_locals",
+    "f_globals",
+    "f_builtins",
+    "gi_frame",
+    "cr_frame",
+    "ag_frame",
+    "tb_frame",
+}
+_FRAME_CALLS = {
+    "sys._getframe",
+    "inspect.currentframe",
+    "inspect.stack",
+    "inspect.getouterframes",
+    "inspect.trace",
+    "sys._current_frames",
+    "traceback.walk_stack",
+}
 
 
 def _ipython_to_python(source: str) -> str:
     try:
         from IPython.core.inputtransformer2 import TransformerManager
+
         return TransformerManager().transform_cell(source)
     except Exception:  # noqa: BLE001
         return source
@@ -178,9 +201,14 @@ class _Visitor(ast.NodeVisitor):
                 self.flag(target, f"assigns `{dotted}` (monkeypatching something the grading relies on)")
         elif isinstance(target, ast.Subscript):
             root, dotted = _root(target), _dotted(target.value)
-            if root in ("__builtins__",) or dotted in ("sys.modules", "builtins.__dict__") \
-                    or dotted.endswith(".__dict__") and root in self.aliases \
-                    or dotted in ("vars()", "globals()") and self._const_key(target) in self.protected:
+            if (
+                root in ("__builtins__",)
+                or dotted in ("sys.modules", "builtins.__dict__")
+                or dotted.endswith(".__dict__")
+                and root in self.aliases
+                or dotted in ("vars()", "globals()")
+                and self._const_key(target) in self.protected
+            ):
                 self.flag(target, f"writes into `{dotted}`")
 
     @staticmethod
@@ -295,10 +323,18 @@ class _Visitor(ast.NodeVisitor):
         elif isinstance(node.func, ast.Attribute) and node.func.attr in _DICT_MUTATORS:
             owner = node.func.value
             owner_dotted = _dotted(owner)
-            if _root(owner) == "__builtins__" or owner_dotted in ("builtins.__dict__", "vars(builtins)", "sys.modules") \
-                    or owner_dotted.endswith(".__dict__") and _root(owner) in self.aliases \
-                    or isinstance(owner, ast.Call) and _dotted(owner.func) in ("vars", "globals") and (
-                        not owner.args or _root(owner.args[0]) in self.aliases
-                        or self._is_special_value(owner.args[0])):
+            if (
+                _root(owner) == "__builtins__"
+                or owner_dotted in ("builtins.__dict__", "vars(builtins)", "sys.modules")
+                or owner_dotted.endswith(".__dict__")
+                and _root(owner) in self.aliases
+                or isinstance(owner, ast.Call)
+                and _dotted(owner.func) in ("vars", "globals")
+                and (
+                    not owner.args
+                    or _root(owner.args[0]) in self.aliases
+                    or self._is_special_value(owner.args[0])
+                )
+            ):
                 self.flag(node, f"changes `{owner_dotted}` with .{node.func.attr}()")
         self.generic_visit(node)

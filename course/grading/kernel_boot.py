@@ -14,6 +14,7 @@ reading of each cell's *execute reply* (not only its printed traceback)
 together make quiet tampering with the checks very unlikely to pass
 unnoticed.
 """
+
 from __future__ import annotations
 
 import builtins
@@ -21,37 +22,81 @@ import json
 import sys
 
 # Names IPython and ipykernel add, replace or remove around each execution.
-_VOLATILE = frozenset({
-    "input", "exit", "quit", "display", "get_ipython", "help", "copyright", "credits",
-    "license", "__IPYTHON__", "__package__", "__spec__", "__loader__", "__name__",
-    "__doc__", "_", "__", "___", "dreload", "__builtins__",
-})
-_SHELL_METHODS = ("run_cell", "run_cell_async", "_run_cell", "run_code", "run_ast_nodes",
-                  "showtraceback", "_showtraceback", "showsyntaxerror", "transform_cell",
-                  "should_run_async", "user_expressions", "ex", "ev")
-_KERNEL_METHODS = ("do_execute", "execute_request", "send_response", "dispatch_shell",
-                   "_publish_execute_input")
+_VOLATILE = frozenset(
+    {
+        "input",
+        "exit",
+        "quit",
+        "display",
+        "get_ipython",
+        "help",
+        "copyright",
+        "credits",
+        "license",
+        "__IPYTHON__",
+        "__package__",
+        "__spec__",
+        "__loader__",
+        "__name__",
+        "__doc__",
+        "_",
+        "__",
+        "___",
+        "dreload",
+        "__builtins__",
+    }
+)
+_SHELL_METHODS = (
+    "run_cell",
+    "run_cell_async",
+    "_run_cell",
+    "run_code",
+    "run_ast_nodes",
+    "showtraceback",
+    "_showtraceback",
+    "showsyntaxerror",
+    "transform_cell",
+    "should_run_async",
+    "user_expressions",
+    "ex",
+    "ev",
+)
+_KERNEL_METHODS = (
+    "do_execute",
+    "execute_request",
+    "send_response",
+    "dispatch_shell",
+    "_publish_execute_input",
+)
 
 _snapshot: dict = {}
 
 
 def _classes():
-    from IPython.core.interactiveshell import InteractiveShell
     from ipykernel.ipkernel import IPythonKernel
     from ipykernel.kernelbase import Kernel
     from ipykernel.zmqshell import ZMQInteractiveShell
-    return [(InteractiveShell, _SHELL_METHODS), (ZMQInteractiveShell, _SHELL_METHODS),
-            (IPythonKernel, _KERNEL_METHODS), (Kernel, _KERNEL_METHODS)]
+    from IPython.core.interactiveshell import InteractiveShell
+
+    return [
+        (InteractiveShell, _SHELL_METHODS),
+        (ZMQInteractiveShell, _SHELL_METHODS),
+        (IPythonKernel, _KERNEL_METHODS),
+        (Kernel, _KERNEL_METHODS),
+    ]
 
 
 def take_snapshot() -> None:
     _snapshot["builtins"] = dict(vars(builtins))
-    _snapshot["methods"] = {(cls, name): cls.__dict__.get(name) for cls, names in _classes() for name in names}
+    _snapshot["methods"] = {
+        (cls, name): cls.__dict__.get(name) for cls, names in _classes() for name in names
+    }
 
 
 def _shell():
     try:
         from IPython import get_ipython
+
         return get_ipython()
     except Exception:  # noqa: BLE001
         return None
@@ -60,7 +105,9 @@ def _shell():
 def _instance_state(shell) -> dict:
     kernel = getattr(shell, "kernel", None)
     state = {("shell", n): vars(shell).get(n) for n in _SHELL_METHODS}
-    state.update({("kernel", n): vars(kernel).get(n) if kernel is not None else None for n in _KERNEL_METHODS})
+    state.update(
+        {("kernel", n): vars(kernel).get(n) if kernel is not None else None for n in _KERNEL_METHODS}
+    )
     state[("ns", "__builtins__")] = shell.user_global_ns.get("__builtins__")
     return state
 
@@ -101,6 +148,7 @@ def arm(nonce: str) -> str:
     """Called by the grader once the kernel is up, before any student code: record the shell's state
     and install the output limit (``COURSE_GRADING_OUTPUT_LIMIT`` characters per cell)."""
     import os
+
     shell = _shell()
     if shell is not None and os.environ.get("COURSE_GRADING_OUTPUT_LIMIT"):
         limit_output(shell, int(os.environ["COURSE_GRADING_OUTPUT_LIMIT"]))
@@ -140,11 +188,14 @@ def report(nonce: str) -> str:
 
 def main() -> None:
     import os
+
     if sys.path and (sys.path[0] in ("", ".") or os.path.abspath(sys.path[0]) == os.getcwd()):
         del sys.path[0]  # the work directory holds nothing to import
     from course.grading import kernel_boot  # the module under its real name (IPython replaces __main__)
+
     kernel_boot.take_snapshot()
     from ipykernel import kernelapp
+
     kernelapp.launch_new_instance()
 
 

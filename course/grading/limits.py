@@ -10,6 +10,7 @@ Where either is unavailable the fallback is what remains: address space and
 file size per process, processes per uid, the jail's own 256 MB ``/tmp``;
 ``course doctor`` says which is in use.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -56,7 +57,9 @@ class Cgroup:
         try:
             if self.v2:
                 events = (self.memory / "memory.events").read_text()
-                return any(line.split()[0] == "oom_kill" and int(line.split()[1]) > 0 for line in events.splitlines())
+                return any(
+                    line.split()[0] == "oom_kill" and int(line.split()[1]) > 0 for line in events.splitlines()
+                )
             return int((self.memory / "memory.failcnt").read_text()) > 0
         except (OSError, ValueError, IndexError):
             return False
@@ -93,7 +96,9 @@ def make_cgroup(name: str, memory_mb: int, max_processes: int) -> Cgroup | None:
         if folder is not None:
             group.folders.append(folder)
             if _write(folder / "memory.limit_in_bytes", limit):
-                _write(folder / "memory.memsw.limit_in_bytes", limit)  # no swap beyond it, where swap is counted
+                _write(
+                    folder / "memory.memsw.limit_in_bytes", limit
+                )  # no swap beyond it, where swap is counted
                 group.memory = folder
     if "pids" in own:
         folder = own["pids"] / name
@@ -144,11 +149,14 @@ def unmount(folder: Path) -> None:
 def describe(memory_mb: int = 2048, disk_mb: int = 256, max_processes: int = 64) -> str:
     """Which per-submission limits this machine gives (for ``course doctor``)."""
     import tempfile
+
     parts = []
     group = make_cgroup(f"course-doctor-{os.getpid()}", memory_mb, max_processes)
     if group is not None:
-        parts.append(f"cgroup {'v2' if group.v2 else 'v1'}: {memory_mb} MB memory and {max_processes} processes "
-                     f"per jail")
+        parts.append(
+            f"cgroup {'v2' if group.v2 else 'v1'}: {memory_mb} MB memory and {max_processes} processes "
+            f"per jail"
+        )
         group.remove()
     else:
         parts.append(f"no cgroup (fallback: {memory_mb} MB address space per process, processes per uid)")

@@ -1,4 +1,5 @@
 """Reading notebooks defensively, and knowing which of their text must stay secret."""
+
 from __future__ import annotations
 
 import json
@@ -94,7 +95,9 @@ def parse_submission(raw: bytes, name: str) -> NotebookNode:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
-        raise SubmissionError(f"{name} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
+        raise SubmissionError(
+            f"{name} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})"
+        ) from None
     except RecursionError:
         raise SubmissionError(f"{name} is nested too deeply to be a notebook") from None
     v3 = isinstance(data, dict) and data.get("nbformat") == 3 and isinstance(data.get("worksheets"), list)
@@ -147,8 +150,12 @@ class Secrets:
     lines: dict[str, str]  # stripped line -> "solution in cell 'q1'" etc.
 
     @classmethod
-    def of(cls, source_nb: NotebookNode, min_chars: int = MIN_SECRET_CHARS,
-           kinds: tuple[str, ...] = ("solution", "hidden test", "mark scheme")) -> "Secrets":
+    def of(
+        cls,
+        source_nb: NotebookNode,
+        min_chars: int = MIN_SECRET_CHARS,
+        kinds: tuple[str, ...] = ("solution", "hidden test", "mark scheme"),
+    ) -> Secrets:
         """The secret lines of ``source_nb`` of the given kinds.
 
         A line that also occurs in the master's public text (e.g. quoted in the
@@ -162,7 +169,11 @@ class Secrets:
             label = f"cell '{grade_id(cell)}'" if grade_id(cell) else f"cell #{index + 1}"
             text = cell.get("source", "")
             hidden_here = []
-            for region, kind in ((SOLUTION, "solution"), (HIDDEN_TESTS, "hidden test"), (MARK_SCHEME, "mark scheme")):
+            for region, kind in (
+                (SOLUTION, "solution"),
+                (HIDDEN_TESTS, "hidden test"),
+                (MARK_SCHEME, "mark scheme"),
+            ):
                 outside, inside = split_region(text, region)
                 if inside:
                     hidden_here += [(line, kind) for line in inside]

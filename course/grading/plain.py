@@ -18,6 +18,7 @@ everything else becomes a tagged object:
 ``{"$frame": {"columns", "index", "data", "dtypes"}}``, ``{"$figure": {...}}``,
 ``{"$unsupported": "type name"}``, ``{"$error": "ExceptionName"}``.
 """
+
 from __future__ import annotations
 
 import json
@@ -40,8 +41,11 @@ def _type_name(obj) -> str:
 def _unsupported(obj) -> dict:
     """Not plain data. Notes when the object's class redefines ``==`` (a tripwire the grader reports)."""
     name = _type_name(obj)
-    own = [k for k in getattr(type(obj), "__mro__", ())
-           if not str(getattr(k, "__module__", "")).startswith(("builtins", "numpy", "pandas"))]
+    own = [
+        k
+        for k in getattr(type(obj), "__mro__", ())
+        if not str(getattr(k, "__module__", "")).startswith(("builtins", "numpy", "pandas"))
+    ]
     if any("__eq__" in vars(k) or "__ne__" in vars(k) for k in own):
         name += " (redefines equality)"
     return {"$unsupported": name}
@@ -77,6 +81,7 @@ class _Converter:
 
     def _library(self, obj, depth):
         import datetime as dt
+
         mod = type(obj).__module__ or ""
         if mod.startswith("numpy") or mod.startswith("pandas") or mod.startswith("plotly"):
             return self._scientific(obj, depth)
@@ -90,6 +95,7 @@ class _Converter:
     def _scientific(self, obj, depth):
         import numpy as np
         import pandas as pd
+
         t = type(obj)
         if t is pd.Timestamp:
             return {"$datetime": obj.isoformat()}
@@ -107,31 +113,49 @@ class _Converter:
             if obj.size > MAX_ITEMS:
                 raise TooBig("array too large")
             data = obj.tolist() if obj.dtype.kind != "M" else [self(x, depth + 1) for x in obj.ravel()]
-            return {"$ndarray": {"dtype": obj.dtype.kind, "shape": list(obj.shape), "data": self(data, depth + 1)}}
+            return {
+                "$ndarray": {"dtype": obj.dtype.kind, "shape": list(obj.shape), "data": self(data, depth + 1)}
+            }
         if t is pd.Series:
             if len(obj) > MAX_ITEMS:
                 raise TooBig("series too large")
-            return {"$series": {"index": [self(x, depth + 2) for x in obj.index.tolist()],
-                                "values": [self(x, depth + 2) for x in obj.astype(object).tolist()],
-                                "name": self(obj.name, depth + 1), "dtype": str(obj.dtype)}}
+            return {
+                "$series": {
+                    "index": [self(x, depth + 2) for x in obj.index.tolist()],
+                    "values": [self(x, depth + 2) for x in obj.astype(object).tolist()],
+                    "name": self(obj.name, depth + 1),
+                    "dtype": str(obj.dtype),
+                }
+            }
         if t is pd.DataFrame:
             if obj.size > MAX_ITEMS:
                 raise TooBig("table too large")
             columns = [self(c, depth + 2) for c in obj.columns.tolist()]
-            data = [[self(x, depth + 3) for x in obj.iloc[:, i].astype(object).tolist()]
-                    for i in range(obj.shape[1])]
-            return {"$frame": {"columns": columns, "index": [self(x, depth + 2) for x in obj.index.tolist()],
-                               "data": data, "dtypes": [str(d) for d in obj.dtypes]}}
+            data = [
+                [self(x, depth + 3) for x in obj.iloc[:, i].astype(object).tolist()]
+                for i in range(obj.shape[1])
+            ]
+            return {
+                "$frame": {
+                    "columns": columns,
+                    "index": [self(x, depth + 2) for x in obj.index.tolist()],
+                    "data": data,
+                    "dtypes": [str(d) for d in obj.dtypes],
+                }
+            }
         if t.__module__.startswith("plotly.graph_objs") and t.__name__ in ("Figure", "FigureWidget"):
             figure = obj.to_plotly_json()
             layout = dict(figure.get("layout") or {})
             layout.pop("template", None)  # plotly's default styling: large, and the same for everyone
-            return {"$figure": self._json_like({"data": figure.get("data") or [], "layout": layout}, depth + 1)}
+            return {
+                "$figure": self._json_like({"data": figure.get("data") or [], "layout": layout}, depth + 1)
+            }
         return _unsupported(obj)
 
     def _json_like(self, obj, depth):
         """A plotly figure's JSON: dicts with string keys, lists, numpy arrays."""
         import numpy as np
+
         self.items += 1
         if self.items > MAX_ITEMS or depth > MAX_DEPTH:
             raise TooBig("figure too large")
@@ -163,6 +187,7 @@ def run(nonce: str, expressions: list[str]) -> str:
     import importlib
 
     from IPython import get_ipython
+
     ns = dict(get_ipython().user_ns)
     ns["inputs"] = importlib.import_module("course.grading.inputs")
     out = []

@@ -1,4 +1,5 @@
 """A text progress bar (no dependency): redrawn in place on a terminal, one line per step otherwise."""
+
 from __future__ import annotations
 
 import sys

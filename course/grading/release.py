@@ -1,4 +1,5 @@
 """``course release``: generate the student version with nbgrader, then prove nothing secret reached it."""
+
 from __future__ import annotations
 
 import shutil
@@ -45,8 +46,10 @@ def check_release(course: Course, assignment: str) -> ReleaseReport:
             text = path.read_text(encoding="utf-8")
         except (UnicodeDecodeError, OSError):
             continue
-        found += [f"{path.relative_to(course.release)}: contains {where}: {line[:60]!r}"
-                  for line, where in every.found_in(strings(text))]
+        found += [
+            f"{path.relative_to(course.release)}: contains {where}: {line[:60]!r}"
+            for line, where in every.found_in(strings(text))
+        ]
         report.files.append(str(path.relative_to(release_dir)))
     if found:
         raise LeakError(found)
@@ -82,4 +85,6 @@ def publish(course: Course, assignment: str) -> None:
     course.ensure_exchange()
     result = course.api().release_assignment(assignment)
     if not result.get("success"):
-        raise CourseError(f"nbgrader could not release {assignment} to the exchange:\n{nbgrader_errors(result)}")
+        raise CourseError(
+            f"nbgrader could not release {assignment} to the exchange:\n{nbgrader_errors(result)}"
+        )

@@ -19,6 +19,7 @@ reordered locked cell, removed or changed metadata, duplicated ids, unknown
 grade cells. The report compares with the *release* (what the student got),
 so hidden tests never cause a false alarm.
 """
+
 from __future__ import annotations
 
 import copy
@@ -28,7 +29,15 @@ import nbformat
 from nbformat import NotebookNode
 
 from .coursedir import CourseError
-from .notebooks import HIDDEN_TESTS, MARK_SCHEME, grade_id, is_locked, is_solution, nbgrader_meta, remove_region
+from .notebooks import (
+    HIDDEN_TESTS,
+    MARK_SCHEME,
+    grade_id,
+    is_locked,
+    is_solution,
+    nbgrader_meta,
+    remove_region,
+)
 
 _FLAGS = ("grade", "solution", "locked", "task", "points")
 
@@ -60,12 +69,15 @@ class RestoreFromSource:
             if is_locked(rel):
                 master = locked_sources.get(gid)
                 if master is None:
-                    raise ReleaseMismatch(f"{name}: the gradebook has no master for cell '{gid}'; "
-                                          f"run `course release` again")
+                    raise ReleaseMismatch(
+                        f"{name}: the gradebook has no master for cell '{gid}'; run `course release` again"
+                    )
                 master = remove_region(master, MARK_SCHEME)
                 if remove_region(master, HIDDEN_TESTS) != rel.source:
-                    raise ReleaseMismatch(f"{name}: cell '{gid}' of the release differs from the gradebook's "
-                                          f"master; run `course release` again")
+                    raise ReleaseMismatch(
+                        f"{name}: cell '{gid}' of the release differs from the gradebook's "
+                        f"master; run `course release` again"
+                    )
                 self.locked_sources[gid] = master
 
     # -- matching -------------------------------------------------------
@@ -79,11 +91,15 @@ class RestoreFromSource:
                 continue
             k = self.by_grade_id.get(gid)
             if k is None:
-                findings.append(f"an added cell claimed to be grade cell '{gid}', which does not exist; "
-                                f"its nbgrader metadata was ignored")
+                findings.append(
+                    f"an added cell claimed to be grade cell '{gid}', which does not exist; "
+                    f"its nbgrader metadata was ignored"
+                )
             elif k in taken:
-                findings.append(f"grade cell '{gid}' appears more than once; the first copy is graded, "
-                                f"the others are treated as added cells")
+                findings.append(
+                    f"grade cell '{gid}' appears more than once; the first copy is graded, "
+                    f"the others are treated as added cells"
+                )
             else:
                 owner[j] = k
                 taken.add(k)
@@ -98,11 +114,14 @@ class RestoreFromSource:
             rel = self.release.cells[k]
             if grade_id(rel):
                 if not nbgrader_meta(cell):
-                    findings.append(f"cell '{grade_id(rel)}' had its nbgrader metadata removed; "
-                                    f"recognised by its cell id and restored")
+                    findings.append(
+                        f"cell '{grade_id(rel)}' had its nbgrader metadata removed; "
+                        f"recognised by its cell id and restored"
+                    )
                 else:
-                    findings.append(f"cell '{grade_id(rel)}' had its grade id changed to "
-                                    f"'{grade_id(cell)}'; restored")
+                    findings.append(
+                        f"cell '{grade_id(rel)}' had its grade id changed to '{grade_id(cell)}'; restored"
+                    )
         return owner
 
     # -- building -------------------------------------------------------
@@ -117,7 +136,9 @@ class RestoreFromSource:
                 if submitted.get("source", "") != rel.source:
                     findings.append(f"locked cell {label} was edited; restored from the source")
                 elif submitted.get("cell_type") != rel.cell_type:
-                    findings.append(f"locked cell {label} was changed to a {submitted.get('cell_type')} cell; restored")
+                    findings.append(
+                        f"locked cell {label} was changed to a {submitted.get('cell_type')} cell; restored"
+                    )
             elif grade_id(rel):
                 findings.append(f"locked cell {label} was deleted; restored from the source")
         elif submitted is None:  # an answer cell the student deleted
@@ -132,8 +153,10 @@ class RestoreFromSource:
             if is_solution(rel) and meta and any(meta.get(f) != nbgrader_meta(rel).get(f) for f in _FLAGS):
                 findings.append(f"answer cell {label} had its nbgrader metadata changed; restored")
             if submitted.get("cell_type") != rel.cell_type:
-                findings.append(f"answer cell {label} was changed to a {submitted.get('cell_type')} cell; "
-                                f"graded as a {rel.cell_type} cell")
+                findings.append(
+                    f"answer cell {label} was changed to a {submitted.get('cell_type')} cell; "
+                    f"graded as a {rel.cell_type} cell"
+                )
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None

@@ -9,6 +9,7 @@ directory (``openat`` with ``O_NOFOLLOW | O_DIRECTORY``), and checks what it
 opened with ``fstat``: a regular file with one name, or it is refused with a
 reason that names it.
 """
+
 from __future__ import annotations
 
 import os
@@ -66,14 +67,17 @@ def open_dir(root: Path, parts: tuple[str, ...] = ()) -> int:
     try:
         for i, part in enumerate(parts):
             if part in ("", ".", "..") or "/" in part:
-                raise UnsafeFile(f"{'/'.join(parts[:i + 1])} is not a plain folder name")
+                raise UnsafeFile(f"{'/'.join(parts[: i + 1])} is not a plain folder name")
             try:
                 nxt = os.open(part, _DIR, dir_fd=fd)
             except FileNotFoundError:
-                raise Missing(f"{'/'.join(parts[:i + 1])} is missing") from None
+                raise Missing(f"{'/'.join(parts[: i + 1])} is missing") from None
             except OSError:
-                raise UnsafeFile(_describe(fd, part, "/".join(parts[:i + 1])).replace(
-                    "submissions must be regular files", "folders of a submission must be real folders")) from None
+                raise UnsafeFile(
+                    _describe(fd, part, "/".join(parts[: i + 1])).replace(
+                        "submissions must be regular files", "folders of a submission must be real folders"
+                    )
+                ) from None
             os.close(fd)
             fd = nxt
     except BaseException:
@@ -96,10 +100,14 @@ def read_at(dir_fd: int, name: str, limit: int, label: str | None = None) -> byt
         if not stat.S_ISREG(st.st_mode):
             raise UnsafeFile(f"{label} is {kind(st.st_mode)}; submissions must be regular files")
         if st.st_nlink != 1:
-            raise UnsafeFile(f"{label} is a hard link ({st.st_nlink} names for one file); "
-                             f"submissions must be files of their own")
+            raise UnsafeFile(
+                f"{label} is a hard link ({st.st_nlink} names for one file); "
+                f"submissions must be files of their own"
+            )
         if st.st_size > limit:
-            raise UnsafeFile(f"{label} is too large ({st.st_size / 2**20:.0f} MB; the limit is {limit / 2**20:.0f} MB)")
+            raise UnsafeFile(
+                f"{label} is too large ({st.st_size / 2**20:.0f} MB; the limit is {limit / 2**20:.0f} MB)"
+            )
         chunks, total = [], 0
         while True:
             chunk = os.read(fd, 1 << 20)

@@ -18,6 +18,7 @@ Isolation levels, strongest first (see ``assignments/README.md``):
 ``none``        resource limits and a work directory only. ``course grade``
                 refuses it unless asked explicitly.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -51,15 +52,27 @@ class GradingSettings(Configurable):
     output_kb = Int(1024, help="Output one cell may print before grading stops (KB).").tag(config=True)
     file_mb = Int(64, help="Largest file the kernel may write (MB).").tag(config=True)
     tmp_mb = Int(256, help="Size of the private /tmp of a jail (MB).").tag(config=True)
-    max_processes = Int(64, help="Processes a submission may run (its cgroup; else its uid).").tag(config=True)
-    disk_mb = Int(256, help="Size of a submission's work directory (a tmpfs, where the machine allows).").tag(config=True)
-    total_output_mb = Int(16, help="Output of a whole notebook, display data and metadata included (MB).").tag(config=True)
-    submission_timeout = Float(900.0, help="Wall time of a whole submission: its run, any rerun and the "
-                                           "checks (s).").tag(config=True)
-    isolation = Enum(("auto",) + MODES, default_value="auto",
-                     help="Isolation: auto picks the strongest available.").tag(config=True)
-    sandbox_uid_base = Int(61000, help="First uid used for kernels when grading as root; job N uses base+N.").tag(config=True)
-    extra_ro_paths = List(Unicode(), help="More host paths the kernel may read (e.g. a data folder).").tag(config=True)
+    max_processes = Int(64, help="Processes a submission may run (its cgroup; else its uid).").tag(
+        config=True
+    )
+    disk_mb = Int(256, help="Size of a submission's work directory (a tmpfs, where the machine allows).").tag(
+        config=True
+    )
+    total_output_mb = Int(
+        16, help="Output of a whole notebook, display data and metadata included (MB)."
+    ).tag(config=True)
+    submission_timeout = Float(
+        900.0, help="Wall time of a whole submission: its run, any rerun and the checks (s)."
+    ).tag(config=True)
+    isolation = Enum(
+        ("auto",) + MODES, default_value="auto", help="Isolation: auto picks the strongest available."
+    ).tag(config=True)
+    sandbox_uid_base = Int(
+        61000, help="First uid used for kernels when grading as root; job N uses base+N."
+    ).tag(config=True)
+    extra_ro_paths = List(Unicode(), help="More host paths the kernel may read (e.g. a data folder).").tag(
+        config=True
+    )
 
 
 class IsolationError(RuntimeError):
@@ -86,8 +99,13 @@ def probe(mode: str, uid_base: int = 61000) -> str | None:
         return _probe_cache[key]
     base = make_base()
     try:
-        sandbox = Sandbox(base, 0, Isolation(mode, "probe"), GradingSettings(sandbox_uid_base=uid_base),
-                          _existing(SYSTEM_PATHS) + python_paths())
+        sandbox = Sandbox(
+            base,
+            0,
+            Isolation(mode, "probe"),
+            GradingSettings(sandbox_uid_base=uid_base),
+            _existing(SYSTEM_PATHS) + python_paths(),
+        )
         try:
             cmd = sandbox.command([sys.executable, "-I", "-S", "-c", "import os; os.listdir('/')"])
             try:
@@ -95,8 +113,11 @@ def probe(mode: str, uid_base: int = 61000) -> str | None:
             except (OSError, subprocess.TimeoutExpired) as e:
                 result = str(e)
             else:
-                result = None if proc.returncode == 0 else \
-                    (sandbox.kernel_log() + proc.stderr).strip() or f"exit status {proc.returncode}"
+                result = (
+                    None
+                    if proc.returncode == 0
+                    else (sandbox.kernel_log() + proc.stderr).strip() or f"exit status {proc.returncode}"
+                )
         finally:
             sandbox.cleanup()  # its tmpfs and cgroup too
     finally:
@@ -129,8 +150,10 @@ def detect_isolation(requested: str = "auto", uid_base: int = 61000) -> Isolatio
             if uid_problem is None:
                 return Isolation("uid", f"running as root without namespaces ({problem})")
             if requested == "uid":
-                raise IsolationError(f"a separate uid cannot run this Python: {uid_problem} "
-                                   f"(is Python installed where other users can read it?)")
+                raise IsolationError(
+                    f"a separate uid cannot run this Python: {uid_problem} "
+                    f"(is Python installed where other users can read it?)"
+                )
             problem += f"; a separate uid cannot run this Python: {uid_problem}"
     return Isolation("none", f"no isolation is available ({problem})")
 
@@ -222,8 +245,9 @@ _sequence = itertools.count()
 class Sandbox:
     """One jail for one submission: its directory, its limits, its clean-up."""
 
-    def __init__(self, base: Path, slot: int, isolation: Isolation, settings: GradingSettings,
-                 ro_paths: list[str]):
+    def __init__(
+        self, base: Path, slot: int, isolation: Isolation, settings: GradingSettings, ro_paths: list[str]
+    ):
         self.base = base
         self.isolation = isolation
         self.settings = settings
@@ -232,10 +256,16 @@ class Sandbox:
         self.workdir = base / f"s{os.getpid()}-{n}"
         self.workdir.mkdir(mode=0o700)
         from . import limits
+
         # per submission, not per process: a tmpfs for the disk, a cgroup for memory and processes
         self.tmpfs = isolation.mode != "none" and limits.mount_tmpfs(self.workdir, settings.disk_mb, self.uid)
-        self.cgroup = limits.make_cgroup(f"course-{base.name}-{os.getpid()}-{n}", settings.memory_mb,
-                                         settings.max_processes) if isolation.mode != "none" else None
+        self.cgroup = (
+            limits.make_cgroup(
+                f"course-{base.name}-{os.getpid()}-{n}", settings.memory_mb, settings.max_processes
+            )
+            if isolation.mode != "none"
+            else None
+        )
         if isolation.mode != "namespaces":
             (self.workdir / "tmp").mkdir()
         self.log = base / f"log-{os.getpid()}-{n}"  # outside the work directory: the kernel cannot replace it
@@ -288,6 +318,7 @@ class Sandbox:
     def kernel_log(self, limit: int = 2000) -> str:
         """The end of the kernel's log, read without following links; printable text only."""
         import stat
+
         try:
             fd = os.open(self.log, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError:
@@ -313,6 +344,7 @@ class Sandbox:
         # "namespaces": the kernel's exit ended the PID namespace, and with it every process in it
         if getattr(self, "tmpfs", False):
             from . import limits
+
             limits.unmount(self.workdir)
             self.tmpfs = False
         if getattr(self, "cgroup", None) is not None:
@@ -375,6 +407,7 @@ def become_subreaper() -> None:
     """Orphans of this process's descendants become its children, so kill_orphans finds them."""
     import ctypes
     import ctypes.util
+
     libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
     libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
 

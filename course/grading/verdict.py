@@ -18,6 +18,7 @@ earns points only if
 Otherwise it gets an error output naming the reason, so nbgrader gives it 0
 and the feedback says why.
 """
+
 from __future__ import annotations
 
 import nbformat
@@ -60,7 +61,9 @@ class ApplyVerdicts:
                 reason = f"not scored: the checks were tampered with: {integrity[0]}{more}"
             elif execution.status(index) == "not-run" and cell.source.strip():
                 reason = f"test cell {cell_label(cell, index)} did not run"
-            elif execution.status(index) == "error" and not any(o.get("output_type") == "error" for o in cell.outputs):
+            elif execution.status(index) == "error" and not any(
+                o.get("output_type") == "error" for o in cell.outputs
+            ):
                 ename = execution.replies[index].get("ename", "an error")
                 reason = f"the cell failed ({ename}) but its traceback was suppressed"
             elif execution.checked:

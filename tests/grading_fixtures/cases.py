@@ -3,6 +3,7 @@
 Every case says which test cells must pass, so the expected score is exact
 (the sum of those cells' points, read from the release).
 """
+
 from __future__ import annotations
 
 import copy
@@ -17,54 +18,68 @@ from .submissions import answered, blank, cell, reference, reference_answers, re
 # Wrong answers that pass some visible tests but fail the hidden ones (or fail both).
 PARTIAL = {
     "ps1": {
-        "q2_answer": 'def absent_states(participants):\n'
-                     '    # wrong: the participants instead of the absent states\n'
-                     '    return sorted(participants.loc[participants["status"] == "participant", "name"].tolist())\n',
-        "q4_answer": 'def days_between_events(events, first_id, second_id):\n'
-                     '    dates = events.set_index("id")["date"]\n'
-                     '    return abs(int((dates[second_id] - dates[first_id]).days))  # wrong: never negative\n\n\n'
-                     'conference_days = days_between_events(events, "csce-stage-i-helsinki", "helsinki-final-act")\n',
-        "q5_answer": 'def principles_mentioning(decalogue, word):\n'
-                     '    hits = decalogue["short_title"].str.lower().str.contains(word.lower(), regex=False)\n'
-                     '    return decalogue.loc[hits, "roman"].tolist()  # wrong: keeps the input order\n',
+        "q2_answer": "def absent_states(participants):\n"
+        "    # wrong: the participants instead of the absent states\n"
+        '    return sorted(participants.loc[participants["status"] == "participant", "name"].tolist())\n',
+        "q4_answer": "def days_between_events(events, first_id, second_id):\n"
+        '    dates = events.set_index("id")["date"]\n'
+        "    return abs(int((dates[second_id] - dates[first_id]).days))  # wrong: never negative\n\n\n"
+        'conference_days = days_between_events(events, "csce-stage-i-helsinki", "helsinki-final-act")\n',
+        "q5_answer": "def principles_mentioning(decalogue, word):\n"
+        '    hits = decalogue["short_title"].str.lower().str.contains(word.lower(), regex=False)\n'
+        '    return decalogue.loc[hits, "roman"].tolist()  # wrong: keeps the input order\n',
         "q6_answer": "Both sides gained something: the East its frontiers, the West human rights.",
     },
     "ps2": {
-        "q2_answer": 'def summarise(intervals):\n'
-                     '    measured = intervals.dropna(subset=["days"])\n'
-                     '    days = measured["days"].astype(int)\n'
-                     '    return {"median": float(days.mean()),  # wrong: the mean\n'
-                     '            "shortest": measured.loc[days.idxmin(), "agreement"],\n'
-                     '            "longest": measured.loc[days.idxmax(), "agreement"]}\n\n\n'
-                     'summary = summarise(agreement_intervals(events, AGREEMENT_IDS))\n',
-        "q3_answer": 'def plot_intervals(intervals):\n'
-                     '    # wrong: keeps the agreements without a later provocation\n'
-                     '    fig = go.Figure(go.Bar(x=list(intervals["agreement"]), y=list(intervals["days"])))\n'
-                     '    fig.update_layout(title="Intervals", yaxis_title="days")\n'
-                     '    return fig\n',
+        "q2_answer": "def summarise(intervals):\n"
+        '    measured = intervals.dropna(subset=["days"])\n'
+        '    days = measured["days"].astype(int)\n'
+        '    return {"median": float(days.mean()),  # wrong: the mean\n'
+        '            "shortest": measured.loc[days.idxmin(), "agreement"],\n'
+        '            "longest": measured.loc[days.idxmax(), "agreement"]}\n\n\n'
+        "summary = summarise(agreement_intervals(events, AGREEMENT_IDS))\n",
+        "q3_answer": "def plot_intervals(intervals):\n"
+        "    # wrong: keeps the agreements without a later provocation\n"
+        '    fig = go.Figure(go.Bar(x=list(intervals["agreement"]), y=list(intervals["days"])))\n'
+        '    fig.update_layout(title="Intervals", yaxis_title="days")\n'
+        "    return fig\n",
         "q4_answer": "The chart shows a cycle.",
     },
     "ps3": {
-        "q1_answer": 'def conciliatory_tf2t(mine, theirs, ctx):\n'
-                     '    # wrong: forgets rule 3 (plain tit-for-two-tats)\n'
-                     '    if ctx.t < 2:\n'
-                     '        return np.full(ctx.runs, C)\n'
-                     '    return ~((theirs[:, -1] == D) & (theirs[:, -2] == D))\n',
+        "q1_answer": "def conciliatory_tf2t(mine, theirs, ctx):\n"
+        "    # wrong: forgets rule 3 (plain tit-for-two-tats)\n"
+        "    if ctx.t < 2:\n"
+        "        return np.full(ctx.runs, C)\n"
+        "    return ~((theirs[:, -1] == D) & (theirs[:, -2] == D))\n",
         "q4_answer": "Small steps lose less.",
     },
     "ps4": {
         "a1_answer": 'panmunjom_date = "2018-05-26"  # wrong: the Tongilgak meeting\n',
-        "a4_answer": 'def final_act_chapters(chapters):\n'
-                     '    return chapters.sort_values("order")["title"].tolist()  # wrong: sections too\n',
+        "a4_answer": "def final_act_chapters(chapters):\n"
+        '    return chapters.sort_values("order")["title"].tolist()  # wrong: sections too\n',
         "b1_memo": "Two errors: the date of the Panmunjom Declaration and the baskets.",
     },
 }
 
 PROBLEM_SETS = ("ps1", "ps2", "ps3", "ps4")
 STANDARD = [(student, ps) for ps in PROBLEM_SETS for student in ("ref", "blank", "partial")]
-FAULTS = ["f-loop-after-correct", "f-ignores-sigint", "f-os-exit", "f-sys-exit", "f-4gb", "f-50mb", "f-test-pass",
-          "f-test-deleted", "f-metadata-removed", "f-duplicate-ids", "f-invalid-json", "f-empty", "f-wrong-name",
-          "f-rebinds-builtins", "f-patches-checker"]
+FAULTS = [
+    "f-loop-after-correct",
+    "f-ignores-sigint",
+    "f-os-exit",
+    "f-sys-exit",
+    "f-4gb",
+    "f-50mb",
+    "f-test-pass",
+    "f-test-deleted",
+    "f-metadata-removed",
+    "f-duplicate-ids",
+    "f-invalid-json",
+    "f-empty",
+    "f-wrong-name",
+    "f-rebinds-builtins",
+    "f-patches-checker",
+]
 ATTACKS = ["x-gradebook", "x-delete-peer", "x-read-source", "x-background", "x-network"]
 
 # The test cells each partial submission passes.
@@ -78,8 +93,11 @@ PARTIAL_PASSES = {
 
 def points(course_dir: Path, ps: str) -> dict[str, float]:
     """Points of every test cell of a problem set, in notebook order."""
-    return {grade_id(c): float(c.metadata["nbgrader"]["points"]) for c in release_nb(course_dir, ps).cells
-            if is_test(c)}
+    return {
+        grade_id(c): float(c.metadata["nbgrader"]["points"])
+        for c in release_nb(course_dir, ps).cells
+        if is_test(c)
+    }
 
 
 def points_before(course_dir: Path, ps: str, gid: str) -> float:
@@ -95,8 +113,11 @@ def points_before(course_dir: Path, ps: str, gid: str) -> float:
 
 def partial_answers(course_dir: Path, ps: str) -> dict[str, str]:
     answers = reference_answers(course_dir, ps)
-    written = {g for g, c in ((grade_id(c), c) for c in release_nb(course_dir, ps).cells)
-               if c.cell_type == "markdown" and g in answers}
+    written = {
+        g
+        for g, c in ((grade_id(c), c) for c in release_nb(course_dir, ps).cells)
+        if c.cell_type == "markdown" and g in answers
+    }
     for g in written:
         answers[g] = release_nb_text(course_dir, ps, g)  # unanswered unless PARTIAL says otherwise
     answers.update(PARTIAL[ps])
@@ -131,14 +152,39 @@ def standard_cases(course_dir: Path) -> list[Case]:
     for ps in PROBLEM_SETS:
         pts = points(course_dir, ps)
         auto = sum(pts.values())
-        cases.append(Case("ref", ps, auto, "needs-manual-grading", why="the reference solution",
-                          write=lambda d, ps=ps: submit(d, "ref", ps, reference(d, ps)), sequential=ps in ("ps1", "ps2")))
-        cases.append(Case("blank", ps, 0.0, "graded", why="the release, untouched",
-                          write=lambda d, ps=ps: submit(d, "blank", ps, blank(d, ps)), sequential=ps in ("ps1", "ps2")))
-        cases.append(Case("partial", ps, sum(pts[g] for g in PARTIAL_PASSES[ps]), "needs-manual-grading",
-                          why="some answers right, some wrong",
-                          write=lambda d, ps=ps: submit(d, "partial", ps, answered(d, ps, partial_answers(d, ps))),
-                          sequential=ps in ("ps1", "ps2")))
+        cases.append(
+            Case(
+                "ref",
+                ps,
+                auto,
+                "needs-manual-grading",
+                why="the reference solution",
+                write=lambda d, ps=ps: submit(d, "ref", ps, reference(d, ps)),
+                sequential=ps in ("ps1", "ps2"),
+            )
+        )
+        cases.append(
+            Case(
+                "blank",
+                ps,
+                0.0,
+                "graded",
+                why="the release, untouched",
+                write=lambda d, ps=ps: submit(d, "blank", ps, blank(d, ps)),
+                sequential=ps in ("ps1", "ps2"),
+            )
+        )
+        cases.append(
+            Case(
+                "partial",
+                ps,
+                sum(pts[g] for g in PARTIAL_PASSES[ps]),
+                "needs-manual-grading",
+                why="some answers right, some wrong",
+                write=lambda d, ps=ps: submit(d, "partial", ps, answered(d, ps, partial_answers(d, ps))),
+                sequential=ps in ("ps1", "ps2"),
+            )
+        )
     return cases
 
 
@@ -181,55 +227,175 @@ def fault_cases(course_dir: Path) -> list[Case]:
         submit(d, "f-invalid-json", ps, raw=text[: len(text) // 2].encode())
 
     def patches_checker(d):
-        hook = ("ip = get_ipython()\nip.showtraceback = lambda *a, **k: None\n"
-                "ip._showtraceback = lambda *a, **k: None\n\n")
-        submit(d, "f-patches-checker", ps, answered(course_dir, ps, {**P, "q1_answer": hook + P["q1_answer"]}))
+        hook = (
+            "ip = get_ipython()\nip.showtraceback = lambda *a, **k: None\n"
+            "ip._showtraceback = lambda *a, **k: None\n\n"
+        )
+        submit(
+            d, "f-patches-checker", ps, answered(course_dir, ps, {**P, "q1_answer": hook + P["q1_answer"]})
+        )
 
     loop = "\n\nwhile True:  # a correct function, then an endless loop\n    pass\n"
-    no_sigint = ("\n\nimport signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
-                 "while True:\n    time.sleep(0.01)\n")
+    no_sigint = (
+        "\n\nimport signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+        "while True:\n    time.sleep(0.01)\n"
+    )
     return [
-        Case("f-loop-after-correct", ps, points_before(course_dir, ps, "q3_answer"), "timed out: cell 'q3_answer'",
-             "cell 'q3_answer' did not finish within", "a correct function followed by an infinite loop",
-             lambda d: submit(d, "f-loop-after-correct", ps, ref_with("q3_answer", loop))),
-        Case("f-ignores-sigint", ps, points_before(course_dir, ps, "q4_answer"), "timed out: cell 'q4_answer'",
-             "cell 'q4_answer' did not finish within", "a loop that ignores SIGINT",
-             lambda d: submit(d, "f-ignores-sigint", ps, ref_with("q4_answer", no_sigint))),
-        Case("f-os-exit", ps, points_before(course_dir, ps, "q2_answer"), "crashed: the kernel died during cell 'q2_answer'",
-             "exit status 1", "os._exit(1)",
-             lambda d: submit(d, "f-os-exit", ps, ref_with("q2_answer", "\nimport os\nos._exit(1)\n")), True),
-        Case("f-sys-exit", ps, points_before(course_dir, ps, "q5_answer"), "crashed: cell 'q5_answer' raised SystemExit",
-             "cell 'q5_answer' raised SystemExit",
-             "sys.exit()", lambda d: submit(d, "f-sys-exit", ps, ref_with("q5_answer", "\nimport sys\nsys.exit()\n")), True),
-        Case("f-4gb", ps, points_before(course_dir, ps, "q4_answer"), "killed (memory): cell 'q4_answer'",
-             "cell 'q4_answer' ran out of memory",
-             "allocating 4 GB", lambda d: submit(d, "f-4gb", ps, ref_with("q4_answer", "\nhog = bytearray(4 * 1024 ** 3)\n"))),
-        Case("f-50mb", ps, points_before(course_dir, ps, "q2_answer"), "output-capped: cell 'q2_answer'",
-             "cell 'q2_answer' printed more than",
-             "printing 50 MB", lambda d: submit(d, "f-50mb", ps, ref_with("q2_answer", '\nprint("x" * 50_000_000)\n'))),
-        Case("f-test-pass", ps, partial_score, "tampered: locked cell 'q2_tests' was edited", "restored",
-             "a test cell replaced by pass", test_replaced_by_pass, True),
-        Case("f-test-deleted", ps, partial_score, "tampered: locked cell 'q2_tests' was deleted", "restored",
-             "a test cell deleted", test_deleted),
-        Case("f-metadata-removed", ps, partial_score, "tampered: cell 'q2_tests' had its nbgrader metadata removed",
-             "cell 'q2_tests' had its nbgrader metadata removed", "a grade cell's metadata removed",
-             metadata_removed, True),
-        Case("f-duplicate-ids", ps, partial_score, "tampered: duplicated cell ids: q2-tests", "q2-tests",
-             "duplicated cell ids", duplicate_ids),
-        Case("f-invalid-json", ps, 0.0, "invalid file: ps1.ipynb is not valid JSON", "not valid JSON", "invalid JSON",
-             invalid_json, True),
-        Case("f-empty", ps, 0.0, "invalid file: ps1.ipynb is an empty file", "empty file", "an empty file",
-             lambda d: submit(d, "f-empty", ps, raw=b"")),
-        Case("f-wrong-name", ps, 0.0, "invalid file: missing file ps1.ipynb (found: ps1 (1).ipynb)", "missing file",
-             "a wrongly named notebook",
-             lambda d: submit(d, "f-wrong-name", ps, reference(course_dir, ps), name="ps1 (1).ipynb"), True),
-        Case("f-rebinds-builtins", ps, 0.0, "tampered: the checks were tampered with",
-             "assigns `builtins.sorted`", "code that rebinds builtins",
-             lambda d: submit(d, "f-rebinds-builtins", ps, answered(course_dir, ps, {
-                 **P, "q2_answer": P["q2_answer"] + "\nimport builtins\n"
-                                   "builtins.sorted = lambda items, reverse=False: list(items)\n"}))),
-        Case("f-patches-checker", ps, 0.0, "tampered: the checks were tampered with",
-             "assigns `ip.showtraceback`", "code that silences the checker's tracebacks", patches_checker, True),
+        Case(
+            "f-loop-after-correct",
+            ps,
+            points_before(course_dir, ps, "q3_answer"),
+            "timed out: cell 'q3_answer'",
+            "cell 'q3_answer' did not finish within",
+            "a correct function followed by an infinite loop",
+            lambda d: submit(d, "f-loop-after-correct", ps, ref_with("q3_answer", loop)),
+        ),
+        Case(
+            "f-ignores-sigint",
+            ps,
+            points_before(course_dir, ps, "q4_answer"),
+            "timed out: cell 'q4_answer'",
+            "cell 'q4_answer' did not finish within",
+            "a loop that ignores SIGINT",
+            lambda d: submit(d, "f-ignores-sigint", ps, ref_with("q4_answer", no_sigint)),
+        ),
+        Case(
+            "f-os-exit",
+            ps,
+            points_before(course_dir, ps, "q2_answer"),
+            "crashed: the kernel died during cell 'q2_answer'",
+            "exit status 1",
+            "os._exit(1)",
+            lambda d: submit(d, "f-os-exit", ps, ref_with("q2_answer", "\nimport os\nos._exit(1)\n")),
+            True,
+        ),
+        Case(
+            "f-sys-exit",
+            ps,
+            points_before(course_dir, ps, "q5_answer"),
+            "crashed: cell 'q5_answer' raised SystemExit",
+            "cell 'q5_answer' raised SystemExit",
+            "sys.exit()",
+            lambda d: submit(d, "f-sys-exit", ps, ref_with("q5_answer", "\nimport sys\nsys.exit()\n")),
+            True,
+        ),
+        Case(
+            "f-4gb",
+            ps,
+            points_before(course_dir, ps, "q4_answer"),
+            "killed (memory): cell 'q4_answer'",
+            "cell 'q4_answer' ran out of memory",
+            "allocating 4 GB",
+            lambda d: submit(d, "f-4gb", ps, ref_with("q4_answer", "\nhog = bytearray(4 * 1024 ** 3)\n")),
+        ),
+        Case(
+            "f-50mb",
+            ps,
+            points_before(course_dir, ps, "q2_answer"),
+            "output-capped: cell 'q2_answer'",
+            "cell 'q2_answer' printed more than",
+            "printing 50 MB",
+            lambda d: submit(d, "f-50mb", ps, ref_with("q2_answer", '\nprint("x" * 50_000_000)\n')),
+        ),
+        Case(
+            "f-test-pass",
+            ps,
+            partial_score,
+            "tampered: locked cell 'q2_tests' was edited",
+            "restored",
+            "a test cell replaced by pass",
+            test_replaced_by_pass,
+            True,
+        ),
+        Case(
+            "f-test-deleted",
+            ps,
+            partial_score,
+            "tampered: locked cell 'q2_tests' was deleted",
+            "restored",
+            "a test cell deleted",
+            test_deleted,
+        ),
+        Case(
+            "f-metadata-removed",
+            ps,
+            partial_score,
+            "tampered: cell 'q2_tests' had its nbgrader metadata removed",
+            "cell 'q2_tests' had its nbgrader metadata removed",
+            "a grade cell's metadata removed",
+            metadata_removed,
+            True,
+        ),
+        Case(
+            "f-duplicate-ids",
+            ps,
+            partial_score,
+            "tampered: duplicated cell ids: q2-tests",
+            "q2-tests",
+            "duplicated cell ids",
+            duplicate_ids,
+        ),
+        Case(
+            "f-invalid-json",
+            ps,
+            0.0,
+            "invalid file: ps1.ipynb is not valid JSON",
+            "not valid JSON",
+            "invalid JSON",
+            invalid_json,
+            True,
+        ),
+        Case(
+            "f-empty",
+            ps,
+            0.0,
+            "invalid file: ps1.ipynb is an empty file",
+            "empty file",
+            "an empty file",
+            lambda d: submit(d, "f-empty", ps, raw=b""),
+        ),
+        Case(
+            "f-wrong-name",
+            ps,
+            0.0,
+            "invalid file: missing file ps1.ipynb (found: ps1 (1).ipynb)",
+            "missing file",
+            "a wrongly named notebook",
+            lambda d: submit(d, "f-wrong-name", ps, reference(course_dir, ps), name="ps1 (1).ipynb"),
+            True,
+        ),
+        Case(
+            "f-rebinds-builtins",
+            ps,
+            0.0,
+            "tampered: the checks were tampered with",
+            "assigns `builtins.sorted`",
+            "code that rebinds builtins",
+            lambda d: submit(
+                d,
+                "f-rebinds-builtins",
+                ps,
+                answered(
+                    course_dir,
+                    ps,
+                    {
+                        **P,
+                        "q2_answer": P["q2_answer"] + "\nimport builtins\n"
+                        "builtins.sorted = lambda items, reverse=False: list(items)\n",
+                    },
+                ),
+            ),
+        ),
+        Case(
+            "f-patches-checker",
+            ps,
+            0.0,
+            "tampered: the checks were tampered with",
+            "assigns `ip.showtraceback`",
+            "code that silences the checker's tracebacks",
+            patches_checker,
+            True,
+        ),
     ]
 
 
@@ -287,7 +453,7 @@ if pid == 0:
 os.waitpid(pid, 0)
 print("ATTACK started background processes")
 ''',
-        "x-network": f'''
+        "x-network": f"""
 import socket
 for host, port in [("127.0.0.1", {port}), ("10.255.255.1", 80)]:
     try:
@@ -295,17 +461,24 @@ for host, port in [("127.0.0.1", {port}), ("10.255.255.1", 80)]:
         print("ATTACK connected", host)
     except OSError as e:
         print("ATTACK no connection to", host, type(e).__name__)
-''',
+""",
     }
     cases = []
     for student, code in attacks.items():
+
         def write(d, student=student, code=code):
             import nbformat
+
             nb = answered(course_dir, ps, P)
             setup = [i for i, c in enumerate(nb.cells) if grade_id(c) == "ps1_setup"][0]
             nb.cells.insert(setup + 1, nbformat.v4.new_code_cell(code.strip()))
-            if student == "x-read-source":  # and, at the end, print every cell run so far (hidden tests included)
+            if (
+                student == "x-read-source"
+            ):  # and, at the end, print every cell run so far (hidden tests included)
                 nb.cells.append(nbformat.v4.new_code_cell('print("\\n".join(In))'))
             submit(d, student, ps, nb)
-        cases.append(Case(student, ps, partial_score, "needs-manual-grading", "", f"attack: {student}", write))
+
+        cases.append(
+            Case(student, ps, partial_score, "needs-manual-grading", "", f"attack: {student}", write)
+        )
     return cases

@@ -1,4 +1,5 @@
 """Run the `course` command in-process on a throwaway copy of the course."""
+
 from __future__ import annotations
 
 import contextlib

@@ -9,6 +9,7 @@ starting with ``ATTACK`` saying what they achieved.
 
 The first six are the attacks reported in the issue; the others are new.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ class KernelAttack:
     score: float = 0.0
 
 
-FORGED_REPLIES = '''
+FORGED_REPLIES = """
 import jupyter_client.session as _session
 for _cls in [_session.Session]:
     for _name in ["se" + "nd"]:  # bound through a loop: no static scan sees `Session.send = ...`
@@ -51,9 +52,9 @@ for _cls in [_session.Session]:
             return _orig(self, stream, msg_or_type, content, parent, *args, **kwargs)
         setattr(_cls, _name, _forged)
 print("ATTACK replies forged from here on")
-'''
+"""
 
-EQ_CLASSES = '''
+EQ_CLASSES = """
 import pandas as _pd
 
 
@@ -96,33 +97,39 @@ class _AnyDict(dict):
 
     def __ne__(self, other):
         return False
-'''
+"""
 
-EQ_PS1 = EQ_CLASSES + '''
+EQ_PS1 = (
+    EQ_CLASSES
+    + """
 print("ATTACK answers are objects equal to anything")
-'''
+"""
+)
 EQ_PS1_ANSWERS = {
     "q1_answer": "def signatories_by_group(participants):\n    return _AnyList()\n",
     "q2_answer": "def absent_states(participants):\n    return _AnyList(['a'])\n",
     "q3_answer": "def track_events(events, track, start, end):\n    return _AnyDict()\n",
     "q4_answer": "def days_between_events(events, first_id, second_id):\n    return _AnyInt(0)\n\n\n"
-                 "conference_days = _AnyInt(400)\n",
+    "conference_days = _AnyInt(400)\n",
     "q5_answer": "def principles_mentioning(decalogue, word):\n    return _AnyList(['I'])\n",
 }
 
-EQ_PS4 = EQ_CLASSES + '''
+EQ_PS4 = (
+    EQ_CLASSES
+    + """
 print("ATTACK answers are objects equal to anything")
-'''
+"""
+)
 EQ_PS4_ANSWERS = {
     "a1_answer": "panmunjom_date = _AnyStr('2018-04-27')\n",
     "a2_answer": "basic_agreement_signatories = _AnyList(['x y'])\n",
     "a3_answer": "basic_agreement_in_force = _AnyStr('0000-00-00')\n",
     "a4_answer": "def final_act_chapters(chapters):\n    return _AnyList(['a', 'b', 'c', 'd'])\n",
     "a5_answer": "def storehouse_check(storehouse):\n"
-                 "    return _AnyDict(misstated=_AnyList(['a']), left_out=_AnyList(['b']))\n",
+    "    return _AnyDict(misstated=_AnyList(['a']), left_out=_AnyList(['b']))\n",
 }
 
-ALWAYS_EQUAL = '''
+ALWAYS_EQUAL = """
 class _AlwaysEqual:
     def __eq__(self, other):
         return True
@@ -130,7 +137,7 @@ class _AlwaysEqual:
 
 _anything = _AlwaysEqual()
 print("ATTACK one object equal to everything")
-'''
+"""
 ALWAYS_EQUAL_ANSWERS = {
     "q1_answer": "signatories_by_group = lambda *args: _anything\n",
     "q2_answer": "absent_states = lambda *args: _anything\n",
@@ -139,7 +146,7 @@ ALWAYS_EQUAL_ANSWERS = {
     "q5_answer": "principles_mentioning = lambda *args: _anything\n",
 }
 
-STACK_ORACLE = '''
+STACK_ORACLE = """
 import sys as _sys
 
 
@@ -155,7 +162,7 @@ def _oracle(*args, **kwargs):
         frame = frame.f_back
     return ev("[]")
 print("ATTACK oracle installed")
-'''
+"""
 ORACLE_ANSWERS = {
     "q1_answer": "signatories_by_group = _oracle\n",
     "q2_answer": "absent_states = _oracle\n",
@@ -164,7 +171,7 @@ ORACLE_ANSWERS = {
     "q5_answer": "principles_mentioning = _oracle\n",
 }
 
-PATCH_INDIRECT = '''
+PATCH_INDIRECT = """
 def _put(target, name, value):  # setattr through a helper's parameter
     setattr(target, name, value)
 
@@ -181,14 +188,14 @@ _put(_inputs, "table", lambda *a, **k: _empty)
 _put(_b, "sorted", lambda items, *a, **k: list(items))
 _put(_boot, "report", lambda nonce: nonce + "[]")
 print("ATTACK inputs emptied, sorted and the tamper report replaced")
-'''
+"""
 PATCH_ANSWERS = {
     "q1_answer": "def signatories_by_group(participants):\n    return participants.groupby('group').size()\n",
     "q2_answer": "def absent_states(participants):\n    return []\n",
     "q5_answer": "def principles_mentioning(decalogue, word):\n    return []\n",
 }
 
-LEAK_LAST = '''
+LEAK_LAST = """
 import base64 as _b64, codecs as _codecs
 _everything = "\\n".join(In)
 print("ATTACK b64", _b64.b64encode(_everything.encode()).decode())
@@ -196,7 +203,7 @@ print("ATTACK hex", _everything.encode().hex())
 print("ATTACK rot13", _codecs.encode(_everything, "rot13"))
 print("ATTACK reversed", _everything[::-1])
 print("ATTACK spaced", " ".join(_everything))
-'''
+"""
 
 # -- new attacks ---------------------------------------------------------------------------------
 FORGE_PROBE = '''
@@ -237,7 +244,7 @@ _session.Session.send = _forge
 print("ATTACK every probe answered by the student, with the right nonce")
 '''
 
-HUGE_ANSWER = '''
+HUGE_ANSWER = """
 import course.grading.plain as _plain
 _calls = []
 
@@ -253,9 +260,9 @@ def _run(nonce, expressions):
 
 _plain.run = _run
 print("ATTACK probe answers too deep, too large and malformed")
-'''
+"""
 
-FAKE_MODULE = '''
+FAKE_MODULE = """
 import sys as _sys
 import types as _types
 _fake = _types.ModuleType("course.grading.plain")
@@ -273,9 +280,9 @@ _sys.modules["course.grading.plain"] = _fake
 import course.grading
 course.grading.plain = _fake
 print("ATTACK the probe module replaced by one that replays")
-'''
+"""
 
-FIND_MASTER = '''
+FIND_MASTER = """
 import os as _os
 _found = []
 for _top in ["/", "/tmp", _os.getcwd(), _os.path.expanduser("~")]:
@@ -305,9 +312,9 @@ print("ATTACK grader secrets readable:", _leaked)
 import course.grading.compare as _compare
 print("ATTACK reference namespace in the kernel:", sorted(_compare.master)[:5])
 print("ATTACK environment:", sorted(k for k in _os.environ if "COURSE_DIR" in k or "NBGRADER_DB" in k))
-'''
+"""
 
-WRITE_PACKAGE = '''
+WRITE_PACKAGE = """
 import os as _os
 import course.grading.compare as _compare
 import course.data as _data
@@ -318,9 +325,9 @@ for _target in [_compare.__file__, _data.__file__, _os.path.dirname(_data.__file
         print("ATTACK wrote", _target)
     except OSError as _e:
         print("ATTACK could not write", _target, type(_e).__name__)
-'''
+"""
 
-KILL_ALL = '''
+KILL_ALL = """
 import os as _os, signal as _signal
 print("ATTACK signalling every process I can see", flush=True)
 try:
@@ -328,19 +335,19 @@ try:
 except OSError as _e:
     print("ATTACK kill(-1):", type(_e).__name__, flush=True)
 _os.killpg(0, _signal.SIGKILL)  # its own process group: the kernel itself and whatever shares the group
-'''
+"""
 
-PROBE_HANG = '''
+PROBE_HANG = """
 print("ATTACK hangs on the grader's hidden inputs")
-'''
+"""
 PROBE_HANG_ANSWERS = {
     "q2_answer": "import time\n\n\ndef absent_states(participants):\n"
-                 "    if list(participants.index) != list(range(len(participants))):  # a grader's shuffled input\n"
-                 "        time.sleep(3600)\n"
-                 "    raise NotImplementedError()\n",
+    "    if list(participants.index) != list(range(len(participants))):  # a grader's shuffled input\n"
+    "        time.sleep(3600)\n"
+    "    raise NotImplementedError()\n",
 }
 
-CLASS_SPOOF = '''
+CLASS_SPOOF = """
 class _Liar:
     @property
     def __class__(self):  # isinstance(x, list) is True for it
@@ -355,10 +362,10 @@ class _Liar:
     def __getitem__(self, i):
         return "Albania"
 print("ATTACK isinstance fooled:", isinstance(_Liar(), list))
-'''
+"""
 CLASS_SPOOF_ANSWERS = {"q2_answer": "def absent_states(participants):\n    return _Liar()\n"}
 
-NDARRAY_SUBCLASS = '''
+NDARRAY_SUBCLASS = """
 import numpy as _np
 
 
@@ -366,52 +373,147 @@ class _AnyArray(_np.ndarray):
     def __eq__(self, other):
         return _np.ones(_np.shape(other) or (1,), bool).view(_np.ndarray)
 print("ATTACK an ndarray subclass equal to everything")
-'''
-NDARRAY_ANSWERS = {"q5_answer": "def principles_mentioning(decalogue, word):\n"
-                                "    return _np.array(['I']).view(_AnyArray)\n"}
+"""
+NDARRAY_ANSWERS = {
+    "q5_answer": "def principles_mentioning(decalogue, word):\n    return _np.array(['I']).view(_AnyArray)\n"
+}
 
 HARDCODE = {
     # the visible answers, typed in: they pass the visible checks, never the hidden ones on perturbed data
     "q2_answer": 'def absent_states(participants):\n    return ["Albania"]\n',
-    "q5_answer": 'def principles_mentioning(decalogue, word):\n'
-                 '    return ["III"] if word.lower() == "frontiers" else []\n',
+    "q5_answer": "def principles_mentioning(decalogue, word):\n"
+    '    return ["III"] if word.lower() == "frontiers" else []\n',
 }
 
 
 def kernel_attacks() -> list[KernelAttack]:
     tampered = "tampered: the checks were tampered with"
     return [
-        KernelAttack("k-forged-replies", "ps1", "Session.send drops errors and turns error replies into ok",
-                     first=FORGED_REPLIES, status=tampered, problem="its replies were forged"),
-        KernelAttack("k-eq-subclasses", "ps1", "list/int/str subclasses whose == is always true",
-                     first=EQ_PS1, answers=EQ_PS1_ANSWERS, status=tampered, problem="redefines equality"),
-        KernelAttack("k-eq-subclasses", "ps4", "str/list/dict subclasses whose == is always true",
-                     first=EQ_PS4, answers=EQ_PS4_ANSWERS, status=tampered, problem="redefines equality"),
-        KernelAttack("k-always-equal", "ps1", "a plain object whose == is always true",
-                     first=ALWAYS_EQUAL, answers=ALWAYS_EQUAL_ANSWERS, status=tampered, problem="redefines equality"),
-        KernelAttack("k-stack-oracle", "ps1", "reads the expected value off the caller's frame; eval via f_builtins",
-                     first=STACK_ORACLE, answers=ORACLE_ANSWERS, status=tampered, problem="reads the interpreter's stack frames"),
-        KernelAttack("k-patch-indirect", "ps1", "course.data, inputs, a builtin and kernel_boot.report patched "
-                     "through a helper's parameter", first=PATCH_INDIRECT, answers=PATCH_ANSWERS),
-        KernelAttack("k-leak-encoded", "ps1", "prints In base64, hex, rot13, reversed and spaced", last=LEAK_LAST),
-        KernelAttack("k-forge-probe", "ps1", "answers every probe itself, with the right nonce", first=FORGE_PROBE,
-                     status=tampered, problem="assigns `_session.Session.send`"),
-        KernelAttack("k-huge-answer", "ps1", "probe answers nested 200,000 deep, 30 MB long, malformed",
-                     first=HUGE_ANSWER, status=tampered, problem="assigns `_plain.run`"),
-        KernelAttack("k-fake-module", "ps1", "replaces the probe module with one that replays an old answer",
-                     first=FAKE_MODULE, status=tampered, problem="assigns `course.grading.plain`"),
-        KernelAttack("k-find-master", "ps1", "searches the file system, /proc and the grader's modules for "
-                     "the master", first=FIND_MASTER),
+        KernelAttack(
+            "k-forged-replies",
+            "ps1",
+            "Session.send drops errors and turns error replies into ok",
+            first=FORGED_REPLIES,
+            status=tampered,
+            problem="its replies were forged",
+        ),
+        KernelAttack(
+            "k-eq-subclasses",
+            "ps1",
+            "list/int/str subclasses whose == is always true",
+            first=EQ_PS1,
+            answers=EQ_PS1_ANSWERS,
+            status=tampered,
+            problem="redefines equality",
+        ),
+        KernelAttack(
+            "k-eq-subclasses",
+            "ps4",
+            "str/list/dict subclasses whose == is always true",
+            first=EQ_PS4,
+            answers=EQ_PS4_ANSWERS,
+            status=tampered,
+            problem="redefines equality",
+        ),
+        KernelAttack(
+            "k-always-equal",
+            "ps1",
+            "a plain object whose == is always true",
+            first=ALWAYS_EQUAL,
+            answers=ALWAYS_EQUAL_ANSWERS,
+            status=tampered,
+            problem="redefines equality",
+        ),
+        KernelAttack(
+            "k-stack-oracle",
+            "ps1",
+            "reads the expected value off the caller's frame; eval via f_builtins",
+            first=STACK_ORACLE,
+            answers=ORACLE_ANSWERS,
+            status=tampered,
+            problem="reads the interpreter's stack frames",
+        ),
+        KernelAttack(
+            "k-patch-indirect",
+            "ps1",
+            "course.data, inputs, a builtin and kernel_boot.report patched through a helper's parameter",
+            first=PATCH_INDIRECT,
+            answers=PATCH_ANSWERS,
+        ),
+        KernelAttack(
+            "k-leak-encoded", "ps1", "prints In base64, hex, rot13, reversed and spaced", last=LEAK_LAST
+        ),
+        KernelAttack(
+            "k-forge-probe",
+            "ps1",
+            "answers every probe itself, with the right nonce",
+            first=FORGE_PROBE,
+            status=tampered,
+            problem="assigns `_session.Session.send`",
+        ),
+        KernelAttack(
+            "k-huge-answer",
+            "ps1",
+            "probe answers nested 200,000 deep, 30 MB long, malformed",
+            first=HUGE_ANSWER,
+            status=tampered,
+            problem="assigns `_plain.run`",
+        ),
+        KernelAttack(
+            "k-fake-module",
+            "ps1",
+            "replaces the probe module with one that replays an old answer",
+            first=FAKE_MODULE,
+            status=tampered,
+            problem="assigns `course.grading.plain`",
+        ),
+        KernelAttack(
+            "k-find-master",
+            "ps1",
+            "searches the file system, /proc and the grader's modules for the master",
+            first=FIND_MASTER,
+        ),
         KernelAttack("k-write-package", "ps1", "tries to rewrite the grader's own code", first=WRITE_PACKAGE),
-        KernelAttack("k-kill-all", "ps1", "kill(-1, SIGKILL) against every process it can reach",
-                     first=KILL_ALL, status="crashed: the kernel died", problem="killed by SIGKILL"),
-        KernelAttack("k-probe-hang", "ps1", "a function that hangs only on the grader's hidden inputs",
-                     first=PROBE_HANG, answers=PROBE_HANG_ANSWERS, problem="did not answer within"),
-        KernelAttack("k-class-spoof", "ps1", "an object whose __class__ claims to be list", first=CLASS_SPOOF, answers=CLASS_SPOOF_ANSWERS),
-        KernelAttack("k-ndarray-subclass", "ps1", "an ndarray subclass whose == is always true",
-                     first=NDARRAY_SUBCLASS, answers=NDARRAY_ANSWERS, status=tampered, problem="redefines equality"),
-        KernelAttack("k-hardcode", "ps1", "the visible answers hard-coded", answers=HARDCODE,
-                     status="graded", score=2.0),  # q2_tests and q5_tests only
+        KernelAttack(
+            "k-kill-all",
+            "ps1",
+            "kill(-1, SIGKILL) against every process it can reach",
+            first=KILL_ALL,
+            status="crashed: the kernel died",
+            problem="killed by SIGKILL",
+        ),
+        KernelAttack(
+            "k-probe-hang",
+            "ps1",
+            "a function that hangs only on the grader's hidden inputs",
+            first=PROBE_HANG,
+            answers=PROBE_HANG_ANSWERS,
+            problem="did not answer within",
+        ),
+        KernelAttack(
+            "k-class-spoof",
+            "ps1",
+            "an object whose __class__ claims to be list",
+            first=CLASS_SPOOF,
+            answers=CLASS_SPOOF_ANSWERS,
+        ),
+        KernelAttack(
+            "k-ndarray-subclass",
+            "ps1",
+            "an ndarray subclass whose == is always true",
+            first=NDARRAY_SUBCLASS,
+            answers=NDARRAY_ANSWERS,
+            status=tampered,
+            problem="redefines equality",
+        ),
+        KernelAttack(
+            "k-hardcode",
+            "ps1",
+            "the visible answers hard-coded",
+            answers=HARDCODE,
+            status="graded",
+            score=2.0,
+        ),  # q2_tests and q5_tests only
     ]
 
 

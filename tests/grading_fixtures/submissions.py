@@ -1,4 +1,5 @@
 """Build student submissions from a released problem set, as a student's Jupyter would save them."""
+
 from __future__ import annotations
 
 import copy
@@ -25,7 +26,9 @@ def reference_answers(course_dir: Path, ps: str) -> dict[str, str]:
         if is_solution(cell):
             text = cell.source
             if SOLUTION[0] in text:
-                text = "\n".join(line for line in text.split("\n") if SOLUTION[0] not in line and SOLUTION[1] not in line)
+                text = "\n".join(
+                    line for line in text.split("\n") if SOLUTION[0] not in line and SOLUTION[1] not in line
+                )
             out[grade_id(cell)] = text
     return out
 
@@ -56,8 +59,16 @@ def cell(nb, gid: str):
     raise KeyError(gid)
 
 
-def submit(course_dir: Path, student: str, ps: str, nb=None, *, raw: bytes | None = None, name: str | None = None,
-           timestamp: str = "2025-01-15 12:00:00.000000 UTC") -> Path:
+def submit(
+    course_dir: Path,
+    student: str,
+    ps: str,
+    nb=None,
+    *,
+    raw: bytes | None = None,
+    name: str | None = None,
+    timestamp: str = "2025-01-15 12:00:00.000000 UTC",
+) -> Path:
     """Write a submission into submitted/<student>/<ps>/ (a notebook, or raw bytes for broken files)."""
     folder = course_dir / "submitted" / student / ps
     folder.mkdir(parents=True, exist_ok=True)
