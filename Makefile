@@ -13,7 +13,7 @@ LAB_ARGS ?=
 # Jupyter refuses to run as root without this flag (containers, CI).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help lab test install install-test clean bench lock
+.PHONY: help lab test lint format install install-test clean bench lock
 
 help:
 	@echo "make lab    - set up .venv and open JupyterLab on lessons/00_start_here.ipynb"
@@ -49,8 +49,17 @@ lab: $(VENV)/.installed-base
 	$(BIN)/python -m course.data --quiet
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --LabApp.default_url=/lab/tree/lessons/00_start_here.ipynb $(ROOT_FLAG) $(LAB_ARGS)
 
-test: install-test
+test: install-test lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# ruff's lint and format rules are in pyproject.toml; `make format` applies the formatter.
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 bench: install-test
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -8,22 +8,22 @@ submissions beside them are graded as usual. Also: resubmissions and
 `--update`, a malformed timestamp.txt that affects its student only, and the
 jail's log, which a kernel cannot replace with a link to a host file.
 """
+
 from __future__ import annotations
 
 import csv
 import json
 import os
 import stat
-import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
 import nbformat
 import pytest
+from grading_fixtures.commands import course, new_course
+from grading_fixtures.submissions import answered, blank, reference, reference_answers
 
 from course.grading.sandbox import detect_isolation
-from grading_fixtures.commands import course, new_course
-from grading_fixtures.submissions import blank, cell, reference, reference_answers, answered
 
 pytestmark = pytest.mark.slow
 ISOLATION = detect_isolation()
@@ -74,7 +74,9 @@ def world(tmp_path_factory):
 
     # the jail's log replaced by a link to a host file, then a malformed message to make the grader read it
     log_attack = answered(c, "ps1", reference_answers(c, "ps1"))
-    log_attack.cells.append(nbformat.v4.new_code_cell(f'''
+    log_attack.cells.append(
+        nbformat.v4.new_code_cell(
+            f"""
 import os
 for name in [".kernel.log", "kernel.log", "log"]:
     try:
@@ -85,7 +87,9 @@ k = get_ipython().kernel
 k.session.send(k.iopub_socket, "status", {{"execution_state": {{"bad": [1]}}}}, parent=k.get_parent("shell"))
 k.session.send(k.iopub_socket, "status", "not a dict", parent=k.get_parent("shell"))
 print("ATTACK log linked, malformed status sent")
-'''.strip()))
+""".strip()
+        )
+    )
     put(c, "lou", TS_NEW, {"ps1.ipynb": notebook(log_attack)})
 
     collected = course("--course-dir", c, "collect", "ps1")
@@ -95,9 +99,11 @@ print("ATTACK log linked, malformed status sent")
     updated = course("--course-dir", c, "collect", "ps1", "--update")
 
     # placed in submitted/ directly (bypassing collect): refused at grade time too
-    for student, make in [("sub-link", lambda p: p.symlink_to(master)),
-                          ("sub-fifo", lambda p: os.mkfifo(p)),
-                          ("sub-hard", lambda p: os.link(master, p))]:
+    for student, make in [
+        ("sub-link", lambda p: p.symlink_to(master)),
+        ("sub-fifo", lambda p: os.mkfifo(p)),
+        ("sub-hard", lambda p: os.link(master, p)),
+    ]:
         d = c / "submitted" / student / "ps1"
         d.mkdir(parents=True)
         make(d / "ps1.ipynb")
@@ -107,17 +113,36 @@ print("ATTACK log linked, malformed status sent")
     feedback = course("--course-dir", c, "feedback", "ps1")
     course("--course-dir", c, "export", "-o", c / "grades.csv")
     rows = {r["student_id"]: r for r in csv.DictReader(open(c / "grades.csv")) if r["assignment"] == "ps1"}
-    return SimpleNamespace(c=c, secret=secret, master=master, collected=collected, again=again, skipped=skipped,
-                           updated=updated, graded=graded, feedback=feedback, rows=rows)
+    return SimpleNamespace(
+        c=c,
+        secret=secret,
+        master=master,
+        collected=collected,
+        again=again,
+        skipped=skipped,
+        updated=updated,
+        graded=graded,
+        feedback=feedback,
+        rows=rows,
+    )
 
 
 def test_collect_copies_regular_files_and_refuses_everything_else(world):
     assert world.collected.rc == 0, world.collected.out + world.collected.err
     out = world.collected.out
     assert "ps1: 8 collected, 0 updated" in out, out
-    for student, what in [("bob", "is a symbolic link"), ("eve", "is a symbolic link"), ("hal", "is a hard link"),
-                          ("fay", "is a FIFO"), ("dev", "is a device"), ("sym", "not a folder")]:
-        assert any(line.startswith(f"  refused {student}") and what in line for line in out.splitlines()), (student, out)
+    for student, what in [
+        ("bob", "is a symbolic link"),
+        ("eve", "is a symbolic link"),
+        ("hal", "is a hard link"),
+        ("fay", "is a FIFO"),
+        ("dev", "is a device"),
+        ("sym", "not a folder"),
+    ]:
+        assert any(line.startswith(f"  refused {student}") and what in line for line in out.splitlines()), (
+            student,
+            out,
+        )
     for student in ("bob", "eve", "hal", "fay", "dev"):
         d = world.c / "submitted" / student / "ps1"
         assert not (d / "ps1.ipynb").exists() and (d / ".course-refused.json").is_file()
@@ -127,7 +152,8 @@ def test_collect_copies_regular_files_and_refuses_everything_else(world):
 def test_collect_takes_the_newest_and_updates_only_when_asked(world):
     assert "ps1: 0 collected, 0 updated, 8 already collected" in world.again.out
     assert "0 updated, 8 already collected (use --update" in world.skipped.out
-    # amy's newer submission, and tim's (whose collected timestamp.txt is unreadable, so older than any: as nbgrader)
+    # amy's newer submission, and tim's (whose collected timestamp.txt is unreadable, so older than any,
+    # as in nbgrader)
     assert "ps1: 0 collected, 2 updated, 6 already collected" in world.updated.out, world.updated.out
     stamp = (world.c / "submitted" / "amy" / "ps1" / "timestamp.txt").read_text()
     assert stamp.startswith("2025-01-14")
@@ -136,10 +162,17 @@ def test_collect_takes_the_newest_and_updates_only_when_asked(world):
 def test_refused_files_fail_with_a_status_that_names_them(world):
     assert world.graded.rc == 0, world.graded.out + world.graded.err
     rows = world.rows
-    for student, what in [("bob", "is a symbolic link"), ("eve", "is a symbolic link"), ("hal", "is a hard link"),
-                          ("fay", "is a FIFO"), ("dev", "is a device"), ("sub-link", "is a symbolic link"),
-                          ("sub-fifo", "is a FIFO"), ("sub-hard", "is a hard link"),
-                          ("sub-dirlink", "is a symbolic link")]:
+    for student, what in [
+        ("bob", "is a symbolic link"),
+        ("eve", "is a symbolic link"),
+        ("hal", "is a hard link"),
+        ("fay", "is a FIFO"),
+        ("dev", "is a device"),
+        ("sub-link", "is a symbolic link"),
+        ("sub-fifo", "is a FIFO"),
+        ("sub-hard", "is a hard link"),
+        ("sub-dirlink", "is a symbolic link"),
+    ]:
         row = rows[student]
         assert row["status"].startswith("invalid file:") and what in row["status"], (student, row["status"])
         assert float(row["score"]) == 0.0
@@ -153,14 +186,20 @@ def test_no_model_answer_reaches_a_student_through_a_link(world):
     master = nbformat.read(str(world.master), as_version=4)
     assert "".join(c.source for c in master.cells).count(solution_line) == 1  # the master is untouched
     # feedback only for the students whose own notebook was graded (amy's, resubmitted blank, has no answer)
-    assert sorted(p.parent.parent.name for p in (world.c / "feedback").rglob("*.html")) == ["amy", "lou", "tim"]
+    assert sorted(p.parent.parent.name for p in (world.c / "feedback").rglob("*.html")) == [
+        "amy",
+        "lou",
+        "tim",
+    ]
     assert solution_line not in html_text((world.c / "feedback" / "amy" / "ps1" / "ps1.html").read_text())
     for student in ("bob", "eve", "hal", "sub-link", "sub-hard"):
         assert not (world.c / "autograded" / student / "ps1" / "ps1.ipynb").exists()
 
 
 def test_honest_submissions_beside_them_are_graded(world):
-    assert world.rows["amy"]["status"] == "graded" and float(world.rows["amy"]["score"]) == 0.0  # resubmitted blank
+    assert (
+        world.rows["amy"]["status"] == "graded" and float(world.rows["amy"]["score"]) == 0.0
+    )  # resubmitted blank
     assert float(world.rows["lou"]["score"]) == 10.0
 
 
@@ -180,4 +219,7 @@ def test_the_kernel_cannot_make_the_grader_read_a_host_file(world):
     assert "ATTACK log linked" in "".join(everything)
     assert "malformed message" in world.rows["lou"]["problems"]
     assert not any("HOST-SECRET-7f3a" in text for text in everything)
-    assert world.secret.read_text().startswith("HOST-SECRET-7f3a") and oct(world.secret.stat().st_mode)[-3:] == "600"
+    assert (
+        world.secret.read_text().startswith("HOST-SECRET-7f3a")
+        and oct(world.secret.stat().st_mode)[-3:] == "600"
+    )

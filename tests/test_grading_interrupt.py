@@ -4,6 +4,7 @@
 for the whole group, the way a terminal delivers Ctrl-C, once the first
 submission is done.
 """
+
 from __future__ import annotations
 
 import csv
@@ -15,10 +16,10 @@ import time
 from pathlib import Path
 
 import pytest
-
-from course.grading.sandbox import detect_isolation
 from grading_fixtures.commands import course, new_course
 from grading_fixtures.submissions import reference, submit
+
+from course.grading.sandbox import detect_isolation
 
 pytestmark = pytest.mark.slow
 EXTRA = [] if detect_isolation().mode != "none" else ["--allow-unisolated"]
@@ -47,8 +48,13 @@ def test_ctrl_c_stops_grading_cleanly_and_a_rerun_finishes(tmp_path, jobs):
     for s in STUDENTS:
         submit(c, s, "ps1", reference(c, "ps1"))
     script = Path(sys.executable).parent / "course"
-    proc = subprocess.Popen([str(script), "--course-dir", str(c), "grade", "ps1", "--jobs", str(jobs), *EXTRA],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        [str(script), "--course-dir", str(c), "grade", "ps1", "--jobs", str(jobs), *EXTRA],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     for line in proc.stderr:  # the progress bar: one line per finished submission
         if "1/6" in line:
             break
@@ -72,4 +78,6 @@ def test_ctrl_c_stops_grading_cleanly_and_a_rerun_finishes(tmp_path, jobs):
     assert rerun.rc == 0, rerun.out + rerun.err
     course("--course-dir", c, "export", "-o", c / "grades.csv")
     rows = {r["student_id"]: r for r in csv.DictReader(open(c / "grades.csv")) if r["assignment"] == "ps1"}
-    assert all(rows[s]["status"] == "needs-manual-grading" and float(rows[s]["score"]) == 10.0 for s in STUDENTS)
+    assert all(
+        rows[s]["status"] == "needs-manual-grading" and float(rows[s]["score"]) == 10.0 for s in STUDENTS
+    )
