@@ -96,7 +96,7 @@ def test_presets_set_the_controls_and_are_described(lab):
     lab.apply_preset("humanitarian steps only")
     assert lab.strategy_a.value == "humanitarian"
     assert lab.summary.value.startswith("Against provocateur")
-    assert "humanitarian steps only: mean payoff" in lab.summary.value
+    assert "humanitarian steps only: mean total payoff" in lab.summary.value
     for name in PRESETS:
         lab.preset.value = name
         assert name in lab.describe()
@@ -109,9 +109,10 @@ def test_summary_line_compares_small_steps_and_big_bang(lab):
     grit = _expected(lab)
     bang = simulate("big_bang", "unreliable", rounds=lab.rounds.value, runs=lab.runs.value, seed=lab.seed.value,
                     params=lab.params())
-    assert f"small steps (GRIT): mean payoff {grit.total_payoff().mean():.1f}, " \
-           f"worst loss {grit.worst_loss().max():.1f}" in s
-    assert f"big-bang: mean payoff {bang.total_payoff().mean():.1f}, worst loss {bang.worst_loss().max():.1f}" in s
+    assert f"small steps (GRIT): mean total payoff {grit.total_payoff().mean():.1f}, " \
+           f"mean worst single-round loss {grit.worst_loss().mean():.2f}" in s
+    assert f"big-bang: mean total payoff {bang.total_payoff().mean():.1f}, " \
+           f"mean worst single-round loss {bang.worst_loss().mean():.2f}" in s
     assert s in lab.describe()
 
 
@@ -192,3 +193,21 @@ def test_preset_in_constructor():
     lab = TrustLab("frequent provocations", rounds=5, runs=5, generations=2)
     assert lab.preset.value == "frequent provocations" and lab.strategy_b.value == "provocateur"
     assert lab.result.params.provocation == 0.15
+
+
+def test_describe_states_the_mean_worst_loss_lesson_06_asks_for():
+    """Lesson 06's check l06-grit-worst-loss: simulate('grit', preset partner, 50 rounds, 200 runs, seed 0)
+    .worst_loss('a').mean() -- computed here the lesson's way, and found by name in describe() and the summary."""
+    import re
+    from course.trust import PRESETS, simulate
+    from widgets import TrustLab
+    cfg = PRESETS["partner who reneges after gains"]
+    expected = simulate("grit", cfg["strategy_b"], noise=cfg["noise"], provocation=cfg["provocation"],
+                        renege=cfg["renege"], rounds=50, runs=200, seed=0).worst_loss("a").mean()
+    assert round(expected, 2) == 4.87  # the value the lesson's explanation quotes
+    lab = TrustLab(preset="partner who reneges after gains")
+    text = lab.describe()
+    m = re.search(r"Mean worst single-round loss over 200 runs: A ([0-9.]+)", text)
+    assert m and float(m.group(1)) == pytest.approx(expected, abs=0.005), text
+    assert f"small steps (GRIT): mean total payoff 33.7, mean worst single-round loss {expected:.2f}" in lab.summary.value
+    assert "worst loss 10.0" not in text and "opening small (a=1)" in text

@@ -294,10 +294,10 @@ class TrustLab(ipw.VBox):
         parts = []
         for name in order:
             r = self._comparisons[name]
-            parts.append(f"{SHORT.get(name, stakes.LABELS[name])}: mean payoff {r.total_payoff('a').mean():.1f}, "
-                         f"worst loss {r.worst_loss('a').max():.1f}")
-        return (f"Against {stakes.LABELS[res.strategy_b]} ({res.rounds} rounds, {res.runs} runs): "
-                + "; ".join(parts) + ".")
+            parts.append(f"{SHORT.get(name, stakes.LABELS[name])}: mean total payoff {r.total_payoff('a').mean():.1f}, "
+                         f"mean worst single-round loss {r.worst_loss('a').mean():.2f}")
+        return (f"Against {stakes.LABELS[res.strategy_b]} ({res.rounds} rounds; means over {res.runs} runs, "
+                f"seed {res.seed}): " + "; ".join(parts) + ".")
 
     def run_tournament(self) -> None:
         """Round robin of the selected game's strategies at the current settings; redraw."""
@@ -359,6 +359,7 @@ class TrustLab(ipw.VBox):
         lines = [
             f"Trust lab, graduated-stakes game: {res.rounds} rounds x {res.runs} runs, seed {res.seed}.",
             f"Side A plays {stakes.LABELS[res.strategy_a]}; partner B plays {stakes.LABELS[res.strategy_b]}.",
+            f"Side A's design: {res.design_a}." if res.design_a else "Side A's design: not a design-space strategy.",
             f"Parameters: noise ε={p.noise:.2f}, provocation δ={p.provocation:.2f}, reneging r={p.renege:.2f} "
             f"(after gains of {p.threshold:g}), first step a={p.a:g}, raise b={p.b:g}, multiplier k={p.k:g}, "
             f"max stake {p.max_stake:g}.",
@@ -374,7 +375,9 @@ class TrustLab(ipw.VBox):
             (la, ha), (lb, hb) = percentiles(fa, PCT), percentiles(fb, PCT)
             lines.append(f"{label}: A mean {fa.mean():.2f} (5-95%: {la:.2f} to {ha:.2f}); "
                          f"B mean {fb.mean():.2f} (5-95%: {lb:.2f} to {hb:.2f}).")
-        lines.append(f"Worst single-round loss: A {res.worst_loss('a').max():.2f}, B {res.worst_loss('b').max():.2f}."
+        wa, wb = res.worst_loss('a'), res.worst_loss('b')
+        lines.append(f"Mean worst single-round loss over {res.runs} runs: A {wa.mean():.2f}, B {wb.mean():.2f} "
+                     f"(largest in any run: A {wa.max():.2f}, B {wb.max():.2f})."
                      f" Reservoir of goodwill (sum of reciprocated stakes): mean {res.reservoir[:, -1].mean():.1f}.")
         lines.append("Summary: " + self.summary_text())
         t = self._tournament
