@@ -211,3 +211,13 @@ def test_describe_states_the_mean_worst_loss_lesson_06_asks_for():
     assert m and float(m.group(1)) == pytest.approx(expected, abs=0.005), text
     assert f"small steps (GRIT): mean total payoff 33.7, mean worst single-round loss {expected:.2f}" in lab.summary.value
     assert "worst loss 10.0" not in text and "opening small (a=1)" in text
+
+
+def test_evolution_chart_has_its_own_legend_and_no_axis_title_under_the_population_title():
+    lab = TrustLab(rounds=10, runs=20, generations=5, match_rounds=5)
+    shown = [lab.fig.data[i] for i in EVOLUTION_LINES if lab.fig.data[i].visible]
+    assert shown and all(tr.showlegend and tr.legend == "legend2" and tr.name for tr in shown)
+    assert {tr.name for tr in shown} == set(lab.evolution_result.names)
+    assert lab.fig.layout.legend2.title.text == "strategy"
+    assert lab.fig.layout.xaxis4.title.text is None  # it collided with "Population at generation g"
+    assert "by generation" in lab.fig.layout.annotations[3].text

@@ -472,7 +472,7 @@ class TrustLab(ipw.VBox):
         fig = make_subplots(
             rows=3, cols=2, column_widths=[0.58, 0.42], horizontal_spacing=0.2, vertical_spacing=0.09,
             subplot_titles=(SERIES[0][1], "Tournament: mean payoff per round", SERIES[1][1],
-                            "Evolution: agents per strategy", SERIES[2][1], "Population at generation 0"))
+                            "Evolution: agents per strategy, by generation", SERIES[2][1], "Population at generation 0"))
         traces = []
         for row, (key, _title) in enumerate(SERIES):
             for side in "ab":
@@ -487,19 +487,21 @@ class TrustLab(ipw.VBox):
         traces.append(go.Bar(x=[], y=[], orientation="h", xaxis="x2", yaxis="y2", showlegend=False,
                              name="tournament", hovertemplate="%{y}: %{x:.2f}<extra></extra>"))
         for _ in EVOLUTION_LINES:
-            traces.append(go.Scatter(x=[], y=[], mode="lines", xaxis="x4", yaxis="y4", showlegend=False,
-                                     visible=False, hovertemplate="%{fullData.name}: %{y}<extra></extra>"))
+            traces.append(go.Scatter(x=[], y=[], mode="lines", xaxis="x4", yaxis="y4", showlegend=True,
+                                     legend="legend2", visible=False, hovertemplate="%{fullData.name}: %{y}<extra></extra>"))
         traces.append(go.Bar(x=[], y=[], xaxis="x6", yaxis="y6", showlegend=False, name="population"))
         fig.add_traces(traces)
         fig.update_layout(
             height=860, margin={"l": 60, "r": 20, "t": 110, "b": 40}, template="plotly_white",
             title={"text": "Trust lab: small steps vs. a comprehensive deal", "x": 0.01, "y": 0.985},
             legend={"orientation": "h", "y": 1.075, "x": 0.0, "xanchor": "left", "yanchor": "bottom"},
+            # the evolution chart's own legend: strategies, beside the chart (inside the right column)
+            legend2={"title": {"text": "strategy"}, "x": 1.0, "xanchor": "right", "y": 0.64, "yanchor": "top",
+                     "bgcolor": "rgba(255,255,255,0.75)", "font": {"size": 10}},
             shapes=[{"type": "line", "xref": "x4", "yref": "y4 domain", "x0": 0, "x1": 0, "y0": 0, "y1": 1,
                      "line": {"color": "#444", "dash": "dot", "width": 1}}])
         for row in (1, 2, 3):
             fig.update_xaxes(title_text="round" if row == 3 else None, row=row, col=1)
-        fig.update_xaxes(title_text="generation", row=2, col=2)
         fig.update_yaxes(range=[0, 1], row=3, col=1)
         fig.update_yaxes(automargin=True, row=1, col=2)
         fig.update_annotations(font_size=13)  # subplot titles: keep them inside their narrow columns
