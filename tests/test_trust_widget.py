@@ -221,3 +221,19 @@ def test_evolution_chart_has_its_own_legend_and_no_axis_title_under_the_populati
     assert lab.fig.layout.legend2.title.text == "strategy"
     assert lab.fig.layout.xaxis4.title.text is None  # it collided with "Population at generation g"
     assert "by generation" in lab.fig.layout.annotations[3].text
+
+
+def test_step_size_panel_plots_mean_a_and_b():
+    from course.trust import evolve_step_sizes
+    lab = TrustLab(rounds=10, runs=20, generations=30, match_rounds=10)
+    lab.step_sizes_button.click()
+    ss = lab.step_sizes_result
+    ref = evolve_step_sizes(k=lab.multiplier.value, rounds=10, generations=30, seed=lab.seed.value)
+    a_line, b_line = (lab.fig.data[i] for i in list(EVOLUTION_LINES)[:2])
+    np.testing.assert_allclose(a_line.y, ref.mean_a)
+    np.testing.assert_allclose(b_line.y, ref.mean_b)
+    assert a_line.name == "mean opening a" and b_line.name == "mean raise b"
+    assert not any(lab.fig.data[i].visible for i in list(EVOLUTION_LINES)[2:])
+    assert "step sizes" in lab.fig.layout.annotations[3].text and ss.describe() in lab.describe()
+    lab.run_evolution()
+    assert lab.fig.layout.annotations[3].text.startswith("Evolution: agents per strategy")

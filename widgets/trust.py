@@ -25,6 +25,7 @@ from .figures import figure_widget
 from course.trust import classic, stakes
 from course.trust.core import check_int, check_real, check_seed, percentiles, resolve_name
 from course.trust.presets import PRESETS
+from course.trust.stepsizes import evolve_step_sizes
 from course.trust.tournament import (EVOLUTION_OF_TRUST_NOISE, EVOLUTION_OF_TRUST_SANDBOX, STAKES_POPULATION, evolve,
                          tournament)
 
@@ -113,6 +114,7 @@ class TrustLab(ipw.VBox):
         self._comparisons = {}
         self._tournament = None
         self._evolution = None
+        self._step_sizes = None
         self._stale = {"tournament": False, "evolution": False}
         style = {"description_width": "initial"}
         wide = ipw.Layout(width="330px")
@@ -167,6 +169,9 @@ class TrustLab(ipw.VBox):
                                             tooltip="round robin of the game's strategies at the current settings")
         self.evolve_button = ipw.Button(description="Run evolution", icon="play-circle",
                                         tooltip="evolve the population at the current settings")
+        self.step_sizes_button = ipw.Button(description="Evolve step sizes", icon="line-chart",
+                                            tooltip="raise-the-stakes players (a, b) mutating under selection "
+                                                    "(Killingback & Doebeli 1999): plot mean a and b")
         self.generation = ipw.IntSlider(value=0, min=0, max=generations, description="Generation", style=style,
                                         layout=wide)
         self.play = ipw.Play(value=0, min=0, max=generations, step=1, interval=350,
@@ -191,7 +196,7 @@ class TrustLab(ipw.VBox):
         evo_box = ipw.VBox([
             self.mode, self.population,
             ipw.HBox([ipw.VBox([self.match_rounds, self.eliminate, self.generations]),
-                      ipw.VBox([ipw.HBox([self.tournament_button, self.evolve_button]),
+                      ipw.VBox([ipw.HBox([self.tournament_button, self.evolve_button, self.step_sizes_button]),
                                 ipw.HBox([self.play, self.generation])])]),
             self.status,
         ])
@@ -216,6 +221,7 @@ class TrustLab(ipw.VBox):
             w.observe(self._on_evo_settings, names="value")
         self.tournament_button.on_click(lambda _b: self.run_tournament())
         self.evolve_button.on_click(lambda _b: self.run_evolution())
+        self.step_sizes_button.on_click(lambda _b: self.run_step_sizes())
         self.generation.observe(lambda _c: self._draw_generation(), names="value")
 
         if preset is not None and preset != CUSTOM:
@@ -344,6 +350,7 @@ class TrustLab(ipw.VBox):
             self.fig.layout.xaxis4.range = [0, max(1, ev.generations)]
             self.fig.layout.yaxis4.range = [0, sum(pop.values())]
             self.fig.layout.yaxis6.range = [0, sum(pop.values())]
+            self.fig.layout.annotations[3].text = "Evolution: agents per strategy, by generation"
         self.play.max = ev.generations
         self.generation.max = ev.generations
         if self.generation.value != 0:
@@ -352,6 +359,35 @@ class TrustLab(ipw.VBox):
             self._draw_generation()
         self._stale["evolution"] = False
         self._refresh_status()
+
+    @property
+    def step_sizes_result(self):
+        return self._step_sizes
+
+    def run_step_sizes(self, **kw) -> None:
+        """Evolve raise-the-stakes step sizes (see :func:`course.trust.evolve_step_sizes`) with the lab's
+        multiplier, match length (moves per side) and generations, and plot mean a and b over generations
+        in the evolution chart (Run evolution puts the strategy counts back)."""
+        kw = {"k": self.multiplier.value, "rounds": self.match_rounds.value, "generations": self.generations.value,
+              "seed": self.seed.value, **kw}
+        ss = evolve_step_sizes(**kw)
+        self._step_sizes = ss
+        gens = np.arange(ss.generations + 1)
+        lines = list(EVOLUTION_LINES)
+        with self.fig.batch_update():
+            for j, i in enumerate(lines):
+                tr = self.fig.data[i]
+                if j < 2:
+                    y, name, colour = (ss.mean_a, "mean opening a", PALETTE[0]) if j == 0 else \
+                        (ss.mean_b, "mean raise b", PALETTE[1])
+                    tr.update(x=gens, y=y, name=name, visible=True, line={"color": colour})
+                else:
+                    tr.update(x=[], y=[], name="", visible=False)
+            self.fig.layout.xaxis4.range = [0, max(1, ss.generations)]
+            self.fig.layout.yaxis4.range = [0, 1.05 * max(float(ss.a.mean(axis=1).max()),
+                                                          float(ss.b.mean(axis=1).max()), 1e-9)]
+            self.fig.layout.annotations[3].text = "Evolution of step sizes: mean a and b, by generation"
+        self.text_view.value = "<pre style='white-space:pre-wrap'>" + html.escape(self.describe()) + "</pre>"
 
     def describe(self) -> str:
         """A plain-text description of everything the figure shows."""
@@ -386,6 +422,8 @@ class TrustLab(ipw.VBox):
             stale = " (settings changed since; press Run tournament)" if self._stale["tournament"] else ""
             lines.append(f"Tournament ({t.game} game, {t.rounds} rounds x {t.repetitions} repetitions, "
                          f"noise {t.noise:.2f}){stale}: {ranked}.")
+        if self._step_sizes is not None:
+            lines.append(self._step_sizes.describe())
         ev = self._evolution
         if ev is not None:
             g = min(self.generation.value, ev.generations)
