@@ -9,6 +9,9 @@
    same tournament in axelrod (when installed): the ratio of the two times in
    this one run (target >= 20x).
 
+4. The evolution of step sizes (evolve_step_sizes) at the lesson's setting:
+   median [range] (target < 200 ms; a report, not an assertion).
+
 3. Construction: ``TrustLab()`` at its defaults against building a bare
    ``go.FigureWidget`` with the same six subplots (``make_subplots`` with the
    same arguments), the same traces and the same points (taken from a
@@ -125,6 +128,18 @@ def bench_tournament(repeats: int, turns: int = 200, repetitions: int = 50) -> d
     return out
 
 
+def bench_step_sizes(repeats: int) -> list:
+    """One evolve_step_sizes() at the lesson's setting (100 agents, 200 generations, R=20): times in ms."""
+    from course.trust import evolve_step_sizes
+    evolve_step_sizes(generations=5)  # warm
+    times = []
+    for i in range(repeats):
+        t0 = time.perf_counter()
+        evolve_step_sizes(agents=100, generations=200, rounds=20, seed=i)
+        times.append(1e3 * (time.perf_counter() - t0))
+    return times
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer repeats, smaller axelrod tournament")
@@ -132,6 +147,9 @@ def main(argv=None) -> int:
     u = bench_update(7 if args.quick else 21)
     print(f"TrustLab update (200 rounds x 500 runs): median {u['update_median_ms']:.1f} ms "
           f"(max {u['update_max_ms']:.1f} ms; target < 50 ms); one simulate: {u['simulate_median_ms']:.1f} ms")
+    ss = bench_step_sizes(5 if args.quick else 15)
+    print(f"Evolution of step sizes (100 agents x 200 generations, 20 moves): {_med_range(ss)} ms "
+          f"(median [range] over {len(ss)} runs; target < 200 ms)")
     c = bench_construction(5 if args.quick else 21)
     print(f"TrustLab() construction: {_med_range(c['lab_ms'])} ms against a bare FigureWidget with the same "
           f"6 subplots, {c['traces']} traces and {c['points']} points: {_med_range(c['bare_ms'])} ms; "

@@ -96,7 +96,7 @@ def test_presets_set_the_controls_and_are_described(lab):
     lab.apply_preset("humanitarian steps only")
     assert lab.strategy_a.value == "humanitarian"
     assert lab.summary.value.startswith("Against provocateur")
-    assert "humanitarian steps only: mean payoff" in lab.summary.value
+    assert "humanitarian steps only: mean total payoff" in lab.summary.value
     for name in PRESETS:
         lab.preset.value = name
         assert name in lab.describe()
@@ -109,9 +109,10 @@ def test_summary_line_compares_small_steps_and_big_bang(lab):
     grit = _expected(lab)
     bang = simulate("big_bang", "unreliable", rounds=lab.rounds.value, runs=lab.runs.value, seed=lab.seed.value,
                     params=lab.params())
-    assert f"small steps (GRIT): mean payoff {grit.total_payoff().mean():.1f}, " \
-           f"worst loss {grit.worst_loss().max():.1f}" in s
-    assert f"big-bang: mean payoff {bang.total_payoff().mean():.1f}, worst loss {bang.worst_loss().max():.1f}" in s
+    assert f"small steps (GRIT): mean total payoff {grit.total_payoff().mean():.1f}, " \
+           f"mean worst single-round loss {grit.worst_loss().mean():.2f}" in s
+    assert f"big-bang: mean total payoff {bang.total_payoff().mean():.1f}, " \
+           f"mean worst single-round loss {bang.worst_loss().mean():.2f}" in s
     assert s in lab.describe()
 
 
@@ -192,3 +193,47 @@ def test_preset_in_constructor():
     lab = TrustLab("frequent provocations", rounds=5, runs=5, generations=2)
     assert lab.preset.value == "frequent provocations" and lab.strategy_b.value == "provocateur"
     assert lab.result.params.provocation == 0.15
+
+
+def test_describe_states_the_mean_worst_loss_lesson_06_asks_for():
+    """Lesson 06's check l06-grit-worst-loss: simulate('grit', preset partner, 50 rounds, 200 runs, seed 0)
+    .worst_loss('a').mean() -- computed here the lesson's way, and found by name in describe() and the summary."""
+    import re
+    from course.trust import PRESETS, simulate
+    from widgets import TrustLab
+    cfg = PRESETS["partner who reneges after gains"]
+    expected = simulate("grit", cfg["strategy_b"], noise=cfg["noise"], provocation=cfg["provocation"],
+                        renege=cfg["renege"], rounds=50, runs=200, seed=0).worst_loss("a").mean()
+    assert round(expected, 2) == 4.87  # the value the lesson's explanation quotes
+    lab = TrustLab(preset="partner who reneges after gains")
+    text = lab.describe()
+    m = re.search(r"Mean worst single-round loss over 200 runs: A ([0-9.]+)", text)
+    assert m and float(m.group(1)) == pytest.approx(expected, abs=0.005), text
+    assert f"small steps (GRIT): mean total payoff 33.7, mean worst single-round loss {expected:.2f}" in lab.summary.value
+    assert "worst loss 10.0" not in text and "opening small (a=1)" in text
+
+
+def test_evolution_chart_has_its_own_legend_and_no_axis_title_under_the_population_title():
+    lab = TrustLab(rounds=10, runs=20, generations=5, match_rounds=5)
+    shown = [lab.fig.data[i] for i in EVOLUTION_LINES if lab.fig.data[i].visible]
+    assert shown and all(tr.showlegend and tr.legend == "legend2" and tr.name for tr in shown)
+    assert {tr.name for tr in shown} == set(lab.evolution_result.names)
+    assert lab.fig.layout.legend2.title.text == "strategy"
+    assert lab.fig.layout.xaxis4.title.text is None  # it collided with "Population at generation g"
+    assert "by generation" in lab.fig.layout.annotations[3].text
+
+
+def test_step_size_panel_plots_mean_a_and_b():
+    from course.trust import evolve_step_sizes
+    lab = TrustLab(rounds=10, runs=20, generations=30, match_rounds=10)
+    lab.step_sizes_button.click()
+    ss = lab.step_sizes_result
+    ref = evolve_step_sizes(k=lab.multiplier.value, rounds=10, generations=30, seed=lab.seed.value)
+    a_line, b_line = (lab.fig.data[i] for i in list(EVOLUTION_LINES)[:2])
+    np.testing.assert_allclose(a_line.y, ref.mean_a)
+    np.testing.assert_allclose(b_line.y, ref.mean_b)
+    assert a_line.name == "mean opening a" and b_line.name == "mean raise b"
+    assert not any(lab.fig.data[i].visible for i in list(EVOLUTION_LINES)[2:])
+    assert "step sizes" in lab.fig.layout.annotations[3].text and ss.describe() in lab.describe()
+    lab.run_evolution()
+    assert lab.fig.layout.annotations[3].text.startswith("Evolution: agents per strategy")

@@ -25,6 +25,7 @@ from .figures import figure_widget
 from course.trust import classic, stakes
 from course.trust.core import check_int, check_real, check_seed, percentiles, resolve_name
 from course.trust.presets import PRESETS
+from course.trust.stepsizes import evolve_step_sizes
 from course.trust.tournament import (EVOLUTION_OF_TRUST_NOISE, EVOLUTION_OF_TRUST_SANDBOX, STAKES_POPULATION, evolve,
                          tournament)
 
@@ -113,6 +114,7 @@ class TrustLab(ipw.VBox):
         self._comparisons = {}
         self._tournament = None
         self._evolution = None
+        self._step_sizes = None
         self._stale = {"tournament": False, "evolution": False}
         style = {"description_width": "initial"}
         wide = ipw.Layout(width="330px")
@@ -167,6 +169,9 @@ class TrustLab(ipw.VBox):
                                             tooltip="round robin of the game's strategies at the current settings")
         self.evolve_button = ipw.Button(description="Run evolution", icon="play-circle",
                                         tooltip="evolve the population at the current settings")
+        self.step_sizes_button = ipw.Button(description="Evolve step sizes", icon="line-chart",
+                                            tooltip="raise-the-stakes players (a, b) mutating under selection "
+                                                    "(Killingback & Doebeli 1999): plot mean a and b")
         self.generation = ipw.IntSlider(value=0, min=0, max=generations, description="Generation", style=style,
                                         layout=wide)
         self.play = ipw.Play(value=0, min=0, max=generations, step=1, interval=350,
@@ -191,7 +196,7 @@ class TrustLab(ipw.VBox):
         evo_box = ipw.VBox([
             self.mode, self.population,
             ipw.HBox([ipw.VBox([self.match_rounds, self.eliminate, self.generations]),
-                      ipw.VBox([ipw.HBox([self.tournament_button, self.evolve_button]),
+                      ipw.VBox([ipw.HBox([self.tournament_button, self.evolve_button, self.step_sizes_button]),
                                 ipw.HBox([self.play, self.generation])])]),
             self.status,
         ])
@@ -216,6 +221,7 @@ class TrustLab(ipw.VBox):
             w.observe(self._on_evo_settings, names="value")
         self.tournament_button.on_click(lambda _b: self.run_tournament())
         self.evolve_button.on_click(lambda _b: self.run_evolution())
+        self.step_sizes_button.on_click(lambda _b: self.run_step_sizes())
         self.generation.observe(lambda _c: self._draw_generation(), names="value")
 
         if preset is not None and preset != CUSTOM:
@@ -294,10 +300,10 @@ class TrustLab(ipw.VBox):
         parts = []
         for name in order:
             r = self._comparisons[name]
-            parts.append(f"{SHORT.get(name, stakes.LABELS[name])}: mean payoff {r.total_payoff('a').mean():.1f}, "
-                         f"worst loss {r.worst_loss('a').max():.1f}")
-        return (f"Against {stakes.LABELS[res.strategy_b]} ({res.rounds} rounds, {res.runs} runs): "
-                + "; ".join(parts) + ".")
+            parts.append(f"{SHORT.get(name, stakes.LABELS[name])}: mean total payoff {r.total_payoff('a').mean():.1f}, "
+                         f"mean worst single-round loss {r.worst_loss('a').mean():.2f}")
+        return (f"Against {stakes.LABELS[res.strategy_b]} ({res.rounds} rounds; means over {res.runs} runs, "
+                f"seed {res.seed}): " + "; ".join(parts) + ".")
 
     def run_tournament(self) -> None:
         """Round robin of the selected game's strategies at the current settings; redraw."""
@@ -344,6 +350,7 @@ class TrustLab(ipw.VBox):
             self.fig.layout.xaxis4.range = [0, max(1, ev.generations)]
             self.fig.layout.yaxis4.range = [0, sum(pop.values())]
             self.fig.layout.yaxis6.range = [0, sum(pop.values())]
+            self.fig.layout.annotations[3].text = "Evolution: agents per strategy, by generation"
         self.play.max = ev.generations
         self.generation.max = ev.generations
         if self.generation.value != 0:
@@ -353,12 +360,42 @@ class TrustLab(ipw.VBox):
         self._stale["evolution"] = False
         self._refresh_status()
 
+    @property
+    def step_sizes_result(self):
+        return self._step_sizes
+
+    def run_step_sizes(self, **kw) -> None:
+        """Evolve raise-the-stakes step sizes (see :func:`course.trust.evolve_step_sizes`) with the lab's
+        multiplier, match length (moves per side) and generations, and plot mean a and b over generations
+        in the evolution chart (Run evolution puts the strategy counts back)."""
+        kw = {"k": self.multiplier.value, "rounds": self.match_rounds.value, "generations": self.generations.value,
+              "seed": self.seed.value, **kw}
+        ss = evolve_step_sizes(**kw)
+        self._step_sizes = ss
+        gens = np.arange(ss.generations + 1)
+        lines = list(EVOLUTION_LINES)
+        with self.fig.batch_update():
+            for j, i in enumerate(lines):
+                tr = self.fig.data[i]
+                if j < 2:
+                    y, name, colour = (ss.mean_a, "mean opening a", PALETTE[0]) if j == 0 else \
+                        (ss.mean_b, "mean raise b", PALETTE[1])
+                    tr.update(x=gens, y=y, name=name, visible=True, line={"color": colour})
+                else:
+                    tr.update(x=[], y=[], name="", visible=False)
+            self.fig.layout.xaxis4.range = [0, max(1, ss.generations)]
+            self.fig.layout.yaxis4.range = [0, 1.05 * max(float(ss.a.mean(axis=1).max()),
+                                                          float(ss.b.mean(axis=1).max()), 1e-9)]
+            self.fig.layout.annotations[3].text = "Evolution of step sizes: mean a and b, by generation"
+        self.text_view.value = "<pre style='white-space:pre-wrap'>" + html.escape(self.describe()) + "</pre>"
+
     def describe(self) -> str:
         """A plain-text description of everything the figure shows."""
         res, p = self._result, self._result.params
         lines = [
             f"Trust lab, graduated-stakes game: {res.rounds} rounds x {res.runs} runs, seed {res.seed}.",
             f"Side A plays {stakes.LABELS[res.strategy_a]}; partner B plays {stakes.LABELS[res.strategy_b]}.",
+            f"Side A's design: {res.design_a}." if res.design_a else "Side A's design: not a design-space strategy.",
             f"Parameters: noise ε={p.noise:.2f}, provocation δ={p.provocation:.2f}, reneging r={p.renege:.2f} "
             f"(after gains of {p.threshold:g}), first step a={p.a:g}, raise b={p.b:g}, multiplier k={p.k:g}, "
             f"max stake {p.max_stake:g}.",
@@ -374,7 +411,9 @@ class TrustLab(ipw.VBox):
             (la, ha), (lb, hb) = percentiles(fa, PCT), percentiles(fb, PCT)
             lines.append(f"{label}: A mean {fa.mean():.2f} (5-95%: {la:.2f} to {ha:.2f}); "
                          f"B mean {fb.mean():.2f} (5-95%: {lb:.2f} to {hb:.2f}).")
-        lines.append(f"Worst single-round loss: A {res.worst_loss('a').max():.2f}, B {res.worst_loss('b').max():.2f}."
+        wa, wb = res.worst_loss('a'), res.worst_loss('b')
+        lines.append(f"Mean worst single-round loss over {res.runs} runs: A {wa.mean():.2f}, B {wb.mean():.2f} "
+                     f"(largest in any run: A {wa.max():.2f}, B {wb.max():.2f})."
                      f" Reservoir of goodwill (sum of reciprocated stakes): mean {res.reservoir[:, -1].mean():.1f}.")
         lines.append("Summary: " + self.summary_text())
         t = self._tournament
@@ -383,6 +422,8 @@ class TrustLab(ipw.VBox):
             stale = " (settings changed since; press Run tournament)" if self._stale["tournament"] else ""
             lines.append(f"Tournament ({t.game} game, {t.rounds} rounds x {t.repetitions} repetitions, "
                          f"noise {t.noise:.2f}){stale}: {ranked}.")
+        if self._step_sizes is not None:
+            lines.append(self._step_sizes.describe())
         ev = self._evolution
         if ev is not None:
             g = min(self.generation.value, ev.generations)
@@ -469,7 +510,7 @@ class TrustLab(ipw.VBox):
         fig = make_subplots(
             rows=3, cols=2, column_widths=[0.58, 0.42], horizontal_spacing=0.2, vertical_spacing=0.09,
             subplot_titles=(SERIES[0][1], "Tournament: mean payoff per round", SERIES[1][1],
-                            "Evolution: agents per strategy", SERIES[2][1], "Population at generation 0"))
+                            "Evolution: agents per strategy, by generation", SERIES[2][1], "Population at generation 0"))
         traces = []
         for row, (key, _title) in enumerate(SERIES):
             for side in "ab":
@@ -484,19 +525,21 @@ class TrustLab(ipw.VBox):
         traces.append(go.Bar(x=[], y=[], orientation="h", xaxis="x2", yaxis="y2", showlegend=False,
                              name="tournament", hovertemplate="%{y}: %{x:.2f}<extra></extra>"))
         for _ in EVOLUTION_LINES:
-            traces.append(go.Scatter(x=[], y=[], mode="lines", xaxis="x4", yaxis="y4", showlegend=False,
-                                     visible=False, hovertemplate="%{fullData.name}: %{y}<extra></extra>"))
+            traces.append(go.Scatter(x=[], y=[], mode="lines", xaxis="x4", yaxis="y4", showlegend=True,
+                                     legend="legend2", visible=False, hovertemplate="%{fullData.name}: %{y}<extra></extra>"))
         traces.append(go.Bar(x=[], y=[], xaxis="x6", yaxis="y6", showlegend=False, name="population"))
         fig.add_traces(traces)
         fig.update_layout(
             height=860, margin={"l": 60, "r": 20, "t": 110, "b": 40}, template="plotly_white",
             title={"text": "Trust lab: small steps vs. a comprehensive deal", "x": 0.01, "y": 0.985},
             legend={"orientation": "h", "y": 1.075, "x": 0.0, "xanchor": "left", "yanchor": "bottom"},
+            # the evolution chart's own legend: strategies, beside the chart (inside the right column)
+            legend2={"title": {"text": "strategy"}, "x": 1.0, "xanchor": "right", "y": 0.64, "yanchor": "top",
+                     "bgcolor": "rgba(255,255,255,0.75)", "font": {"size": 10}},
             shapes=[{"type": "line", "xref": "x4", "yref": "y4 domain", "x0": 0, "x1": 0, "y0": 0, "y1": 1,
                      "line": {"color": "#444", "dash": "dot", "width": 1}}])
         for row in (1, 2, 3):
             fig.update_xaxes(title_text="round" if row == 3 else None, row=row, col=1)
-        fig.update_xaxes(title_text="generation", row=2, col=2)
         fig.update_yaxes(range=[0, 1], row=3, col=1)
         fig.update_yaxes(automargin=True, row=1, col=2)
         fig.update_annotations(font_size=13)  # subplot titles: keep them inside their narrow columns

@@ -23,14 +23,16 @@ from .classic import (ALIASES as CLASSIC_ALIASES, C, D, ClassicResult, EVOLUTION
                       STRATEGIES as CLASSIC_STRATEGIES, nowak_sigmund_generosity, play_classic)
 from .core import Context, FunctionStrategy, Strategy, per_run
 from .presets import PRESETS
+from .stepsizes import StepSizeEvolution, evolve_step_sizes, rts_match
 from .stakes import (ALIASES as STAKES_ALIASES, LABELS as STAKES_LABELS, STRATEGIES as STAKES_STRATEGIES,
-                     StakesParams, StakesResult, simulate, trust_belief)
+                     StakesParams, StakesResult, simulate, trust_belief, StakesDesign, DESIGNS,
+                     compare_designs)
 from .tournament import (EVOLUTION_OF_TRUST_ELIMINATE, EVOLUTION_OF_TRUST_NOISE, EVOLUTION_OF_TRUST_ROUNDS,
                          EVOLUTION_OF_TRUST_SANDBOX, STAKES_POPULATION, EvolutionResult, TournamentResult, evolve,
                          tournament)
 
 __all__ = [
-    "simulate", "play_classic", "tournament", "evolve", "trust_belief",
+    "simulate", "compare_designs", "evolve_step_sizes", "StepSizeEvolution", "rts_match", "StakesDesign", "DESIGNS", "play_classic", "tournament", "evolve", "trust_belief",
     "Payoffs", "StakesParams", "StakesResult", "ClassicResult", "TournamentResult", "EvolutionResult",
     "Strategy", "FunctionStrategy", "Context", "per_run", "nowak_sigmund_generosity", "C", "D",
     "CLASSIC_STRATEGIES", "CLASSIC_ALIASES", "STAKES_STRATEGIES", "STAKES_ALIASES", "STAKES_LABELS", "PRESETS", "EVOLUTION_OF_TRUST_NAMES",

@@ -23,6 +23,7 @@ payoffs, the cumulative payoffs, the reservoir of goodwill, the exposure and
 each side's trust belief.
 """
 from .belief import trust_belief
+from .design import DESIGNS, DesignStrategy, StakesDesign, as_design, compare_designs
 from .game import StakesGame
 from .params import BIG_BANG, GRIT, PARAM_NAMES, StakesParams, make_params
 from .result import StakesResult
@@ -34,4 +35,5 @@ __all__ = [
     "StakesParams", "StakesResult", "StakesGame", "simulate", "trust_belief", "make_params", "PARAM_NAMES",
     "STRATEGIES", "ALIASES", "LABELS", "stakes_strategy", "Grit", "BigBang", "FixedStakeTitForTat", "Reciprocator",
     "Unreliable", "Provocateur", "Humanitarian", "Defector", "GRIT", "BIG_BANG",
+    "StakesDesign", "DesignStrategy", "DESIGNS", "as_design", "compare_designs",
 ]

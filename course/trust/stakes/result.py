@@ -38,6 +38,12 @@ class StakesResult:
         self.delivered_a, self.delivered_b = delivered_a, delivered_b
         self.percentiles = tuple(percentiles)
 
+    @property
+    def design_a(self) -> str:
+        """Side A's strategy in the design space (opening, raise, response, restart), with numbers; '' if not a design."""
+        d = getattr(self, "_design_a", None)
+        return d.describe(self.params) if d is not None else ""
+
     def __repr__(self):
         return (f"StakesResult({self.strategy_a!r} vs {self.strategy_b!r}, runs={self.runs}, "
                 f"rounds={self.rounds}, seed={self.seed})")
@@ -116,14 +122,14 @@ class StakesResult:
 
     def summary(self) -> dict:
         """Headline numbers: totals (mean and percentile band), worst losses, goodwill, trust."""
-        out = {"strategy_a": self.strategy_a, "strategy_b": self.strategy_b, "runs": self.runs,
-               "rounds": self.rounds}
+        out = {"strategy_a": self.strategy_a, "design_a": self.design_a, "strategy_b": self.strategy_b,
+               "runs": self.runs, "rounds": self.rounds}
         for side in "ab":
             total = self.total_payoff(side)
             wl = self.worst_loss(side)
             out[f"mean_payoff_{side}"] = float(total.mean())
             out[f"payoff_band_{side}"] = tuple(float(v) for v in percentiles(total, self.percentiles))
-            out[f"worst_loss_{side}"] = float(wl.max())
+            out[f"worst_loss_{side}"] = float(wl.max())  # the maximum over runs (not what lesson 06 asks)
             out[f"mean_worst_loss_{side}"] = float(wl.mean())
             out[f"final_trust_{side}"] = float(getattr(self, f"trust_{side}")[:, -1].mean())
         out["mean_reservoir"] = float(self.reservoir[:, -1].mean())

@@ -36,7 +36,9 @@ def simulate(strategy_a: Any = GRIT, strategy_b: Any = "reciprocator", *, rounds
     rng = np.random.default_rng(seed)
     ids = np.zeros(runs, dtype=np.intp)
     play = run_matches(StakesGame(p), [sa], [sb], ids, ids, rounds, rng)
-    return _result(sa.name, sb.name, p, seed, play, pct)
+    res = _result(sa.name, sb.name, p, seed, play, pct)
+    res._design_a = getattr(sa, "design", None)
+    return res
 
 
 def _result(name_a, name_b, p, seed, play, pct) -> StakesResult:

@@ -6,6 +6,7 @@ from typing import Any
 import numpy as np
 
 from ..core import (TOL, Strategy, as_strategy)
+from .design import DESIGNS, DesignStrategy, StakesDesign
 from .params import BIG_BANG, GRIT
 
 
@@ -13,7 +14,7 @@ class _Stakes(Strategy):
     game = "stakes"
 
 
-class Grit(_Stakes):
+class Grit(DesignStrategy):
     """GRIT / raise-the-stakes: small initiatives, raised as they are
     reciprocated, a shortfall answered in kind, then a small restart.
 
@@ -45,58 +46,35 @@ class Grit(_Stakes):
        rules (so a restart is ``a, a``, like the opening).
     5. Offers never exceed ``max_stake``.
 
+    As a design (:data:`~course.trust.stakes.design.DESIGNS`): opening small
+    (``a``), raise ``b``, a shortfall matched for one round, restart at the
+    opening.
+
     Consequences (tested): an offer is never more than ``max(a, previous
     offer + 2b)``, so the most GRIT can lose to one betrayal is its current
     step, and after a betrayal its exposure drops to the partner's level and
     then to ``a``.
     """
     name = GRIT
-    INIT, ANSWER, NONE = 0, 1, 2
 
-    def init(self, runs, ctx):
-        a = ctx.params.a
-        return {"level": np.full(runs, a), "kind1": np.full(runs, self.INIT, np.int8),
-                "kind2": np.full(runs, self.NONE, np.int8), "ref": np.zeros(runs)}
-
-    def move(self, s, ctx):
-        pr = ctx.params
-        if ctx.t == 0:
-            return s["level"].copy()
-        p = ctx.last_theirs
-        level, kind1, kind2, ref = s["level"], s["kind1"], s["kind2"], s["ref"]
-        restart = kind1 == self.ANSWER
-        hold = ~restart & (kind2 != self.INIT)
-        judged = ~restart & ~hold
-        out = p > ref + TOL
-        short = p < ref - TOL
-        # Nothing of mine arrived and nothing came back: no evidence, hold.
-        idle = ~out & (ref <= TOL)
-        climb = np.where(out, level + 2 * pr.b, np.where(short, p, np.where(idle, level, level + pr.b)))
-        new = np.where(restart, pr.a, np.where(hold, level, climb))
-        np.minimum(new, pr.max_stake, out=new)
-        s["kind2"] = kind1
-        s["kind1"] = np.where(judged & short, self.ANSWER, self.INIT).astype(np.int8)
-        s["ref"] = ctx.last_mine.copy()
-        s["level"] = new
-        return new.copy()
+    def __init__(self):
+        super().__init__(DESIGNS[GRIT], GRIT)
 
 
-class BigBang(_Stakes):
+class BigBang(DesignStrategy):
     """Big-bang: a comprehensive deal. Offer ``max_stake`` from round 0; if
     the partner ever fails to reciprocate -- gives less than the stake of
     mine it saw one round earlier (``p[t] < d[t-1]``, judged from round 1)
-    -- give nothing for ever after (grim trigger)."""
+    -- give nothing for ever after (grim trigger).
+
+    As a design: opening all at once (``max_stake``), raise ``b`` (moot at
+    the cap), a shortfall never forgiven. Note that this changes *two*
+    dimensions from GRIT (opening and response): see
+    :func:`course.trust.compare_designs` for the 2x2 that separates them."""
     name = BIG_BANG
 
-    def init(self, runs, ctx):
-        return {"ok": np.ones(runs, bool), "ref": np.zeros(runs)}
-
-    def move(self, s, ctx):
-        if ctx.t >= 2:
-            s["ok"] &= ctx.last_theirs >= s["ref"] - TOL
-        if ctx.t >= 1:
-            s["ref"] = ctx.last_mine.copy()
-        return np.where(s["ok"], ctx.params.max_stake, 0.0)
+    def __init__(self):
+        super().__init__(DESIGNS[BIG_BANG], BIG_BANG)
 
 
 class FixedStakeTitForTat(_Stakes):
@@ -156,13 +134,13 @@ class Provocateur(Reciprocator):
         return np.where(provoke, 0.0, self.base(ctx))
 
 
-class Humanitarian(_Stakes):
+class Humanitarian(DesignStrategy):
     """Humanitarian steps only: the same small stake ``fixed_stake`` (default
     ``a``) every round, unconditionally -- never raised, never withdrawn."""
     name = "humanitarian"
 
-    def move(self, state, ctx):
-        return np.full(ctx.runs, ctx.params.stake)
+    def __init__(self):
+        super().__init__(DESIGNS["humanitarian"], "humanitarian")
 
 
 class Defector(_Stakes):
@@ -207,4 +185,6 @@ LABELS = {
 
 def stakes_strategy(spec: Any, role: str = "strategy") -> Strategy:
     """A stakes-game Strategy from a name, a function or a Strategy."""
+    if isinstance(spec, StakesDesign):
+        return DesignStrategy(spec)
     return as_strategy(spec, STRATEGIES, ALIASES, "stakes", role)
