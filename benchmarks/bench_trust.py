@@ -21,6 +21,7 @@
 
 Run: .venv/bin/python benchmarks/bench_trust.py [--quick]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,8 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def bench_update(repeats: int) -> dict:
-    from widgets import TrustLab
     from course.trust import simulate
+    from widgets import TrustLab
+
     lab = TrustLab(rounds=200, runs=500, strategy_b="unreliable", generations=10)
     values = [0.01 + 0.01 * (i % 20) for i in range(repeats)]
     times = []
@@ -51,22 +53,39 @@ def bench_update(repeats: int) -> dict:
         t0 = time.perf_counter()
         simulate("grit", "unreliable", rounds=200, runs=500, seed=0, noise=0.05)
         sims.append(time.perf_counter() - t0)
-    return {"update_median_ms": 1e3 * statistics.median(times), "update_max_ms": 1e3 * max(times),
-            "simulate_median_ms": 1e3 * statistics.median(sims)}
+    return {
+        "update_median_ms": 1e3 * statistics.median(times),
+        "update_max_ms": 1e3 * max(times),
+        "simulate_median_ms": 1e3 * statistics.median(sims),
+    }
 
 
 def _bare_subplots():
     """The empty six-subplot grid, exactly as TrustLab._make_figure builds it."""
     from plotly.subplots import make_subplots
+
     from widgets.trust import SERIES
+
     return make_subplots(
-        rows=3, cols=2, column_widths=[0.58, 0.42], horizontal_spacing=0.2, vertical_spacing=0.09,
-        subplot_titles=(SERIES[0][1], "Tournament: mean payoff per round", SERIES[1][1],
-                        "Evolution: agents per strategy", SERIES[2][1], "Population at generation 0"))
+        rows=3,
+        cols=2,
+        column_widths=[0.58, 0.42],
+        horizontal_spacing=0.2,
+        vertical_spacing=0.09,
+        subplot_titles=(
+            SERIES[0][1],
+            "Tournament: mean payoff per round",
+            SERIES[1][1],
+            "Evolution: agents per strategy",
+            SERIES[2][1],
+            "Population at generation 0",
+        ),
+    )
 
 
 def bench_construction(repeats: int) -> dict:
     import plotly.graph_objects as go
+
     from widgets import TrustLab
 
     ref = TrustLab()  # warms imports and caches; its figure gives the baseline's traces and points
@@ -95,8 +114,13 @@ def bench_construction(repeats: int) -> dict:
         labs.append(t["lab"])
         bares.append(t["bare"])
         ratios.append(t["lab"] / t["bare"])
-    return {"lab_ms": [1e3 * x for x in labs], "bare_ms": [1e3 * x for x in bares], "ratios": ratios,
-            "traces": len(data), "points": points}
+    return {
+        "lab_ms": [1e3 * x for x in labs],
+        "bare_ms": [1e3 * x for x in bares],
+        "ratios": ratios,
+        "traces": len(data),
+        "points": points,
+    }
 
 
 def _med_range(xs, fmt="{:.1f}") -> str:
@@ -105,6 +129,7 @@ def _med_range(xs, fmt="{:.1f}") -> str:
 
 def bench_tournament(repeats: int, turns: int = 200, repetitions: int = 50) -> dict:
     from course.trust import tournament
+
     ours = []
     for _ in range(repeats):
         t0 = time.perf_counter()
@@ -116,13 +141,22 @@ def bench_tournament(repeats: int, turns: int = 200, repetitions: int = 50) -> d
     except ImportError:
         out["axelrod"] = "not installed (pip install -e '.[oracle]')"
         return out
-    players = [axl.TitForTat(), axl.Defector(), axl.Cooperator(), axl.Grudger(), axl.Detective(),
-               axl.TitFor2Tats(), axl.WinStayLoseShift(), axl.Random()]
+    players = [
+        axl.TitForTat(),
+        axl.Defector(),
+        axl.Cooperator(),
+        axl.Grudger(),
+        axl.Detective(),
+        axl.TitFor2Tats(),
+        axl.WinStayLoseShift(),
+        axl.Random(),
+    ]
     game = axl.Game(r=2, s=-1, t=3, p=0)
     warnings.filterwarnings("ignore", message="Tournament results will not be accessible")
     t0 = time.perf_counter()
     axl.Tournament(players, turns=turns, repetitions=repetitions, game=game, seed=0).play(
-        progress_bar=False, processes=1, build_results=False)
+        progress_bar=False, processes=1, build_results=False
+    )
     out["axelrod_s"] = time.perf_counter() - t0
     out["speedup"] = out["axelrod_s"] / out["ours_median_s"]
     return out
@@ -131,6 +165,7 @@ def bench_tournament(repeats: int, turns: int = 200, repetitions: int = 50) -> d
 def bench_step_sizes(repeats: int) -> list:
     """One evolve_step_sizes() at the lesson's setting (100 agents, 200 generations, R=20): times in ms."""
     from course.trust import evolve_step_sizes
+
     evolve_step_sizes(generations=5)  # warm
     times = []
     for i in range(repeats):
@@ -145,15 +180,21 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="fewer repeats, smaller axelrod tournament")
     args = ap.parse_args(argv)
     u = bench_update(7 if args.quick else 21)
-    print(f"TrustLab update (200 rounds x 500 runs): median {u['update_median_ms']:.1f} ms "
-          f"(max {u['update_max_ms']:.1f} ms; target < 50 ms); one simulate: {u['simulate_median_ms']:.1f} ms")
+    print(
+        f"TrustLab update (200 rounds x 500 runs): median {u['update_median_ms']:.1f} ms "
+        f"(max {u['update_max_ms']:.1f} ms; target < 50 ms); one simulate: {u['simulate_median_ms']:.1f} ms"
+    )
     ss = bench_step_sizes(5 if args.quick else 15)
-    print(f"Evolution of step sizes (100 agents x 200 generations, 20 moves): {_med_range(ss)} ms "
-          f"(median [range] over {len(ss)} runs; target < 200 ms)")
+    print(
+        f"Evolution of step sizes (100 agents x 200 generations, 20 moves): {_med_range(ss)} ms "
+        f"(median [range] over {len(ss)} runs; target < 200 ms)"
+    )
     c = bench_construction(5 if args.quick else 21)
-    print(f"TrustLab() construction: {_med_range(c['lab_ms'])} ms against a bare FigureWidget with the same "
-          f"6 subplots, {c['traces']} traces and {c['points']} points: {_med_range(c['bare_ms'])} ms; "
-          f"ratio {_med_range(c['ratios'], '{:.2f}')} (median [range] over {len(c['ratios'])} interleaved pairs)")
+    print(
+        f"TrustLab() construction: {_med_range(c['lab_ms'])} ms against a bare FigureWidget with the same "
+        f"6 subplots, {c['traces']} traces and {c['points']} points: {_med_range(c['bare_ms'])} ms; "
+        f"ratio {_med_range(c['ratios'], '{:.2f}')} (median [range] over {len(c['ratios'])} interleaved pairs)"
+    )
     reps = 10 if args.quick else 50
     t = bench_tournament(3 if args.quick else 5, repetitions=reps)
     line = f"Classic tournament, 8 strategies, 200 turns x {reps} repetitions: ours {1e3 * t['ours_median_s']:.0f} ms"

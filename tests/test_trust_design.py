@@ -1,9 +1,10 @@
 """The design space of side-A strategies: presets reproduce the named ones; the 2x2 separates opening from forgiveness."""
+
 import numpy as np
 import pytest
 
 from course.trust import DESIGNS, PRESETS, StakesDesign, compare_designs, simulate
-from course.trust.stakes.strategies import Grit, BigBang, Humanitarian
+from course.trust.stakes.strategies import BigBang, Grit, Humanitarian
 
 PARTNERS = ("partner who reneges after gains", "frequent provocations")
 
@@ -31,14 +32,32 @@ def test_factorial_separates_opening_from_forgiveness():
     cell = {(r["partner"], r["opening"], r["response"]): r for r in df.to_dict("records")}
     for p in PARTNERS:
         for opening in ("small", "all"):  # forgiveness raises the mean payoff at either opening
-            assert cell[p, opening, "match"]["mean payoff"] > cell[p, opening, "grim"]["mean payoff"], (p, opening)
+            assert cell[p, opening, "match"]["mean payoff"] > cell[p, opening, "grim"]["mean payoff"], (
+                p,
+                opening,
+            )
         for resp in ("match", "grim"):  # the small opening lowers the mean worst single-round loss
-            assert cell[p, "small", resp]["mean worst loss"] < cell[p, "all", resp]["mean worst loss"], (p, resp)
+            assert cell[p, "small", resp]["mean worst loss"] < cell[p, "all", resp]["mean worst loss"], (
+                p,
+                resp,
+            )
     # the lesson's GRIT and big-bang are two corners of it
     grit = df[(df.partner == PARTNERS[0]) & (df.named == "grit")]["mean payoff"].item()
     cfg = PRESETS[PARTNERS[0]]
-    direct = simulate("grit", cfg["strategy_b"], noise=cfg["noise"], provocation=cfg["provocation"],
-                      renege=cfg["renege"], rounds=50, runs=200, seed=0).total_payoff("a").mean()
+    direct = (
+        simulate(
+            "grit",
+            cfg["strategy_b"],
+            noise=cfg["noise"],
+            provocation=cfg["provocation"],
+            renege=cfg["renege"],
+            rounds=50,
+            runs=200,
+            seed=0,
+        )
+        .total_payoff("a")
+        .mean()
+    )
     assert grit == pytest.approx(direct)
     assert set(df.named) == {"grit", "big_bang", ""}
 
@@ -46,10 +65,12 @@ def test_factorial_separates_opening_from_forgiveness():
 def test_forgive_after_n_answers_n_rounds():
     # against a defector: round 0 offer a, round 1 hold, round 2 judged: shortfall -> answer 0 for n rounds, restart a
     for n in (1, 3):
-        r = simulate(StakesDesign("small", "b", "forgive" if n > 1 else "match", n), "defector", rounds=12, runs=1)
+        r = simulate(
+            StakesDesign("small", "b", "forgive" if n > 1 else "match", n), "defector", rounds=12, runs=1
+        )
         st = r.stake_a[0]
         assert list(st[:3]) == [1.0, 1.0, 0.0]
-        assert list(st[3:2 + n]) == [0.0] * (n - 1) and st[2 + n] == 1.0
+        assert list(st[3 : 2 + n]) == [0.0] * (n - 1) and st[2 + n] == 1.0
 
 
 def test_grim_never_forgives_and_ignore_never_withdraws():
@@ -59,14 +80,17 @@ def test_grim_never_forgives_and_ignore_never_withdraws():
     assert (i == 2.0).all()
 
 
-@pytest.mark.parametrize("kw, words", [
-    (dict(opening=-1), "opening must be >= 0; got -1"),
-    (dict(opening="huge"), "opening"),
-    (dict(raise_by=-0.5), "raise_by must be >= 0; got -0.5"),
-    (dict(response="maybe"), "response"),
-    (dict(response="forgive", forgive_after=0), "forgive_after"),
-    (dict(restart="somewhere"), "restart"),
-])
+@pytest.mark.parametrize(
+    "kw, words",
+    [
+        (dict(opening=-1), "opening must be >= 0; got -1"),
+        (dict(opening="huge"), "opening"),
+        (dict(raise_by=-0.5), "raise_by must be >= 0; got -0.5"),
+        (dict(response="maybe"), "response"),
+        (dict(response="forgive", forgive_after=0), "forgive_after"),
+        (dict(restart="somewhere"), "restart"),
+    ],
+)
 def test_bad_design_values_name_the_parameter(kw, words):
     with pytest.raises(ValueError, match=words):
         StakesDesign(**kw)

@@ -1,6 +1,7 @@
 """Unit tests of the trust engine (course.trust): hand-worked matches of both
 games, reproducibility, Monte-Carlo shapes and bands, user-defined
 strategies, tournaments, and the Evolution of Trust's published outcomes."""
+
 from __future__ import annotations
 
 import subprocess
@@ -12,9 +13,19 @@ import numpy as np
 import pytest
 
 import course.trust as T
-from course.trust import (EVOLUTION_OF_TRUST_ELIMINATE, EVOLUTION_OF_TRUST_NOISE, EVOLUTION_OF_TRUST_ROUNDS,
-                           Payoffs, StakesParams, evolve, per_run, play_classic, simulate, tournament,
-                           trust_belief)
+from course.trust import (
+    EVOLUTION_OF_TRUST_ELIMINATE,
+    EVOLUTION_OF_TRUST_NOISE,
+    EVOLUTION_OF_TRUST_ROUNDS,
+    Payoffs,
+    StakesParams,
+    evolve,
+    per_run,
+    play_classic,
+    simulate,
+    tournament,
+    trust_belief,
+)
 from course.trust.core import Strategy
 
 
@@ -24,13 +35,16 @@ def _ints(moves):
 
 # ---------------------------------------------------------------- packaging
 
+
 def test_engine_imports_neither_ipywidgets_nor_plotly():
-    code = ("import sys, course.trust, course.trust.core, course.trust.classic, "
-            "course.trust.stakes, "
-            "course.trust.tournament, course.trust.presets\n"
-            "course.trust.simulate(rounds=3, runs=2); course.trust.evolve(generations=1)\n"
-            "bad = [m for m in ('ipywidgets', 'plotly', 'anywidget') if m in sys.modules]\n"
-            "assert not bad, bad\n")
+    code = (
+        "import sys, course.trust, course.trust.core, course.trust.classic, "
+        "course.trust.stakes, "
+        "course.trust.tournament, course.trust.presets\n"
+        "course.trust.simulate(rounds=3, runs=2); course.trust.evolve(generations=1)\n"
+        "bad = [m for m in ('ipywidgets', 'plotly', 'anywidget') if m in sys.modules]\n"
+        "assert not bad, bad\n"
+    )
     repo = Path(__file__).resolve().parent.parent
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=repo)
     assert out.returncode == 0, out.stderr
@@ -48,6 +62,7 @@ def test_one_public_path_per_thing():
 
 # ------------------------------------------------------ classic, by hand
 # Default payoffs (Evolution of Trust): R=2, S=-1, T=3, P=0.
+
 
 def test_copycat_vs_detective_by_hand():
     r = play_classic("copycat", "detective", rounds=6)
@@ -75,6 +90,7 @@ def test_detective_window_is_ncase_rounds_one_to_three():
     # rule (window 3): detective then always cheats. With axelrod's window 4 it plays tit-for-tat.
     def late(mine, theirs, ctx):
         return np.full(ctx.runs, ctx.t != 3)
+
     ncase = play_classic("detective", late, rounds=7)
     ax = play_classic(T.classic.Detective(window=4), late, rounds=7)
     assert _ints(ncase.moves_a[0]) == [1, 0, 1, 1, 0, 0, 0]
@@ -96,6 +112,7 @@ def test_copykitten_and_simpleton_against_always_cheat_by_hand():
 def test_grudger_never_forgives_a_user_strategy():
     def one_slip(mine, theirs, ctx):  # defects only in round 3
         return np.full(ctx.runs, ctx.t != 2)
+
     r = play_classic("grudger", one_slip, rounds=6)
     assert _ints(r.moves_a[0]) == [1, 1, 1, 0, 0, 0]
     assert r.payoff_a[0].tolist() == [2, 2, -1, 3, 3, 3]  # R, R, S, T, T, T
@@ -156,6 +173,7 @@ def test_per_run_decorator_plugs_a_one_match_function_in():
     @per_run
     def copycat(mine, theirs):
         return True if len(theirs) == 0 else bool(theirs[-1])
+
     noisy = dict(rounds=30, runs=25, seed=11, noise=0.1)
     mine = play_classic(copycat, "detective", **noisy)
     ref = play_classic("tit_for_tat", "detective", **noisy)
@@ -174,6 +192,7 @@ def test_strategy_subclass_with_state_plugs_in():
             m = s["next"].copy()
             s["next"] = ~m
             return m
+
     r = play_classic(Alternator(), "tit_for_tat", rounds=5, runs=2)
     assert _ints(r.moves_a[1]) == [1, 0, 1, 0, 1]
     assert _ints(r.moves_b[1]) == [1, 1, 0, 1, 0]
@@ -191,6 +210,7 @@ def test_user_function_sees_histories_so_far():
     def spy(mine, theirs, ctx):
         seen.append((ctx.t, mine.shape, theirs.shape, theirs.tolist()))
         return np.ones(ctx.runs, bool)
+
     play_classic(spy, "detective", rounds=3, runs=2)
     assert seen[0][:3] == (0, (2, 0), (2, 0))
     assert seen[2][:3] == (2, (2, 2), (2, 2))
@@ -199,6 +219,7 @@ def test_user_function_sees_histories_so_far():
 
 # ------------------------------------------------------ stakes, by hand
 # Defaults: a = 1, b = 0.5, k = 2, max_stake = 10, noise = 0.
+
 
 def test_grit_vs_reciprocator_by_hand():
     r = simulate("grit", "reciprocator", rounds=6, runs=1)
@@ -306,6 +327,7 @@ def test_trust_meter_separates_partners():
 
 # ------------------------------------------------------ Monte Carlo
 
+
 def test_simulate_shapes_bands_and_reproducibility():
     kw = dict(rounds=40, runs=300, seed=9, noise=0.05, renege=0.3, threshold=5)
     r = simulate("grit", "unreliable", **kw)
@@ -360,6 +382,7 @@ def test_small_steps_vs_big_bang_lesson():
 
 # ------------------------------------------------------ tournaments
 
+
 def test_classic_tournament_by_hand():
     t = tournament(["tit_for_tat", "always_defect", "always_cooperate"], rounds=10)
     i = {n: k for k, n in enumerate(t.names)}
@@ -391,6 +414,7 @@ def test_geometric_tournament():
 
 # ------------------------------------------------------ evolution
 
+
 def test_evolution_mechanics_by_hand():
     # 3 always-cooperate vs 3 always-defect, 2 rounds, eliminate 1:
     # AllD scores: vs 3 AllC 3*3*2 = 18, vs 2 AllD 0 -> 18; AllC: vs 2 AllC 2*2*2 = 8, vs 3 AllD -1*2*3 = -6 -> 2
@@ -402,8 +426,17 @@ def test_evolution_mechanics_by_hand():
 
 
 def _winners(noise, seeds=range(8)):
-    return Counter(evolve(EVOLUTION_OF_TRUST_NOISE, noise=noise, rounds=EVOLUTION_OF_TRUST_ROUNDS,
-                          eliminate=EVOLUTION_OF_TRUST_ELIMINATE, generations=100, seed=s).winner for s in seeds)
+    return Counter(
+        evolve(
+            EVOLUTION_OF_TRUST_NOISE,
+            noise=noise,
+            rounds=EVOLUTION_OF_TRUST_ROUNDS,
+            eliminate=EVOLUTION_OF_TRUST_ELIMINATE,
+            generations=100,
+            seed=s,
+        ).winner
+        for s in seeds
+    )
 
 
 # The Evolution of Trust's published outcomes (ncase/trust, words.html
@@ -415,8 +448,9 @@ def _winners(noise, seeds=range(8)):
 # eliminated/cloned per generation. A run's winner is the most numerous
 # strategy after 100 generations; each outcome must hold in at least 6 of 8
 # seeds (in a 40-seed survey: 35/40, 39/40 and 40/40).
-@pytest.mark.parametrize("noise, expected", [(0.0, "tit_for_tat"), (0.05, "tit_for_two_tats"),
-                                             (0.25, "always_defect")])
+@pytest.mark.parametrize(
+    "noise, expected", [(0.0, "tit_for_tat"), (0.05, "tit_for_two_tats"), (0.25, "always_defect")]
+)
 def test_evolution_of_trust_published_outcomes(noise, expected):
     winners = _winners(noise)
     assert winners.most_common(1)[0][0] == expected, winners

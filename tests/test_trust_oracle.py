@@ -9,6 +9,7 @@ dependency, imported only here and in tools/trust_oracle.py).
   a 4-sigma confidence interval (two-sided, ~99.99%) of the difference of two
   independent sample means.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -18,8 +19,10 @@ import numpy as np
 import pytest
 
 axl = pytest.importorskip(
-    "axelrod", reason="axelrod (the optional [oracle] extra: pip install -e '.[oracle]') is not installed; "
-                      "the cross-check against the reference implementation is skipped")
+    "axelrod",
+    reason="axelrod (the optional [oracle] extra: pip install -e '.[oracle]') is not installed; "
+    "the cross-check against the reference implementation is skipped",
+)
 
 from course.trust import Payoffs, play_classic, tournament  # noqa: E402
 from course.trust.classic import Detective  # noqa: E402
@@ -51,8 +54,11 @@ def _axl_moves(interactions):
     return a, b
 
 
-@pytest.mark.parametrize("a, b", list(itertools.product(DETERMINISTIC, repeat=2)),
-                         ids=[f"{a}-vs-{b}" for a, b in itertools.product(DETERMINISTIC, repeat=2)])
+@pytest.mark.parametrize(
+    "a, b",
+    list(itertools.product(DETERMINISTIC, repeat=2)),
+    ids=[f"{a}-vs-{b}" for a, b in itertools.product(DETERMINISTIC, repeat=2)],
+)
 def test_deterministic_matches_equal_axelrod(a, b):
     turns = 60
     match = axl.Match((DETERMINISTIC[a](), DETERMINISTIC[b]()), turns=turns, game=GAME)
@@ -74,6 +80,7 @@ def test_detective_probe_window_differs_from_axelrod_as_documented():
 
     def late(mine, theirs, ctx):
         return np.full(ctx.runs, cycle[ctx.t] == "C")
+
     window4 = play_classic(Detective(window=4), late, rounds=turns)
     ncase = play_classic("detective", late, rounds=turns)
     assert np.array_equal(window4.moves_a[0], ma) and np.array_equal(window4.moves_b[0], mb)
@@ -89,6 +96,7 @@ def test_axelrod_gtft_generosity_quirk():
 
 def test_generosity_from_the_game_matches_axelrod_gtft_with_that_p():
     from course.trust.classic import GenerousTitForTat
+
     turns, n = 40, 300
     scores = []
     for seed in range(n):
@@ -96,8 +104,15 @@ def test_generosity_from_the_game_matches_axelrod_gtft_with_that_p():
         m.play()
         scores.append(m.final_score_per_turn())
     ref = np.array(scores)
-    ours = play_classic(GenerousTitForTat("nowak_sigmund"), "tit_for_tat", rounds=turns, runs=4000, seed=3,
-                        noise=0.1, payoffs=PAYOFFS)
+    ours = play_classic(
+        GenerousTitForTat("nowak_sigmund"),
+        "tit_for_tat",
+        rounds=turns,
+        runs=4000,
+        seed=3,
+        noise=0.1,
+        payoffs=PAYOFFS,
+    )
     mine = np.stack([ours.total_a, ours.total_b], axis=1) / turns
     for side in (0, 1):
         diff = mine[:, side].mean() - ref[:, side].mean()
@@ -108,8 +123,9 @@ def test_generosity_from_the_game_matches_axelrod_gtft_with_that_p():
 def test_tournament_score_matrix_equals_axelrod():
     names = list(DETERMINISTIC)
     players = [DETERMINISTIC[n]() for n in names]
-    res = axl.Tournament(players, turns=25, repetitions=1, game=GAME, seed=0).play(progress_bar=False,
-                                                                                   processes=1)
+    res = axl.Tournament(players, turns=25, repetitions=1, game=GAME, seed=0).play(
+        progress_bar=False, processes=1
+    )
     ours = tournament(names, rounds=25, repetitions=1, payoffs=PAYOFFS)
     ref = np.array(res.payoff_matrix, dtype=float)  # mean payoff per turn of row vs column
     assert np.allclose(ours.scores, ref, atol=1e-12)
@@ -139,8 +155,9 @@ def test_noisy_mean_scores_agree_with_axelrod(a, b):
         ref[seed] = m.final_score_per_turn()
     # our detective with axelrod's probe window, so both implement the same rule under noise
     spec = {"detective": Detective(window=4)}
-    ours = play_classic(spec.get(a, a), spec.get(b, b), rounds=turns, runs=n_ours, seed=12345, noise=noise,
-                        payoffs=PAYOFFS)
+    ours = play_classic(
+        spec.get(a, a), spec.get(b, b), rounds=turns, runs=n_ours, seed=12345, noise=noise, payoffs=PAYOFFS
+    )
     mine = np.stack([ours.total_a, ours.total_b], axis=1) / turns
     for side in (0, 1):
         diff = mine[:, side].mean() - ref[:, side].mean()

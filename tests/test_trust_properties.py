@@ -1,5 +1,6 @@
 """Property tests (hypothesis) of the trust engine: GRIT's and big-bang's loss
 bounds, the trust meter, and invariants of both games."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,7 +15,9 @@ SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 
 params_st = st.builds(
     dict,
-    a=st.floats(0.1, 3.0), b=st.floats(0.0, 2.0), k=st.floats(1.05, 4.0),
+    a=st.floats(0.1, 3.0),
+    b=st.floats(0.0, 2.0),
+    k=st.floats(1.05, 4.0),
     max_stake=st.floats(3.0, 30.0),
 )
 
@@ -25,6 +28,7 @@ def scripted(seq):
 
     def partner(mine, theirs, ctx):
         return np.full(ctx.runs, min(arr[ctx.t], ctx.params.max_stake))
+
     return partner
 
 
@@ -58,9 +62,13 @@ def test_grit_steps_are_bounded_against_any_partner(p, frac):
 
 
 @SETTINGS
-@given(p=params_st, renege=st.floats(0.05, 1.0), threshold=st.floats(0.0, 40.0), seed=st.integers(0, 2**31 - 1))
+@given(
+    p=params_st, renege=st.floats(0.05, 1.0), threshold=st.floats(0.0, 40.0), seed=st.integers(0, 2**31 - 1)
+)
 def test_big_bang_loses_the_full_stake_when_the_unreliable_partner_reneges(p, renege, threshold, seed):
-    r = simulate("big_bang", "unreliable", rounds=25, runs=40, seed=seed, renege=renege, threshold=threshold, **p)
+    r = simulate(
+        "big_bang", "unreliable", rounds=25, runs=40, seed=seed, renege=renege, threshold=threshold, **p
+    )
     Y, k, a = p["max_stake"], p["k"], p["a"]
     reneged = (r.delivered_b[:, 1:] == 0).any(axis=1)
     worst = r.worst_loss("a")
@@ -72,7 +80,9 @@ def test_big_bang_loses_the_full_stake_when_the_unreliable_partner_reneges(p, re
 
 
 @SETTINGS
-@given(p=params_st, renege=st.floats(0.05, 1.0), threshold=st.floats(0.0, 40.0), seed=st.integers(0, 2**31 - 1))
+@given(
+    p=params_st, renege=st.floats(0.05, 1.0), threshold=st.floats(0.0, 40.0), seed=st.integers(0, 2**31 - 1)
+)
 def test_grit_worst_loss_is_its_current_step(p, renege, threshold, seed):
     r = simulate("grit", "unreliable", rounds=25, runs=40, seed=seed, renege=renege, threshold=threshold, **p)
     x, pay = r.stake_a, r.payoff_a
@@ -87,8 +97,11 @@ def test_grit_worst_loss_is_its_current_step(p, renege, threshold, seed):
 
 
 @SETTINGS
-@given(obs=st.lists(st.tuples(st.floats(0.0, 5.0), st.floats(0.0, 5.0)), min_size=2, max_size=20),
-       noise=st.floats(0.0, 0.9), prior=st.floats(0.05, 0.95))
+@given(
+    obs=st.lists(st.tuples(st.floats(0.0, 5.0), st.floats(0.0, 5.0)), min_size=2, max_size=20),
+    noise=st.floats(0.0, 0.9),
+    prior=st.floats(0.05, 0.95),
+)
 def test_trust_belief_moves_the_right_way(obs, noise, prior):
     mine = np.array([[m for m, _ in obs]])
     theirs = np.array([[t for _, t in obs]])
@@ -116,13 +129,19 @@ def test_noise_makes_a_shortfall_weaker_evidence(noise, frac):
 
 
 @SETTINGS
-@given(a=st.sampled_from(sorted(CLASSIC)), b=st.sampled_from(sorted(CLASSIC)), noise=st.floats(0.0, 0.5),
-       seed=st.integers(0, 2**31 - 1), rounds=st.integers(1, 30))
+@given(
+    a=st.sampled_from(sorted(CLASSIC)),
+    b=st.sampled_from(sorted(CLASSIC)),
+    noise=st.floats(0.0, 0.5),
+    seed=st.integers(0, 2**31 - 1),
+    rounds=st.integers(1, 30),
+)
 def test_classic_payoffs_follow_the_moves(a, b, noise, seed, rounds):
     r = play_classic(a, b, rounds=rounds, runs=7, seed=seed, noise=noise)
     p = r.payoffs
-    expect_a = np.select([r.moves_a & r.moves_b, r.moves_a & ~r.moves_b, ~r.moves_a & r.moves_b],
-                         [p.R, p.S, p.T], p.P)
+    expect_a = np.select(
+        [r.moves_a & r.moves_b, r.moves_a & ~r.moves_b, ~r.moves_a & r.moves_b], [p.R, p.S, p.T], p.P
+    )
     assert np.array_equal(r.payoff_a, expect_a)
     # the dilemma's sums: 2R, S+T or 2P each round
     total = r.payoff_a + r.payoff_b

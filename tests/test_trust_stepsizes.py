@@ -1,4 +1,5 @@
 """Evolution of step sizes (course.trust.stepsizes): Roberts & Sherratt 1998 vs Killingback & Doebeli 1999."""
+
 import numpy as np
 import pytest
 
@@ -29,17 +30,27 @@ def test_roberts_sherratt_rts_resists_invasion_by_non_givers():
     assert ev.givers() == 100  # the non-givers died out
 
 
-@pytest.mark.xfail(strict=True, reason="NOT REPRODUCED with the assumed setup (k=2, R=20 alternating moves, "
-                   "Wright-Fisher selection on payoff): the mean opening a rises (1 -> ~2.6) and b stays ~1, "
-                   "where Killingback & Doebeli report both fall. The papers' full selection scheme is not yet "
-                   "checked; see course/trust/stepsizes.py")
+@pytest.mark.xfail(
+    strict=True,
+    reason="NOT REPRODUCED with the assumed setup (k=2, R=20 alternating moves, "
+    "Wright-Fisher selection on payoff): the mean opening a rises (1 -> ~2.6) and b stays ~1, "
+    "where Killingback & Doebeli report both fall. The papers' full selection scheme is not yet "
+    "checked; see course/trust/stepsizes.py",
+)
 def test_killingback_doebeli_a_and_b_drift_down():
     ev = evolve_step_sizes(agents=100, generations=200, seed=0)
     assert ev.mean_a[-1] < ev.mean_a[0] and ev.mean_b[-1] < ev.mean_b[0]
 
 
-@pytest.mark.parametrize("kw, words", [(dict(agents=1), "agents"), (dict(mutation=2), "mutation"),
-                                       (dict(k=1), "multiplier k"), (dict(a0=-1), "a0")])
+@pytest.mark.parametrize(
+    "kw, words",
+    [
+        (dict(agents=1), "agents"),
+        (dict(mutation=2), "mutation"),
+        (dict(k=1), "multiplier k"),
+        (dict(a0=-1), "a0"),
+    ],
+)
 def test_bad_values_name_the_parameter(kw, words):
     with pytest.raises(ValueError, match=words):
         evolve_step_sizes(**kw)

@@ -1,6 +1,7 @@
 """Callback tests of widgets.TrustLab, driven from Python: set a control's
 value, click a button, change a preset, then check the figure's data and
 describe() against the engine."""
+
 from __future__ import annotations
 
 import html
@@ -10,8 +11,8 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from widgets import TrustLab
 from course.trust import PRESETS, evolve, simulate, tournament
+from widgets import TrustLab
 from widgets.trust import EVOLUTION_LINES, GENERATION_TRACE, POPULATIONS, TOURNAMENT_TRACE, _idx
 
 SMALL = dict(rounds=15, runs=40, generations=8)
@@ -107,12 +108,22 @@ def test_summary_line_compares_small_steps_and_big_bang(lab):
     lab.apply_preset("partner who reneges after gains")
     s = lab.summary.value
     grit = _expected(lab)
-    bang = simulate("big_bang", "unreliable", rounds=lab.rounds.value, runs=lab.runs.value, seed=lab.seed.value,
-                    params=lab.params())
-    assert f"small steps (GRIT): mean total payoff {grit.total_payoff().mean():.1f}, " \
-           f"mean worst single-round loss {grit.worst_loss().mean():.2f}" in s
-    assert f"big-bang: mean total payoff {bang.total_payoff().mean():.1f}, " \
-           f"mean worst single-round loss {bang.worst_loss().mean():.2f}" in s
+    bang = simulate(
+        "big_bang",
+        "unreliable",
+        rounds=lab.rounds.value,
+        runs=lab.runs.value,
+        seed=lab.seed.value,
+        params=lab.params(),
+    )
+    assert (
+        f"small steps (GRIT): mean total payoff {grit.total_payoff().mean():.1f}, "
+        f"mean worst single-round loss {grit.worst_loss().mean():.2f}" in s
+    )
+    assert (
+        f"big-bang: mean total payoff {bang.total_payoff().mean():.1f}, "
+        f"mean worst single-round loss {bang.worst_loss().mean():.2f}" in s
+    )
     assert s in lab.describe()
 
 
@@ -122,8 +133,13 @@ def test_tournament_view_and_button(lab):
     t = lab.tournament_result
     bar = lab.fig.data[TOURNAMENT_TRACE]
     assert set(bar.y) == set(t.names) and len(t.names) == 8
-    ref = tournament(None, rounds=lab.match_rounds.value, repetitions=t.repetitions, seed=lab.seed.value,
-                     noise=lab.noise.value)
+    ref = tournament(
+        None,
+        rounds=lab.match_rounds.value,
+        repetitions=t.repetitions,
+        seed=lab.seed.value,
+        noise=lab.noise.value,
+    )
     assert np.allclose(sorted(bar.x), sorted(ref.totals))
     lab.noise.value = 0.2
     assert "press Run tournament" in lab.describe()
@@ -148,8 +164,14 @@ def test_evolution_play_control_animates_by_generation(lab):
     assert len(lines) == len(ev.names)
     assert list(lines[0].y) == ev.counts[:, 0].tolist()
     pop = POPULATIONS["classic"][lab.population.value]
-    ref = evolve(pop, rounds=lab.match_rounds.value, eliminate=lab.eliminate.value,
-                 generations=lab.generations.value, seed=lab.seed.value, noise=lab.noise.value)
+    ref = evolve(
+        pop,
+        rounds=lab.match_rounds.value,
+        eliminate=lab.eliminate.value,
+        generations=lab.generations.value,
+        seed=lab.seed.value,
+        noise=lab.noise.value,
+    )
     assert np.array_equal(ev.counts, ref.counts)
 
 
@@ -175,10 +197,32 @@ def test_static_figure_for_export(lab):
 
 
 def test_controls_are_labelled_and_standard_widgets(lab):
-    controls = [lab.preset, lab.strategy_a, lab.strategy_b, lab.noise, lab.provocation, lab.renege, lab.threshold,
-                lab.step_a, lab.step_b, lab.multiplier, lab.max_stake, lab.rounds, lab.runs, lab.seed, lab.resample,
-                lab.mode, lab.population, lab.match_rounds, lab.eliminate, lab.generations,
-                lab.tournament_button, lab.evolve_button, lab.generation, lab.play]
+    controls = [
+        lab.preset,
+        lab.strategy_a,
+        lab.strategy_b,
+        lab.noise,
+        lab.provocation,
+        lab.renege,
+        lab.threshold,
+        lab.step_a,
+        lab.step_b,
+        lab.multiplier,
+        lab.max_stake,
+        lab.rounds,
+        lab.runs,
+        lab.seed,
+        lab.resample,
+        lab.mode,
+        lab.population,
+        lab.match_rounds,
+        lab.eliminate,
+        lab.generations,
+        lab.tournament_button,
+        lab.evolve_button,
+        lab.generation,
+        lab.play,
+    ]
     for c in controls:
         assert isinstance(c, ipw.DOMWidget) and c.description, c
     assert not [c for c in controls if getattr(c, "disabled", False)]
@@ -199,17 +243,34 @@ def test_describe_states_the_mean_worst_loss_lesson_06_asks_for():
     """Lesson 06's check l06-grit-worst-loss: simulate('grit', preset partner, 50 rounds, 200 runs, seed 0)
     .worst_loss('a').mean() -- computed here the lesson's way, and found by name in describe() and the summary."""
     import re
+
     from course.trust import PRESETS, simulate
     from widgets import TrustLab
+
     cfg = PRESETS["partner who reneges after gains"]
-    expected = simulate("grit", cfg["strategy_b"], noise=cfg["noise"], provocation=cfg["provocation"],
-                        renege=cfg["renege"], rounds=50, runs=200, seed=0).worst_loss("a").mean()
+    expected = (
+        simulate(
+            "grit",
+            cfg["strategy_b"],
+            noise=cfg["noise"],
+            provocation=cfg["provocation"],
+            renege=cfg["renege"],
+            rounds=50,
+            runs=200,
+            seed=0,
+        )
+        .worst_loss("a")
+        .mean()
+    )
     assert round(expected, 2) == 4.87  # the value the lesson's explanation quotes
     lab = TrustLab(preset="partner who reneges after gains")
     text = lab.describe()
     m = re.search(r"Mean worst single-round loss over 200 runs: A ([0-9.]+)", text)
     assert m and float(m.group(1)) == pytest.approx(expected, abs=0.005), text
-    assert f"small steps (GRIT): mean total payoff 33.7, mean worst single-round loss {expected:.2f}" in lab.summary.value
+    assert (
+        f"small steps (GRIT): mean total payoff 33.7, mean worst single-round loss {expected:.2f}"
+        in lab.summary.value
+    )
     assert "worst loss 10.0" not in text and "opening small (a=1)" in text
 
 
@@ -225,6 +286,7 @@ def test_evolution_chart_has_its_own_legend_and_no_axis_title_under_the_populati
 
 def test_step_size_panel_plots_mean_a_and_b():
     from course.trust import evolve_step_sizes
+
     lab = TrustLab(rounds=10, runs=20, generations=30, match_rounds=10)
     lab.step_sizes_button.click()
     ss = lab.step_sizes_result

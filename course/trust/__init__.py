@@ -19,24 +19,90 @@ Main entry points::
 A user-defined strategy is a function ``f(mine, theirs, ctx)`` returning one
 move per run; see :mod:`course.trust.core`.
 """
-from .classic import (ALIASES as CLASSIC_ALIASES, C, D, ClassicResult, EVOLUTION_OF_TRUST_NAMES, Payoffs,
-                      STRATEGIES as CLASSIC_STRATEGIES, nowak_sigmund_generosity, play_classic)
+
+from .classic import (
+    ALIASES as CLASSIC_ALIASES,
+)
+from .classic import (
+    EVOLUTION_OF_TRUST_NAMES,
+    C,
+    ClassicResult,
+    D,
+    Payoffs,
+    nowak_sigmund_generosity,
+    play_classic,
+)
+from .classic import (
+    STRATEGIES as CLASSIC_STRATEGIES,
+)
 from .core import Context, FunctionStrategy, Strategy, per_run
 from .presets import PRESETS
+from .stakes import (
+    ALIASES as STAKES_ALIASES,
+)
+from .stakes import (
+    DESIGNS,
+    StakesDesign,
+    StakesParams,
+    StakesResult,
+    compare_designs,
+    simulate,
+    trust_belief,
+)
+from .stakes import (
+    LABELS as STAKES_LABELS,
+)
+from .stakes import (
+    STRATEGIES as STAKES_STRATEGIES,
+)
 from .stepsizes import StepSizeEvolution, evolve_step_sizes, rts_match
-from .stakes import (ALIASES as STAKES_ALIASES, LABELS as STAKES_LABELS, STRATEGIES as STAKES_STRATEGIES,
-                     StakesParams, StakesResult, simulate, trust_belief, StakesDesign, DESIGNS,
-                     compare_designs)
-from .tournament import (EVOLUTION_OF_TRUST_ELIMINATE, EVOLUTION_OF_TRUST_NOISE, EVOLUTION_OF_TRUST_ROUNDS,
-                         EVOLUTION_OF_TRUST_SANDBOX, STAKES_POPULATION, EvolutionResult, TournamentResult, evolve,
-                         tournament)
+from .tournament import (
+    EVOLUTION_OF_TRUST_ELIMINATE,
+    EVOLUTION_OF_TRUST_NOISE,
+    EVOLUTION_OF_TRUST_ROUNDS,
+    EVOLUTION_OF_TRUST_SANDBOX,
+    STAKES_POPULATION,
+    EvolutionResult,
+    TournamentResult,
+    evolve,
+    tournament,
+)
 
 __all__ = [
-    "simulate", "compare_designs", "evolve_step_sizes", "StepSizeEvolution", "rts_match", "StakesDesign", "DESIGNS", "play_classic", "tournament", "evolve", "trust_belief",
-    "Payoffs", "StakesParams", "StakesResult", "ClassicResult", "TournamentResult", "EvolutionResult",
-    "Strategy", "FunctionStrategy", "Context", "per_run", "nowak_sigmund_generosity", "C", "D",
-    "CLASSIC_STRATEGIES", "CLASSIC_ALIASES", "STAKES_STRATEGIES", "STAKES_ALIASES", "STAKES_LABELS", "PRESETS", "EVOLUTION_OF_TRUST_NAMES",
-    "EVOLUTION_OF_TRUST_SANDBOX", "EVOLUTION_OF_TRUST_NOISE", "EVOLUTION_OF_TRUST_ROUNDS",
-    "EVOLUTION_OF_TRUST_ELIMINATE", "STAKES_POPULATION",
+    "simulate",
+    "compare_designs",
+    "evolve_step_sizes",
+    "StepSizeEvolution",
+    "rts_match",
+    "StakesDesign",
+    "DESIGNS",
+    "play_classic",
+    "tournament",
+    "evolve",
+    "trust_belief",
+    "Payoffs",
+    "StakesParams",
+    "StakesResult",
+    "ClassicResult",
+    "TournamentResult",
+    "EvolutionResult",
+    "Strategy",
+    "FunctionStrategy",
+    "Context",
+    "per_run",
+    "nowak_sigmund_generosity",
+    "C",
+    "D",
+    "CLASSIC_STRATEGIES",
+    "CLASSIC_ALIASES",
+    "STAKES_STRATEGIES",
+    "STAKES_ALIASES",
+    "STAKES_LABELS",
+    "PRESETS",
+    "EVOLUTION_OF_TRUST_NAMES",
+    "EVOLUTION_OF_TRUST_SANDBOX",
+    "EVOLUTION_OF_TRUST_NOISE",
+    "EVOLUTION_OF_TRUST_ROUNDS",
+    "EVOLUTION_OF_TRUST_ELIMINATE",
+    "STAKES_POPULATION",
 ]
-

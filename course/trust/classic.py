@@ -13,6 +13,7 @@ Match length is either fixed (``rounds``) or geometric: with a continuation
 probability ``w`` each match lasts ``L`` rounds, ``P(L = n) = (1-w) w**(n-1)``
 (mean ``1/(1-w)``), drawn per match.
 """
+
 from __future__ import annotations
 
 import math
@@ -21,14 +22,38 @@ from typing import Any
 
 import numpy as np
 
-from .core import (Game, Strategy, as_strategy, check_int, check_probability, check_real,
-                   check_seed, quantile_bands, run_matches)
+from .core import (
+    Game,
+    Strategy,
+    as_strategy,
+    check_int,
+    check_probability,
+    check_real,
+    check_seed,
+    quantile_bands,
+    run_matches,
+)
 
 __all__ = [
-    "C", "D", "Payoffs", "ClassicResult", "play_classic", "STRATEGIES", "ALIASES",
-    "EVOLUTION_OF_TRUST_NAMES", "classic_strategy", "nowak_sigmund_generosity",
-    "TitForTat", "GenerousTitForTat", "TitForTwoTats", "GrimTrigger", "WinStayLoseShift",
-    "AlwaysCooperate", "AlwaysDefect", "Detective", "RandomStrategy",
+    "C",
+    "D",
+    "Payoffs",
+    "ClassicResult",
+    "play_classic",
+    "STRATEGIES",
+    "ALIASES",
+    "EVOLUTION_OF_TRUST_NAMES",
+    "classic_strategy",
+    "nowak_sigmund_generosity",
+    "TitForTat",
+    "GenerousTitForTat",
+    "TitForTwoTats",
+    "GrimTrigger",
+    "WinStayLoseShift",
+    "AlwaysCooperate",
+    "AlwaysDefect",
+    "Detective",
+    "RandomStrategy",
 ]
 
 C = True
@@ -43,6 +68,7 @@ class Payoffs:
     cooperate (temptation); P: both defect (punishment). Any finite numbers
     are allowed (learners edit them); the dilemma needs ``T > R > P > S``.
     """
+
     R: float = 2.0
     S: float = -1.0
     T: float = 3.0
@@ -84,6 +110,7 @@ class _Classic(Strategy):
 
 class TitForTat(_Classic):
     """Copycat: cooperate first, then copy the partner's last move."""
+
     name = "tit_for_tat"
 
     def move(self, state, ctx):
@@ -109,6 +136,7 @@ class GenerousTitForTat(_Classic):
     probability. This is axelrod's ``GTFT(p=g)``: a memory-one player with
     four-vector ``(1, g, 1, g)``.
     """
+
     name = "generous_tit_for_tat"
     stochastic = True
     STANDARD = 1 / 3
@@ -116,7 +144,9 @@ class GenerousTitForTat(_Classic):
     def __init__(self, generosity: float | str = STANDARD):
         if isinstance(generosity, str):
             if generosity.strip().lower().replace("-", "_") != "nowak_sigmund":
-                raise ValueError(f"generosity must be a probability in [0, 1] or 'nowak_sigmund'; got {generosity!r}")
+                raise ValueError(
+                    f"generosity must be a probability in [0, 1] or 'nowak_sigmund'; got {generosity!r}"
+                )
             self.generosity = None
         else:
             self.generosity = check_probability("generosity", generosity)
@@ -138,6 +168,7 @@ class TitForTwoTats(_Classic):
     ncase/trust ``Logic_tf2t``: count the partner's consecutive defections,
     defect while the count is >= 2 (axelrod ``TitFor2Tats``).
     """
+
     name = "tit_for_two_tats"
 
     def init(self, runs, ctx):
@@ -154,6 +185,7 @@ class TitForTwoTats(_Classic):
 
 class GrimTrigger(_Classic):
     """Grudger: cooperate until the partner defects once, then defect forever."""
+
     name = "grim_trigger"
 
     def init(self, runs, ctx):
@@ -170,6 +202,7 @@ class WinStayLoseShift(_Classic):
     my last move, else switch (ncase ``Logic_pavlov``; axelrod
     ``WinStayLoseShift``, four-vector (1, 0, 0, 1)). "My last move" is the
     move as played, mistakes included."""
+
     name = "win_stay_lose_shift"
 
     def move(self, state, ctx):
@@ -180,6 +213,7 @@ class WinStayLoseShift(_Classic):
 
 class AlwaysCooperate(_Classic):
     """Always cooperate."""
+
     name = "always_cooperate"
 
     def move(self, state, ctx):
@@ -188,6 +222,7 @@ class AlwaysCooperate(_Classic):
 
 class AlwaysDefect(_Classic):
     """Always cheat (defect)."""
+
     name = "always_defect"
 
     def move(self, state, ctx):
@@ -206,6 +241,7 @@ class Detective(_Classic):
     first defection is in round 4, which none of the Evolution of Trust's
     deterministic strategies is.
     """
+
     name = "detective"
     PROBE = (C, D, C, C)
 
@@ -226,6 +262,7 @@ class Detective(_Classic):
 
 class RandomStrategy(_Classic):
     """Cooperate with probability ``p`` (0.5 by default), independently each round."""
+
     name = "random"
     stochastic = True
 
@@ -251,19 +288,39 @@ STRATEGIES = {
 # The Evolution of Trust's character names, its internal ids, and common
 # abbreviations.
 ALIASES = {
-    "copycat": "tit_for_tat", "tft": "tit_for_tat",
-    "gtft": "generous_tit_for_tat", "generous": "generous_tit_for_tat",
-    "copykitten": "tit_for_two_tats", "tf2t": "tit_for_two_tats",
-    "grudger": "grim_trigger", "grudge": "grim_trigger", "grim": "grim_trigger",
-    "simpleton": "win_stay_lose_shift", "pavlov": "win_stay_lose_shift", "wsls": "win_stay_lose_shift",
-    "always_cheat": "always_defect", "all_d": "always_defect", "alld": "always_defect", "cheater": "always_defect",
-    "all_c": "always_cooperate", "allc": "always_cooperate", "cooperator": "always_cooperate",
+    "copycat": "tit_for_tat",
+    "tft": "tit_for_tat",
+    "gtft": "generous_tit_for_tat",
+    "generous": "generous_tit_for_tat",
+    "copykitten": "tit_for_two_tats",
+    "tf2t": "tit_for_two_tats",
+    "grudger": "grim_trigger",
+    "grudge": "grim_trigger",
+    "grim": "grim_trigger",
+    "simpleton": "win_stay_lose_shift",
+    "pavlov": "win_stay_lose_shift",
+    "wsls": "win_stay_lose_shift",
+    "always_cheat": "always_defect",
+    "all_d": "always_defect",
+    "alld": "always_defect",
+    "cheater": "always_defect",
+    "all_c": "always_cooperate",
+    "allc": "always_cooperate",
+    "cooperator": "always_cooperate",
     "prober": "detective",
 }
 
 # The eight strategies of the Evolution of Trust, in its order (Tournament.js).
-EVOLUTION_OF_TRUST_NAMES = ("tit_for_tat", "always_defect", "always_cooperate", "grim_trigger",
-                            "detective", "tit_for_two_tats", "win_stay_lose_shift", "random")
+EVOLUTION_OF_TRUST_NAMES = (
+    "tit_for_tat",
+    "always_defect",
+    "always_cooperate",
+    "grim_trigger",
+    "detective",
+    "tit_for_two_tats",
+    "win_stay_lose_shift",
+    "random",
+)
 
 
 def classic_strategy(spec: Any, role: str = "strategy") -> Strategy:
@@ -291,12 +348,16 @@ class ClassicGame(Game):
         if m.ndim == 0:
             m = np.full(runs, m)
         if m.shape != (runs,):
-            raise ValueError(f"strategy {strategy.name!r} returned moves of shape {m.shape} in round {t}; "
-                             f"expected one move per run, shape ({runs},)")
+            raise ValueError(
+                f"strategy {strategy.name!r} returned moves of shape {m.shape} in round {t}; "
+                f"expected one move per run, shape ({runs},)"
+            )
         if m.dtype != bool:
             if not np.issubdtype(m.dtype, np.number) or not np.isin(m, (0, 1)).all():
-                raise ValueError(f"strategy {strategy.name!r} returned {m.dtype} moves in round {t}; classic "
-                                 f"moves must be booleans (True = cooperate) or 0/1")
+                raise ValueError(
+                    f"strategy {strategy.name!r} returned {m.dtype} moves in round {t}; classic "
+                    f"moves must be booleans (True = cooperate) or 0/1"
+                )
             m = m.astype(bool)
         return m
 
@@ -310,11 +371,14 @@ def check_payoffs(payoffs: Any) -> Payoffs:
         return Payoffs(**payoffs)
     if isinstance(payoffs, (tuple, list)) and len(payoffs) == 4:
         return Payoffs(*payoffs)
-    raise ValueError(f"payoffs must be a Payoffs, a dict with R, S, T, P or a tuple (R, S, T, P); got {payoffs!r}")
+    raise ValueError(
+        f"payoffs must be a Payoffs, a dict with R, S, T, P or a tuple (R, S, T, P); got {payoffs!r}"
+    )
 
 
-def match_lengths(rounds: int, continuation: float | None, runs: int, rng: np.random.Generator,
-                  max_rounds: int) -> np.ndarray | None:
+def match_lengths(
+    rounds: int, continuation: float | None, runs: int, rng: np.random.Generator, max_rounds: int
+) -> np.ndarray | None:
     """Per-match lengths for a geometric match length, else ``None`` (fixed)."""
     if continuation is None:
         return None
@@ -332,6 +396,7 @@ class ClassicResult:
     noise. With a geometric length, ``played[i, t]`` says whether match ``i``
     reached round ``t``; moves after the end are meaningless and payoffs 0.
     """
+
     strategy_a: str
     strategy_b: str
     payoffs: Payoffs
@@ -384,9 +449,18 @@ class ClassicResult:
         return quantile_bands(np.asarray(getattr(self, name), float), percentiles)
 
 
-def play_classic(strategy_a: Any = "tit_for_tat", strategy_b: Any = "always_defect", *,
-                 rounds: int = 10, runs: int = 1, seed: int | None = None, payoffs: Any = None,
-                 noise: float = 0.0, continuation: float | None = None, max_rounds: int = 10_000) -> ClassicResult:
+def play_classic(
+    strategy_a: Any = "tit_for_tat",
+    strategy_b: Any = "always_defect",
+    *,
+    rounds: int = 10,
+    runs: int = 1,
+    seed: int | None = None,
+    payoffs: Any = None,
+    noise: float = 0.0,
+    continuation: float | None = None,
+    max_rounds: int = 10_000,
+) -> ClassicResult:
     """Play ``runs`` independent classic matches at once.
 
     ``strategy_a``/``strategy_b``: a name (see ``STRATEGIES``; the Evolution
@@ -416,6 +490,18 @@ def play_classic(strategy_a: Any = "tit_for_tat", strategy_b: Any = "always_defe
     played = np.arange(rounds)[None, :] < lengths[:, None]
     pa = np.where(played, p.score(play.delivered_a, play.delivered_b), 0.0)
     pb = np.where(played, p.score(play.delivered_b, play.delivered_a), 0.0)
-    return ClassicResult(sa.name, sb.name, p, noise, seed, play.delivered_a, play.delivered_b,
-                         play.intended_a, play.intended_b, pa, pb, played, lengths)
-
+    return ClassicResult(
+        sa.name,
+        sb.name,
+        p,
+        noise,
+        seed,
+        play.delivered_a,
+        play.delivered_b,
+        play.intended_a,
+        play.intended_b,
+        pa,
+        pb,
+        played,
+        lengths,
+    )

@@ -31,19 +31,29 @@ asks it for one move per row. There are three ways to supply one:
 3. A subclass of :class:`Strategy` with ``init``/``move`` (state kept per row;
    this is how the built-ins are written, and the fastest).
 """
+
 from __future__ import annotations
 
 import difflib
 import inspect
 import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
 __all__ = [
-    "Context", "Strategy", "FunctionStrategy", "per_run", "as_strategy",
-    "check_probability", "check_int", "check_real", "check_seed", "resolve_name",
+    "Context",
+    "Strategy",
+    "FunctionStrategy",
+    "per_run",
+    "as_strategy",
+    "check_probability",
+    "check_int",
+    "check_real",
+    "check_seed",
+    "resolve_name",
 ]
 
 TOL = 1e-9
@@ -52,6 +62,7 @@ TOL = 1e-9
 # --------------------------------------------------------------------------
 # Parameter checks: every message names the parameter and its allowed range.
 # --------------------------------------------------------------------------
+
 
 def _as_float(name: str, value: Any) -> float:
     if isinstance(value, bool):
@@ -73,15 +84,26 @@ def check_probability(name: str, value: Any) -> float:
     return v
 
 
-def check_real(name: str, value: Any, *, gt: float | None = None, ge: float | None = None,
-               lt: float | None = None, le: float | None = None) -> float:
+def check_real(
+    name: str,
+    value: Any,
+    *,
+    gt: float | None = None,
+    ge: float | None = None,
+    lt: float | None = None,
+    le: float | None = None,
+) -> float:
     """Return ``value`` as a finite float within the given bounds."""
     v = _as_float(name, value)
     rng = _range_text(gt, ge, lt, le)
     if not math.isfinite(v):
         raise ValueError(f"{name} must be a finite number{rng}; got {value!r}")
-    if (gt is not None and not v > gt) or (ge is not None and not v >= ge) or \
-            (lt is not None and not v < lt) or (le is not None and not v <= le):
+    if (
+        (gt is not None and not v > gt)
+        or (ge is not None and not v >= ge)
+        or (lt is not None and not v < lt)
+        or (le is not None and not v <= le)
+    ):
         raise ValueError(f"{name} must be{rng}; got {value!r}")
     return v
 
@@ -128,8 +150,10 @@ def resolve_name(kind: str, name: str, canonical: Sequence[str], aliases: Mappin
     """
     if not isinstance(name, str):
         raise ValueError(f"{kind} must be a name (str), a function or a Strategy; got {name!r}")
+
     def norm(s: str) -> str:
         return s.strip().lower().replace("-", "_").replace(" ", "_")
+
     key = norm(name)
     lookup = {norm(c): c for c in canonical}
     lookup.update({norm(a): t for a, t in aliases.items() if norm(a) not in lookup})
@@ -141,13 +165,18 @@ def resolve_name(kind: str, name: str, canonical: Sequence[str], aliases: Mappin
     if close:
         spelled = names[close[0]]
         target = lookup[close[0]]
-        hint = f" Did you mean {target!r}?" if target == spelled else f" Did you mean {spelled!r} (= {target!r})?"
+        hint = (
+            f" Did you mean {target!r}?"
+            if target == spelled
+            else f" Did you mean {spelled!r} (= {target!r})?"
+        )
     raise ValueError(f"unknown {kind} {name!r}.{hint} Valid names: {', '.join(canonical)}")
 
 
 # --------------------------------------------------------------------------
 # The strategy protocol
 # --------------------------------------------------------------------------
+
 
 class Context:
     """What a strategy sees when it moves (one object per strategy and side).
@@ -160,8 +189,7 @@ class Context:
     ``(runs, t)``).
     """
 
-    __slots__ = ("t", "runs", "rng", "params", "side", "last_mine", "last_theirs",
-                 "_own", "_other", "_rows")
+    __slots__ = ("t", "runs", "rng", "params", "side", "last_mine", "last_theirs", "_own", "_other", "_rows")
 
     def __init__(self, runs, rng, params, side, own, other, rows):
         self.t = 0
@@ -221,7 +249,9 @@ class FunctionStrategy(Strategy):
         self.game = game
         self._nargs = _positional_arity(fn)
         if self._nargs is not None and self._nargs < 2:
-            raise ValueError(f"strategy function {self.name!r} must accept (mine, theirs) or (mine, theirs, ctx)")
+            raise ValueError(
+                f"strategy function {self.name!r} must accept (mine, theirs) or (mine, theirs, ctx)"
+            )
 
     def move(self, state, ctx):
         if self._nargs == 2:
@@ -255,6 +285,7 @@ def per_run(fn: Callable | None = None, *, name: str | None = None):
         def copycat(mine, theirs):
             return True if len(theirs) == 0 else bool(theirs[-1])
     """
+
     def wrap(f):
         nargs = _positional_arity(f)
 
@@ -272,8 +303,13 @@ def per_run(fn: Callable | None = None, *, name: str | None = None):
     return wrap(fn) if fn is not None else wrap
 
 
-def as_strategy(spec: Any, registry: Mapping[str, Callable[[], Strategy]], aliases: Mapping[str, str],
-                game: str, role: str = "strategy") -> Strategy:
+def as_strategy(
+    spec: Any,
+    registry: Mapping[str, Callable[[], Strategy]],
+    aliases: Mapping[str, str],
+    game: str,
+    role: str = "strategy",
+) -> Strategy:
     """Turn a name, a function or a Strategy into a Strategy for ``game``."""
     if isinstance(spec, Strategy):
         if spec.game not in ("any", game):
@@ -293,6 +329,7 @@ def as_strategy(spec: Any, registry: Mapping[str, Callable[[], Strategy]], alias
 # The kernel
 # --------------------------------------------------------------------------
 
+
 @dataclass
 class Play:
     """Raw output of :func:`run_matches`: intended and delivered moves.
@@ -301,6 +338,7 @@ class Play:
     round-major (C-contiguous ``(rounds, matches)``) buffer, which keeps the
     per-round work and the cumulative sums over rounds contiguous.
     """
+
     intended_a: np.ndarray
     intended_b: np.ndarray
     delivered_a: np.ndarray
@@ -310,6 +348,7 @@ class Play:
 
 class Game:
     """Interface of a game for the kernel (see classic.ClassicGame, stakes.StakesGame)."""
+
     name = "game"
     dtype: Any = float
     params: Any = None
@@ -337,9 +376,15 @@ def _groups(ids: np.ndarray, strategies: Sequence[Strategy]):
     return out
 
 
-def run_matches(game: Game, strategies_a: Sequence[Strategy], strategies_b: Sequence[Strategy],
-                ids_a: np.ndarray, ids_b: np.ndarray, rounds: int,
-                rng: np.random.Generator) -> Play:
+def run_matches(
+    game: Game,
+    strategies_a: Sequence[Strategy],
+    strategies_b: Sequence[Strategy],
+    ids_a: np.ndarray,
+    ids_b: np.ndarray,
+    rounds: int,
+    rng: np.random.Generator,
+) -> Play:
     """Play ``len(ids_a)`` independent matches of ``rounds`` rounds at once.
 
     Row ``i`` is a match between ``strategies_a[ids_a[i]]`` and
@@ -360,8 +405,9 @@ def run_matches(game: Game, strategies_a: Sequence[Strategy], strategies_b: Sequ
 
     sides = []
     for side, strategies, ids, srng, own, other, own_int in (
-            ("a", strategies_a, ids_a, rng_a, da, db, ia),
-            ("b", strategies_b, ids_b, rng_b, db, da, ib)):
+        ("a", strategies_a, ids_a, rng_a, da, db, ia),
+        ("b", strategies_b, ids_b, rng_b, db, da, ib),
+    ):
         groups = []
         for strat, rows, count in _groups(ids, strategies):
             ctx = Context(count, srng, game.params, side, own, other, rows)

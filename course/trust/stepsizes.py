@@ -38,6 +38,7 @@ K&D's Figure 1 selection scheme and payoff accounting against the full text.
 
 Seeded and vectorised: one generation plays all its matches as one array.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -47,8 +48,17 @@ import numpy as np
 from .core import check_int, check_real, check_seed
 
 
-def rts_match(a1, b1, a2, b2, *, rounds: int = 20, k: float = 2.0, max_stake: float = 100.0,
-              first: np.ndarray | None = None):
+def rts_match(
+    a1,
+    b1,
+    a2,
+    b2,
+    *,
+    rounds: int = 20,
+    k: float = 2.0,
+    max_stake: float = 100.0,
+    first: np.ndarray | None = None,
+):
     """Payoffs of vectorised RTS-vs-RTS matches over ``rounds`` alternating moves per side.
 
     All arguments are arrays of one shape (one entry per match); ``first``
@@ -62,7 +72,7 @@ def rts_match(a1, b1, a2, b2, *, rounds: int = 20, k: float = 2.0, max_stake: fl
     am, bm = np.where(first, a1, a2), np.where(first, b1, b2)
     ar, br = np.where(first, a2, a1), np.where(first, b2, b1)
     pm, pr = np.zeros(n), np.zeros(n)
-    last_m = np.minimum(am, max_stake)             # the first mover's opening
+    last_m = np.minimum(am, max_stake)  # the first mover's opening
     pm -= last_m
     pr += k * last_m
     last_r = None
@@ -92,6 +102,7 @@ def _rts(mine, theirs, b, cap):
 @dataclass
 class StepSizeEvolution:
     """Trajectories of an evolving RTS population: ``a`` and ``b`` have shape (generations + 1, agents)."""
+
     a: np.ndarray
     b: np.ndarray
     mean_payoff: np.ndarray
@@ -115,21 +126,41 @@ class StepSizeEvolution:
 
     def to_frame(self):
         import pandas as pd
-        return pd.DataFrame({"generation": np.arange(self.generations + 1), "mean a": self.mean_a,
-                             "mean b": self.mean_b, "mean payoff": np.append(self.mean_payoff, np.nan)})
+
+        return pd.DataFrame(
+            {
+                "generation": np.arange(self.generations + 1),
+                "mean a": self.mean_a,
+                "mean b": self.mean_b,
+                "mean payoff": np.append(self.mean_payoff, np.nan),
+            }
+        )
 
     def describe(self) -> str:
         s = self.settings
-        return (f"Evolution of step sizes ({s['agents']} raise-the-stakes agents, {self.generations} generations, "
-                f"k={s['k']:g}, {s['rounds']} alternating moves, mutation {s['mutation']:g} (s.d. "
-                f"{s['mutation_sd']:g}), seed {s['seed']}): mean opening a {self.mean_a[0]:.3f} -> "
-                f"{self.mean_a[-1]:.3f}, mean raise b {self.mean_b[0]:.3f} -> {self.mean_b[-1]:.3f}.")
+        return (
+            f"Evolution of step sizes ({s['agents']} raise-the-stakes agents, {self.generations} generations, "
+            f"k={s['k']:g}, {s['rounds']} alternating moves, mutation {s['mutation']:g} (s.d. "
+            f"{s['mutation_sd']:g}), seed {s['seed']}): mean opening a {self.mean_a[0]:.3f} -> "
+            f"{self.mean_a[-1]:.3f}, mean raise b {self.mean_b[0]:.3f} -> {self.mean_b[-1]:.3f}."
+        )
 
 
-def evolve_step_sizes(*, agents: int = 100, generations: int = 200, a0: float = 1.0, b0: float = 1.0,
-                      non_givers: int = 0, rounds: int = 20, k: float = 2.0, max_stake: float = 100.0,
-                      partners: int = 10, mutation: float = 0.1, mutation_sd: float = 0.05,
-                      seed: int | None = 0) -> StepSizeEvolution:
+def evolve_step_sizes(
+    *,
+    agents: int = 100,
+    generations: int = 200,
+    a0: float = 1.0,
+    b0: float = 1.0,
+    non_givers: int = 0,
+    rounds: int = 20,
+    k: float = 2.0,
+    max_stake: float = 100.0,
+    partners: int = 10,
+    mutation: float = 0.1,
+    mutation_sd: float = 0.05,
+    seed: int | None = 0,
+) -> StepSizeEvolution:
     """Evolve a population of RTS players (a, b) by payoff-proportional selection and mutation.
 
     Starts with ``agents - non_givers`` players at (a0, b0) (Roberts &
@@ -174,6 +205,17 @@ def evolve_step_sizes(*, agents: int = 100, generations: int = 200, a0: float = 
         b = np.maximum(0.0, b + mut_b * rng.normal(0, mutation_sd, agents))
         A.append(a)
         B.append(b)
-    settings = dict(agents=agents, a0=a0, b0=b0, non_givers=non_givers, rounds=rounds, k=k, max_stake=max_stake,
-                    partners=partners, mutation=mutation, mutation_sd=mutation_sd, seed=seed)
+    settings = dict(
+        agents=agents,
+        a0=a0,
+        b0=b0,
+        non_givers=non_givers,
+        rounds=rounds,
+        k=k,
+        max_stake=max_stake,
+        partners=partners,
+        mutation=mutation,
+        mutation_sd=mutation_sd,
+        seed=seed,
+    )
     return StepSizeEvolution(np.array(A), np.array(B), mean_pay, settings)

@@ -5,10 +5,12 @@ Every match of a tournament, or of one generation, is played at once by the
 vectorised kernel (one row per match), so a generation of 25 agents (300
 matches) costs about as much as one match.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -16,31 +18,53 @@ from . import classic, stakes
 from .core import check_int, check_probability, check_seed, run_matches
 
 __all__ = [
-    "tournament", "evolve", "TournamentResult", "EvolutionResult",
-    "EVOLUTION_OF_TRUST_SANDBOX", "EVOLUTION_OF_TRUST_NOISE", "EVOLUTION_OF_TRUST_ROUNDS",
-    "EVOLUTION_OF_TRUST_ELIMINATE", "STAKES_POPULATION",
+    "tournament",
+    "evolve",
+    "TournamentResult",
+    "EvolutionResult",
+    "EVOLUTION_OF_TRUST_SANDBOX",
+    "EVOLUTION_OF_TRUST_NOISE",
+    "EVOLUTION_OF_TRUST_ROUNDS",
+    "EVOLUTION_OF_TRUST_ELIMINATE",
+    "STAKES_POPULATION",
 ]
 
 # ncase/trust js/sims/Tournament.js, Tournament.resetGlobalVariables():
 # 25 agents, NUM_TURNS = 10 rounds per match, SELECTION = 5 eliminated and
 # cloned per generation.
 EVOLUTION_OF_TRUST_SANDBOX = {
-    "tit_for_tat": 3, "always_defect": 3, "always_cooperate": 3, "grim_trigger": 3,
-    "detective": 3, "tit_for_two_tats": 3, "win_stay_lose_shift": 3, "random": 4,
+    "tit_for_tat": 3,
+    "always_defect": 3,
+    "always_cooperate": 3,
+    "grim_trigger": 3,
+    "detective": 3,
+    "tit_for_two_tats": 3,
+    "win_stay_lose_shift": 3,
+    "random": 4,
 }
 # ncase/trust js/slides/6_Slides_Noise.js, the "noise" evolution slides
 # (PD.NOISE = 0.05 there; the slider then varies it): 13 always-cheat among
 # 3 each of copykitten, simpleton, random and copycat.
 EVOLUTION_OF_TRUST_NOISE = {
-    "tit_for_two_tats": 3, "win_stay_lose_shift": 3, "random": 3, "tit_for_tat": 3, "always_defect": 13,
+    "tit_for_two_tats": 3,
+    "win_stay_lose_shift": 3,
+    "random": 3,
+    "tit_for_tat": 3,
+    "always_defect": 13,
 }
 EVOLUTION_OF_TRUST_ROUNDS = 10
 EVOLUTION_OF_TRUST_ELIMINATE = 5
 
 # A default 25-agent mix for the stakes game.
 STAKES_POPULATION = {
-    "grit": 4, "big_bang": 3, "tit_for_tat_stake": 3, "reciprocator": 3, "unreliable": 3,
-    "provocateur": 3, "humanitarian": 3, "defector": 3,
+    "grit": 4,
+    "big_bang": 3,
+    "tit_for_tat_stake": 3,
+    "reciprocator": 3,
+    "unreliable": 3,
+    "provocateur": 3,
+    "humanitarian": 3,
+    "defector": 3,
 }
 
 
@@ -48,12 +72,17 @@ def _game(game: str, payoffs=None, noise: float = 0.0, params=None, **overrides)
     """(game object, strategy factory) for ``game``."""
     if game == "classic":
         if overrides:
-            raise ValueError(f"unknown classic-game parameter(s) {sorted(overrides)}; use payoffs= and noise=")
-        return classic.ClassicGame(classic.check_payoffs(payoffs), check_probability("noise", noise)), \
-            classic.classic_strategy
+            raise ValueError(
+                f"unknown classic-game parameter(s) {sorted(overrides)}; use payoffs= and noise="
+            )
+        return classic.ClassicGame(
+            classic.check_payoffs(payoffs), check_probability("noise", noise)
+        ), classic.classic_strategy
     if game == "stakes":
         if payoffs is not None:
-            raise ValueError("payoffs= is for the classic game; the stakes game takes k (multiplier) and params=")
+            raise ValueError(
+                "payoffs= is for the classic game; the stakes game takes k (multiplier) and params="
+            )
         p = stakes.make_params(params, noise=noise, **overrides)
         return stakes.StakesGame(p), stakes.stakes_strategy
     raise ValueError(f"game must be 'classic' or 'stakes'; got {game!r}")
@@ -85,6 +114,7 @@ def _payoffs(g, play, lengths):
 class TournamentResult:
     """``scores[i, j]``: mean payoff per round of ``names[i]`` against ``names[j]``;
     ``totals[i]``: the mean of row ``i`` (every opponent weighs the same)."""
+
     game: str
     names: list
     scores: np.ndarray
@@ -102,9 +132,20 @@ class TournamentResult:
         return [(n, float(self.totals[self.names.index(n)])) for n in self.ranking]
 
 
-def tournament(strategies: Sequence[Any] | None = None, *, game: str = "classic", rounds: int = 10,
-               repetitions: int = 1, seed: int | None = 0, noise: float = 0.0, payoffs=None, params=None,
-               self_play: bool = True, continuation: float | None = None, **overrides) -> TournamentResult:
+def tournament(
+    strategies: Sequence[Any] | None = None,
+    *,
+    game: str = "classic",
+    rounds: int = 10,
+    repetitions: int = 1,
+    seed: int | None = 0,
+    noise: float = 0.0,
+    payoffs=None,
+    params=None,
+    self_play: bool = True,
+    continuation: float | None = None,
+    **overrides,
+) -> TournamentResult:
     """Round robin: every strategy meets every other (and itself if
     ``self_play``) ``repetitions`` times, in matches of ``rounds`` rounds.
 
@@ -146,6 +187,7 @@ def tournament(strategies: Sequence[Any] | None = None, *, game: str = "classic"
 @dataclass
 class EvolutionResult:
     """``counts[g, i]``: number of agents playing ``names[i]`` in generation ``g``."""
+
     game: str
     names: list
     counts: np.ndarray
@@ -167,10 +209,20 @@ class EvolutionResult:
         return {n: int(c) for n, c in zip(self.names, self.counts[generation])}
 
 
-def evolve(population: Mapping[str, int] | Sequence[Any] | None = None, *, game: str = "classic",
-           rounds: int = EVOLUTION_OF_TRUST_ROUNDS, eliminate: int = EVOLUTION_OF_TRUST_ELIMINATE,
-           generations: int = 50, seed: int | None = 0, noise: float = 0.0, payoffs=None, params=None,
-           stop_at_fixation: bool = True, **overrides) -> EvolutionResult:
+def evolve(
+    population: Mapping[str, int] | Sequence[Any] | None = None,
+    *,
+    game: str = "classic",
+    rounds: int = EVOLUTION_OF_TRUST_ROUNDS,
+    eliminate: int = EVOLUTION_OF_TRUST_ELIMINATE,
+    generations: int = 50,
+    seed: int | None = 0,
+    noise: float = 0.0,
+    payoffs=None,
+    params=None,
+    stop_at_fixation: bool = True,
+    **overrides,
+) -> EvolutionResult:
     """Evolution as in the Evolution of Trust (ncase/trust ``Tournament.js``).
 
     Each generation every agent plays one match of ``rounds`` rounds against
@@ -186,7 +238,10 @@ def evolve(population: Mapping[str, int] | Sequence[Any] | None = None, *, game:
     if population is None:
         population = EVOLUTION_OF_TRUST_SANDBOX if game == "classic" else STAKES_POPULATION
     if isinstance(population, Mapping):
-        specs, counts0 = list(population), [check_int(f"count of {s!r}", c, minimum=0) for s, c in population.items()]
+        specs, counts0 = (
+            list(population),
+            [check_int(f"count of {s!r}", c, minimum=0) for s, c in population.items()],
+        )
     else:
         specs, counts0 = list(population), [1] * len(population)
     strats = [make(s) for s in specs]

@@ -22,18 +22,53 @@ Reported per round (arrays of shape ``(runs, rounds)``, see
 payoffs, the cumulative payoffs, the reservoir of goodwill, the exposure and
 each side's trust belief.
 """
+
 from .belief import trust_belief
 from .design import DESIGNS, DesignStrategy, StakesDesign, as_design, compare_designs
 from .game import StakesGame
 from .params import BIG_BANG, GRIT, PARAM_NAMES, StakesParams, make_params
 from .result import StakesResult
 from .simulation import simulate
-from .strategies import (ALIASES, LABELS, STRATEGIES, BigBang, Defector, FixedStakeTitForTat, Grit, Humanitarian,
-                         Provocateur, Reciprocator, Unreliable, stakes_strategy)
+from .strategies import (
+    ALIASES,
+    LABELS,
+    STRATEGIES,
+    BigBang,
+    Defector,
+    FixedStakeTitForTat,
+    Grit,
+    Humanitarian,
+    Provocateur,
+    Reciprocator,
+    Unreliable,
+    stakes_strategy,
+)
 
 __all__ = [
-    "StakesParams", "StakesResult", "StakesGame", "simulate", "trust_belief", "make_params", "PARAM_NAMES",
-    "STRATEGIES", "ALIASES", "LABELS", "stakes_strategy", "Grit", "BigBang", "FixedStakeTitForTat", "Reciprocator",
-    "Unreliable", "Provocateur", "Humanitarian", "Defector", "GRIT", "BIG_BANG",
-    "StakesDesign", "DesignStrategy", "DESIGNS", "as_design", "compare_designs",
+    "StakesParams",
+    "StakesResult",
+    "StakesGame",
+    "simulate",
+    "trust_belief",
+    "make_params",
+    "PARAM_NAMES",
+    "STRATEGIES",
+    "ALIASES",
+    "LABELS",
+    "stakes_strategy",
+    "Grit",
+    "BigBang",
+    "FixedStakeTitForTat",
+    "Reciprocator",
+    "Unreliable",
+    "Provocateur",
+    "Humanitarian",
+    "Defector",
+    "GRIT",
+    "BIG_BANG",
+    "StakesDesign",
+    "DesignStrategy",
+    "DESIGNS",
+    "as_design",
+    "compare_designs",
 ]

@@ -1,15 +1,18 @@
 """The trust meter: each side's Bayesian belief that the partner reciprocates."""
+
 from __future__ import annotations
 
 import math
 
 import numpy as np
 
-from ..core import (TOL)
+from ..core import TOL
 from .params import StakesParams
 
 
-def trust_belief(mine_delivered: np.ndarray, theirs_delivered: np.ndarray, params: StakesParams) -> np.ndarray:
+def trust_belief(
+    mine_delivered: np.ndarray, theirs_delivered: np.ndarray, params: StakesParams
+) -> np.ndarray:
     """Each round's belief that the partner is a reciprocator (Bayesian meter).
 
     Two hypotheses about the partner: a *reciprocator* (R) intends to return

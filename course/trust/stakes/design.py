@@ -28,6 +28,7 @@ The judging rules are those of :class:`~course.trust.stakes.strategies.Grit`
 (one-round lag; no judging in round 0, in the round after a hold-in-place
 opening or restart, or while answering).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -44,6 +45,7 @@ RESTARTS = ("opening", "small")
 @dataclass(frozen=True)
 class StakesDesign:
     """A side-A strategy as (opening, raise_by, response, forgive_after, restart); see the module doc."""
+
     opening: str | float = "small"
     raise_by: str | float = "b"
     response: str = "match"
@@ -53,23 +55,41 @@ class StakesDesign:
     def __post_init__(self):
         s = object.__setattr__
         if isinstance(self.opening, str):
-            s(self, "opening", resolve_name("opening", self.opening, list(OPENINGS),
-                                            {"all_at_once": "all", "max": "all", "big": "all", "a": "small"}))
+            s(
+                self,
+                "opening",
+                resolve_name(
+                    "opening",
+                    self.opening,
+                    list(OPENINGS),
+                    {"all_at_once": "all", "max": "all", "big": "all", "a": "small"},
+                ),
+            )
         else:
             s(self, "opening", check_real("opening", self.opening, ge=0))
         if isinstance(self.raise_by, str):
             s(self, "raise_by", resolve_name("raise_by", self.raise_by, ["b"], {}))
         else:
             s(self, "raise_by", check_real("raise_by", self.raise_by, ge=0))
-        s(self, "response", resolve_name("response", self.response, list(RESPONSES),
-                                         {"never_forgive": "grim", "grim_trigger": "grim", "tit_for_tat": "match"}))
+        s(
+            self,
+            "response",
+            resolve_name(
+                "response",
+                self.response,
+                list(RESPONSES),
+                {"never_forgive": "grim", "grim_trigger": "grim", "tit_for_tat": "match"},
+            ),
+        )
         s(self, "forgive_after", check_int("forgive_after", self.forgive_after, minimum=1, maximum=1000))
         if self.response == "match" and self.forgive_after != 1:
-            raise ValueError(f"forgive_after must be 1 when response is 'match' (answer for one round); got "
-                             f"{self.forgive_after!r}; use response='forgive' for longer answers")
+            raise ValueError(
+                f"forgive_after must be 1 when response is 'match' (answer for one round); got "
+                f"{self.forgive_after!r}; use response='forgive' for longer answers"
+            )
         s(self, "restart", resolve_name("restart", self.restart, list(RESTARTS), {"a": "small"}))
 
-    def replace(self, **changes) -> "StakesDesign":
+    def replace(self, **changes) -> StakesDesign:
         return replace(self, **changes)
 
     def opening_stake(self, params) -> float:
@@ -86,14 +106,20 @@ class StakesDesign:
         """One line naming every dimension (with the numbers, given the game's params)."""
         op = {"small": "small (a", "all": "all at once (max_stake", "fixed": "fixed (fixed_stake"}
         if params is not None:
-            o = f"{op.get(self.opening, 'stake ')}{'=' if self.opening in op else ''}{self.opening_stake(params):g}" \
+            o = (
+                f"{op.get(self.opening, 'stake ')}{'=' if self.opening in op else ''}{self.opening_stake(params):g}"
                 + (")" if self.opening in op else "")
+            )
             r = f"{self.step(params):g}" + (" (b)" if self.raise_by == "b" else "")
         else:
             o = self.opening if isinstance(self.opening, str) else f"stake {self.opening:g}"
             r = str(self.raise_by)
-        resp = {"match": "match it (forgive after 1 round)", "forgive": f"forgive after {self.forgive_after} rounds",
-                "grim": "never forgive", "ignore": "ignore it"}[self.response]
+        resp = {
+            "match": "match it (forgive after 1 round)",
+            "forgive": f"forgive after {self.forgive_after} rounds",
+            "grim": "never forgive",
+            "ignore": "ignore it",
+        }[self.response]
         restart = "" if self.response in ("grim", "ignore") else f", restart at {self.restart}"
         return f"opening {o}, raise {r}, shortfall: {resp}{restart}"
 
@@ -115,14 +141,19 @@ def as_design(spec) -> StakesDesign:
     if isinstance(spec, dict):
         unknown = set(spec) - {"opening", "raise_by", "response", "forgive_after", "restart"}
         if unknown:
-            raise ValueError(f"unknown design dimension {sorted(unknown)[0]!r}; valid: opening, raise_by, "
-                             f"response, forgive_after, restart")
+            raise ValueError(
+                f"unknown design dimension {sorted(unknown)[0]!r}; valid: opening, raise_by, "
+                f"response, forgive_after, restart"
+            )
         return StakesDesign(**spec)
-    raise ValueError(f"design must be a StakesDesign, a preset name ({', '.join(DESIGNS)}) or a dict; got {spec!r}")
+    raise ValueError(
+        f"design must be a StakesDesign, a preset name ({', '.join(DESIGNS)}) or a dict; got {spec!r}"
+    )
 
 
 class DesignStrategy(Strategy):
     """The vectorised side-A strategy of a :class:`StakesDesign`."""
+
     game = "stakes"
     INIT, ANSWER, NONE = 0, 1, 2
 
@@ -135,9 +166,15 @@ class DesignStrategy(Strategy):
 
     def init(self, runs, ctx):
         o = self.design.opening_stake(ctx.params)
-        return {"level": np.full(runs, o), "kind1": np.full(runs, self.INIT, np.int8),
-                "kind2": np.full(runs, self.NONE, np.int8), "ref": np.zeros(runs),
-                "left": np.zeros(runs, np.int32), "answer": np.zeros(runs), "dead": np.zeros(runs, bool)}
+        return {
+            "level": np.full(runs, o),
+            "kind1": np.full(runs, self.INIT, np.int8),
+            "kind2": np.full(runs, self.NONE, np.int8),
+            "ref": np.zeros(runs),
+            "left": np.zeros(runs, np.int32),
+            "answer": np.zeros(runs),
+            "dead": np.zeros(runs, bool),
+        }
 
     def move(self, s, ctx):
         d, pr = self.design, ctx.params
@@ -146,7 +183,7 @@ class DesignStrategy(Strategy):
         b = d.step(pr)
         p = ctx.last_theirs
         level, kind1, kind2, ref = s["level"], s["kind1"], s["kind2"], s["ref"]
-        answering = s["left"] > 0          # still answering in kind (forgive_after > 1)
+        answering = s["left"] > 0  # still answering in kind (forgive_after > 1)
         restart = (kind1 == self.ANSWER) & ~answering
         hold = ~restart & ~answering & (kind2 != self.INIT)
         judged = ~restart & ~hold & ~answering
@@ -167,16 +204,25 @@ class DesignStrategy(Strategy):
         s["answer"] = np.where(short, p, s["answer"])
         s["left"] = np.where(short, d.forgive_after - 1, np.maximum(s["left"] - 1, 0)).astype(np.int32)
         s["kind2"] = kind1
-        s["kind1"] = np.where(short | answering, self.ANSWER, np.where(restart | hold | judged, self.INIT,
-                                                                        self.INIT)).astype(np.int8)
+        s["kind1"] = np.where(
+            short | answering, self.ANSWER, np.where(restart | hold | judged, self.INIT, self.INIT)
+        ).astype(np.int8)
         s["ref"] = ctx.last_mine.copy()
         s["level"] = new
         return new.copy()
 
 
-def compare_designs(partners=("partner who reneges after gains", "frequent provocations"), *,
-                    openings=("small", "all"), responses=("match", "grim"), rounds: int = 50, runs: int = 200,
-                    seed: int | None = 0, restart: str = "opening", **param_overrides):
+def compare_designs(
+    partners=("partner who reneges after gains", "frequent provocations"),
+    *,
+    openings=("small", "all"),
+    responses=("match", "grim"),
+    rounds: int = 50,
+    runs: int = 200,
+    seed: int | None = 0,
+    restart: str = "opening",
+    **param_overrides,
+):
     """The factorial of opening x response on each preset partner, as a DataFrame.
 
     One row per (partner preset, opening, response): side A's mean total
@@ -191,6 +237,7 @@ def compare_designs(partners=("partner who reneges after gains", "frequent provo
 
     from ..presets import PRESETS
     from .simulation import simulate
+
     rows = []
     for preset in partners:
         key = resolve_name("preset", preset, list(PRESETS), {})
@@ -202,8 +249,18 @@ def compare_designs(partners=("partner who reneges after gains", "frequent provo
                 design = StakesDesign(opening=opening, response=response, restart=restart)
                 res = simulate(design, cfg["strategy_b"], rounds=rounds, runs=runs, seed=seed, **kw)
                 named = next((k for k, v in DESIGNS.items() if v == design), "")
-                rows.append({"partner": key, "opening": design.opening, "response": design.response,
-                             "named": named, "mean payoff": float(res.total_payoff("a").mean()),
-                             "mean worst loss": float(res.worst_loss("a").mean()),
-                             "design": design.describe(res.params), "rounds": rounds, "runs": runs, "seed": seed})
+                rows.append(
+                    {
+                        "partner": key,
+                        "opening": design.opening,
+                        "response": design.response,
+                        "named": named,
+                        "mean payoff": float(res.total_payoff("a").mean()),
+                        "mean worst loss": float(res.worst_loss("a").mean()),
+                        "design": design.describe(res.params),
+                        "rounds": rounds,
+                        "runs": runs,
+                        "seed": seed,
+                    }
+                )
     return pd.DataFrame(rows)

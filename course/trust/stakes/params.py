@@ -1,11 +1,10 @@
 """The parameters of the graduated-stakes game (k, a, b, max_stake, noise, ...)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
-
-from ..core import (check_probability, check_real)
-
+from ..core import check_probability, check_real
 
 GRIT = "grit"
 BIG_BANG = "big_bang"
@@ -32,6 +31,7 @@ class StakesParams:
        humanitarian strategy (``None``: ``a``).
     prior, lapse, exploiter_keep: the trust meter (see :func:`trust_belief`).
     """
+
     k: float = 2.0
     a: float = 1.0
     b: float = 0.5
@@ -66,7 +66,7 @@ class StakesParams:
         """The fixed stake (``fixed_stake``, or ``a``)."""
         return self.a if self.fixed_stake is None else self.fixed_stake
 
-    def replace(self, **changes) -> "StakesParams":
+    def replace(self, **changes) -> StakesParams:
         return replace(self, **changes)
 
 
@@ -87,6 +87,7 @@ def make_params(params: StakesParams | dict | None = None, **overrides) -> Stake
     unknown = set(base) - set(PARAM_NAMES)
     if unknown:
         import difflib
+
         name = sorted(unknown)[0]
         close = difflib.get_close_matches(name, PARAM_NAMES, n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""

@@ -1,11 +1,12 @@
 """StakesResult: every run of a stakes simulation, with summaries and bands."""
+
 from __future__ import annotations
 
 from functools import cached_property
 
 import numpy as np
 
-from ..core import (percentiles, quantile_bands)
+from ..core import percentiles, quantile_bands
 from .belief import trust_belief
 from .params import StakesParams
 
@@ -27,12 +28,34 @@ class StakesResult:
     The derived series are computed on first use and cached.
     """
 
-    SERIES = ("stake_a", "stake_b", "delivered_a", "delivered_b", "payoff_a", "payoff_b", "cum_payoff_a",
-              "cum_payoff_b", "reservoir", "exposure_a", "exposure_b", "trust_a", "trust_b")
+    SERIES = (
+        "stake_a",
+        "stake_b",
+        "delivered_a",
+        "delivered_b",
+        "payoff_a",
+        "payoff_b",
+        "cum_payoff_a",
+        "cum_payoff_b",
+        "reservoir",
+        "exposure_a",
+        "exposure_b",
+        "trust_a",
+        "trust_b",
+    )
 
-    def __init__(self, strategy_a: str, strategy_b: str, params: StakesParams, seed: int | None,
-                 stake_a: np.ndarray, stake_b: np.ndarray, delivered_a: np.ndarray, delivered_b: np.ndarray,
-                 percentiles=(5, 50, 95)):
+    def __init__(
+        self,
+        strategy_a: str,
+        strategy_b: str,
+        params: StakesParams,
+        seed: int | None,
+        stake_a: np.ndarray,
+        stake_b: np.ndarray,
+        delivered_a: np.ndarray,
+        delivered_b: np.ndarray,
+        percentiles=(5, 50, 95),
+    ):
         self.strategy_a, self.strategy_b, self.params, self.seed = strategy_a, strategy_b, params, seed
         self.stake_a, self.stake_b = stake_a, stake_b
         self.delivered_a, self.delivered_b = delivered_a, delivered_b
@@ -45,8 +68,10 @@ class StakesResult:
         return d.describe(self.params) if d is not None else ""
 
     def __repr__(self):
-        return (f"StakesResult({self.strategy_a!r} vs {self.strategy_b!r}, runs={self.runs}, "
-                f"rounds={self.rounds}, seed={self.seed})")
+        return (
+            f"StakesResult({self.strategy_a!r} vs {self.strategy_b!r}, runs={self.runs}, "
+            f"rounds={self.rounds}, seed={self.seed})"
+        )
 
     # Round-major (rounds, runs) work arrays; the public series are their .T views.
     @cached_property
@@ -122,8 +147,13 @@ class StakesResult:
 
     def summary(self) -> dict:
         """Headline numbers: totals (mean and percentile band), worst losses, goodwill, trust."""
-        out = {"strategy_a": self.strategy_a, "design_a": self.design_a, "strategy_b": self.strategy_b,
-               "runs": self.runs, "rounds": self.rounds}
+        out = {
+            "strategy_a": self.strategy_a,
+            "design_a": self.design_a,
+            "strategy_b": self.strategy_b,
+            "runs": self.runs,
+            "rounds": self.rounds,
+        }
         for side in "ab":
             total = self.total_payoff(side)
             wl = self.worst_loss(side)
@@ -138,6 +168,7 @@ class StakesResult:
     def to_frame(self):
         """A long pandas DataFrame: one row per (run, round)."""
         import pandas as pd
+
         runs, rounds = self.stake_a.shape
         data = {"run": np.repeat(np.arange(runs), rounds), "round": np.tile(np.arange(rounds), runs)}
         for name in self.SERIES:

@@ -1,21 +1,29 @@
 """simulate(): the Monte-Carlo run of the graduated-stakes game."""
+
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
 
-from ..core import (check_int, check_real, check_seed,
-                    run_matches)
+from ..core import check_int, check_real, check_seed, run_matches
 from .game import StakesGame
 from .params import GRIT, StakesParams, make_params
 from .result import StakesResult
 from .strategies import stakes_strategy
 
 
-def simulate(strategy_a: Any = GRIT, strategy_b: Any = "reciprocator", *, rounds: int = 50, runs: int = 200,
-             seed: int | None = 0, params: StakesParams | dict | None = None, percentiles=(5, 50, 95),
-             **param_overrides) -> StakesResult:
+def simulate(
+    strategy_a: Any = GRIT,
+    strategy_b: Any = "reciprocator",
+    *,
+    rounds: int = 50,
+    runs: int = 200,
+    seed: int | None = 0,
+    params: StakesParams | dict | None = None,
+    percentiles=(5, 50, 95),
+    **param_overrides,
+) -> StakesResult:
     """Monte-Carlo simulation of the graduated-stakes game, all runs at once.
 
     ``strategy_a`` / ``strategy_b``: a name from ``STRATEGIES`` (e.g.
@@ -42,5 +50,6 @@ def simulate(strategy_a: Any = GRIT, strategy_b: Any = "reciprocator", *, rounds
 
 
 def _result(name_a, name_b, p, seed, play, pct) -> StakesResult:
-    return StakesResult(name_a, name_b, p, seed, play.intended_a, play.intended_b, play.delivered_a,
-                        play.delivered_b, pct)
+    return StakesResult(
+        name_a, name_b, p, seed, play.intended_a, play.intended_b, play.delivered_a, play.delivered_b, pct
+    )

@@ -1,11 +1,12 @@
 """The stakes-game strategies: side A's approaches and the partner types."""
+
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
 
-from ..core import (TOL, Strategy, as_strategy)
+from ..core import TOL, Strategy, as_strategy
 from .design import DESIGNS, DesignStrategy, StakesDesign
 from .params import BIG_BANG, GRIT
 
@@ -55,6 +56,7 @@ class Grit(DesignStrategy):
     step, and after a betrayal its exposure drops to the partner's level and
     then to ``a``.
     """
+
     name = GRIT
 
     def __init__(self):
@@ -71,6 +73,7 @@ class BigBang(DesignStrategy):
     the cap), a shortfall never forgiven. Note that this changes *two*
     dimensions from GRIT (opening and response): see
     :func:`course.trust.compare_designs` for the 2x2 that separates them."""
+
     name = BIG_BANG
 
     def __init__(self):
@@ -81,6 +84,7 @@ class FixedStakeTitForTat(_Stakes):
     """Fixed-stake tit-for-tat: the classic strategy with one fixed stake
     ``s`` (``fixed_stake``, default ``a``): offer ``s`` first, then ``s`` if
     the partner gave at least ``s`` last round, else 0."""
+
     name = "tit_for_tat_stake"
 
     def move(self, state, ctx):
@@ -93,6 +97,7 @@ class FixedStakeTitForTat(_Stakes):
 class Reciprocator(_Stakes):
     """A reliable partner: opens with ``a``, then gives exactly what it
     received last round (a one-round-lag matcher, capped at ``max_stake``)."""
+
     name = "reciprocator"
 
     def base(self, ctx):
@@ -108,6 +113,7 @@ class Unreliable(Reciprocator):
     """The unreliable partner (the "reneges after gains" pattern): a
     reciprocator that, in each round in which its cumulative payoff so far
     exceeds ``threshold``, gives nothing with probability ``renege`` (r)."""
+
     name = "unreliable"
     stochastic = True
 
@@ -126,6 +132,7 @@ class Unreliable(Reciprocator):
 class Provocateur(Reciprocator):
     """The provocateur: a reciprocator that gives nothing with probability
     ``provocation`` (delta) in every round, whatever has happened."""
+
     name = "provocateur"
     stochastic = True
 
@@ -137,6 +144,7 @@ class Provocateur(Reciprocator):
 class Humanitarian(DesignStrategy):
     """Humanitarian steps only: the same small stake ``fixed_stake`` (default
     ``a``) every round, unconditionally -- never raised, never withdrawn."""
+
     name = "humanitarian"
 
     def __init__(self):
@@ -145,6 +153,7 @@ class Humanitarian(DesignStrategy):
 
 class Defector(_Stakes):
     """Never gives anything (the stakes game's always-defect)."""
+
     name = "defector"
 
     def move(self, state, ctx):
@@ -163,12 +172,23 @@ STRATEGIES = {
 }
 
 ALIASES = {
-    "raise_the_stakes": GRIT, "rts": GRIT, "small_steps": GRIT, "gradual": GRIT,
-    "bigbang": BIG_BANG, "comprehensive_deal": BIG_BANG, "big_deal": BIG_BANG,
-    "fixed_tft": "tit_for_tat_stake", "tft_stake": "tit_for_tat_stake", "tit_for_tat": "tit_for_tat_stake",
-    "reliable": "reciprocator", "matcher": "reciprocator",
-    "reneger": "unreliable", "provoker": "provocateur", "aid": "humanitarian",
-    "always_defect": "defector", "nothing": "defector",
+    "raise_the_stakes": GRIT,
+    "rts": GRIT,
+    "small_steps": GRIT,
+    "gradual": GRIT,
+    "bigbang": BIG_BANG,
+    "comprehensive_deal": BIG_BANG,
+    "big_deal": BIG_BANG,
+    "fixed_tft": "tit_for_tat_stake",
+    "tft_stake": "tit_for_tat_stake",
+    "tit_for_tat": "tit_for_tat_stake",
+    "reliable": "reciprocator",
+    "matcher": "reciprocator",
+    "reneger": "unreliable",
+    "provoker": "provocateur",
+    "aid": "humanitarian",
+    "always_defect": "defector",
+    "nothing": "defector",
 }
 
 LABELS = {
