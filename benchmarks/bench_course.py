@@ -145,7 +145,7 @@ def run_round(r: int, lessons: list[tuple[str, nbformat.NotebookNode, Path]]) ->
     kinds = kinds[r % 3 :] + kinds[: r % 3]
     times = {"lesson": [], "floor": [], "empty": []}
     peaks = {}
-    for i, (name, lesson, cwd) in enumerate(lessons):
+    for _i, (name, lesson, cwd) in enumerate(lessons):
         for kind in kinds:
             if kind == "lesson":
                 seconds, peak = execute(nbformat.from_dict(lesson), cwd)

@@ -201,7 +201,7 @@ def filter_changes(rounds: int) -> None:
                 )
             payloads.append(out)
 
-        def baseline(i):
+        def baseline(i, payloads=payloads):
             for p in payloads[i % 2]:
                 bare.plotly_update(**p)
 
@@ -246,7 +246,8 @@ def main() -> None:
         "(includes plotly's and the data's one-time loading)"
     )
     print(
-        f"construction ({ROUNDS} rounds x {BUILDS} builds per side, alternating): bare FigureWidget {statistics.median(bare_s) * 1e3:.1f} ms, "
+        f"construction ({ROUNDS} rounds x {BUILDS} builds per side, alternating): bare FigureWidget "
+        f"{statistics.median(bare_s) * 1e3:.1f} ms, "
         f"TimelineExplorer {statistics.median(case_s) * 1e3:.1f} ms, ratio {_summary(ratios)} (target < 3x)"
     )
     filter_changes(ROUNDS)

@@ -253,7 +253,7 @@ def cmd_selfcheck(args) -> int:
                 return 2
             pairs[left] = right
         print(f'answer = "{hash_answer(args.qid, pairs)}"')
-        print("pairs = [" + ", ".join(f'"{pair_hash(args.qid, l, r)}"' for l, r in pairs.items()) + "]")
+        print("pairs = [" + ", ".join(f'"{pair_hash(args.qid, ln, r)}"' for ln, r in pairs.items()) + "]")
     elif args.what == "numeric":
         print(hash_numeric(args.qid, args.value, args.tolerance))
     else:

@@ -152,7 +152,9 @@ def test_installed_version_is_the_pinned_one(name):
 def test_postbuild_installs_the_course_without_dependencies():
     post = REPO / "postBuild"
     assert os.access(post, os.X_OK), "repo2docker runs postBuild as ./postBuild: it must be executable"
-    lines = [l.strip() for l in post.read_text().splitlines() if l.strip() and not l.lstrip().startswith("#")]
+    lines = [
+        ln.strip() for ln in post.read_text().splitlines() if ln.strip() and not ln.lstrip().startswith("#")
+    ]
     assert lines[0].startswith("set -e")
     assert "python -m pip install --no-deps -e ." in lines
 

@@ -248,7 +248,10 @@ def test_the_total_output_cap_counts_display_data_and_metadata():
     settings = GradingSettings(cell_timeout=20, memory_mb=1024, output_kb=1024, total_output_mb=2)
     base = make_base()
     box = Sandbox(base, 0, ISOLATION, settings, readable_paths(settings, REPO / "assignments"))
-    cell = "from IPython.display import display\ndisplay({'text/plain': 'x'}, raw=True, metadata={'pad': 'm' * 600_000})"
+    cell = (
+        "from IPython.display import display\n"
+        "display({'text/plain': 'x'}, raw=True, metadata={'pad': 'm' * 600_000})"
+    )
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell) for _ in range(8)])
     try:
         ex = execute(nb, box, settings)

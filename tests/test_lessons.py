@@ -40,7 +40,7 @@ def _section(md: str, heading: str) -> str:
 
 
 def _bullets(block: str) -> list[str]:
-    return [l for l in block.splitlines() if re.match(r"^\s*([-*]|\d+\.)\s+\S", l)]
+    return [ln for ln in block.splitlines() if re.match(r"^\s*([-*]|\d+\.)\s+\S", ln)]
 
 
 def test_lessons_are_numbered_00_to_08_in_teaching_order():
@@ -85,7 +85,9 @@ def test_has_at_least_two_self_checks_and_no_plain_answers(path):
     n = len(re.findall(r"\bask\(\s*[\"']l\d\d-", code))
     assert n >= 2, f"{n} self-checks; at least two per lesson"
     # questions live in the lesson's bank (lessons/questions/NN.toml), never inline in a cell
-    assert not any(re.search(rf"\b{k}\(", code) for k in CHECK_KINDS), "a question is defined inline; move it to the bank"
+    assert not any(re.search(rf"\b{k}\(", code) for k in CHECK_KINDS), (
+        "a question is defined inline; move it to the bank"
+    )
     # computing a hash in the notebook would put the answer in plain text beside it
     assert "hash_answer(" not in code and "hash_numeric(" not in code
     assert "encode(" not in code

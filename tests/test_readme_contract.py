@@ -32,7 +32,7 @@ def test_binder_badge_opens_the_first_lesson():
 
 def test_make_lab_listens_on_loopback_and_opens_the_first_lesson():
     out = subprocess.run(["make", "-n", "lab"], cwd=REPO, capture_output=True, text=True, check=True).stdout
-    line = next(l for l in out.splitlines() if "jupyter lab" in l)
+    line = next(ln for ln in out.splitlines() if "jupyter lab" in ln)
     assert "--ServerApp.ip=127.0.0.1" in line
     assert "default_url=/lab/tree/lessons/00_start_here.ipynb" in line
     assert (REPO / "lessons" / "00_start_here.ipynb").is_file()

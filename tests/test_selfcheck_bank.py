@@ -123,7 +123,7 @@ def test_order_and_match_say_how_many_are_right_without_which():
         ["1963", "1968", "1972"],
         answer=hash_answer("m", pairs),
         hints=["h"],
-        pairs=[pair_hash("m", l, r) for l, r in pairs.items()],
+        pairs=[pair_hash("m", ln, r) for ln, r in pairs.items()],
     )
     fb = m.check({"LTBT": "1963", "BWC": "1968", "NPT": "1972"})
     assert "1 of 3 pairs are right." in fb.message and "LTBT" not in fb.message
@@ -262,7 +262,8 @@ def test_no_lesson_cell_holds_an_answer_hash_or_encoded_text():
 
 
 def test_bank_files_show_no_answer_at_a_glance():
-    """Right options, orders and explanations are never in plain text: a choice's feedback is encoded for every option."""
+    """Right options, orders and explanations are never in plain text: a choice's feedback is encoded
+    for every option."""
     for bank_file in BANKS:
         bank = load_bank(bank_file)
         for qid, entry in bank.entries.items():

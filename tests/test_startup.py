@@ -46,7 +46,7 @@ for fmt in ("iri", "iri-reference"):
 
 def run(code: str, *, env: dict | None = None, cwd: Path = REPO) -> dict:
     """Run ``code`` in a fresh interpreter; it leaves its findings in ``out``, returned as a dict."""
-    program = "import json, sys\nout = {}\nCASES = %s\n%s\nprint(json.dumps(out))" % (json.dumps(CASES), code)
+    program = f"import json, sys\nout = {{}}\nCASES = {json.dumps(CASES)}\n{code}\nprint(json.dumps(out))"
     full_env = {**os.environ, **(env or {})}
     proc = subprocess.run(
         [sys.executable, "-c", program], capture_output=True, text=True, cwd=cwd, env=full_env, timeout=120

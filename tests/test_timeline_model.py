@@ -586,7 +586,8 @@ def test_describe_a_busy_view(tl):
             "Helsinki Watch founded (1978)",
             "Eras: Détente (1969 to 1979); CSCE follow-up (1977 to 1978; 1980 to 1983); "
             "Six-Party Talks (2003 to 2009) [outside the period]",
-            'Search: "helsinki", 2 shown events match: Helsinki Final Act signed (1 Aug 1975); Helsinki Watch founded (1978)',
+            'Search: "helsinki", 2 shown events match: Helsinki Final Act signed (1 Aug 1975); '
+            "Helsinki Watch founded (1978)",
             "Selected: Helsinki Final Act signed (1 August 1975; CSCE)",
         ]
     )

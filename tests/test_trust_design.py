@@ -1,4 +1,5 @@
-"""The design space of side-A strategies: presets reproduce the named ones; the 2x2 separates opening from forgiveness."""
+"""The design space of side-A strategies: presets reproduce the named ones; the 2x2 separates opening
+from forgiveness."""
 
 import numpy as np
 import pytest

@@ -256,7 +256,8 @@ def test_grit_answers_in_kind_then_restarts_small():
 def test_grit_loses_its_current_step_to_an_unreliable_partner():
     r = simulate("grit", "unreliable", rounds=8, runs=1, renege=1.0, threshold=1.5)
     # unreliable: r0 1; gain 2*1-1 = 1 (not > 1.5) -> r1 matches my r0: 1; gain 1+(2-1) = 2 > 1.5 -> reneges from r2 on.
-    # GRIT: 1, 1, 1.5 (partner's r1 1 == my r0 1); r3 answers the 0 in kind: 0; r4 restart 1; r5 hold 1; r6 answer 0; r7 1
+    # GRIT: 1, 1, 1.5 (partner's r1 1 == my r0 1); r3 answers the 0 in kind: 0; r4 restart 1; r5 hold 1;
+    # r6 answer 0; r7 1
     assert r.stake_b[0].tolist() == [1, 1, 0, 0, 0, 0, 0, 0]
     assert r.stake_a[0].tolist() == [1, 1, 1.5, 0, 1, 1, 0, 1]
     # worst loss = the step it had reached, 1.5 (round 2: 2*0 - 1.5)
@@ -386,7 +387,8 @@ def test_small_steps_vs_big_bang_lesson():
 def test_classic_tournament_by_hand():
     t = tournament(["tit_for_tat", "always_defect", "always_cooperate"], rounds=10)
     i = {n: k for k, n in enumerate(t.names)}
-    # per round: TFT vs AllD: (-1 + 9*0)/10 = -0.1; AllD vs TFT: 3/10 = 0.3; AllD vs AllC: 3; AllC vs AllD: -1; self-play: 2, 0, 2
+    # per round: TFT vs AllD: (-1 + 9*0)/10 = -0.1; AllD vs TFT: 3/10 = 0.3; AllD vs AllC: 3; AllC vs
+    # AllD: -1; self-play: 2, 0, 2
     assert t.scores[i["tit_for_tat"], i["always_defect"]] == pytest.approx(-0.1)
     assert t.scores[i["always_defect"], i["tit_for_tat"]] == pytest.approx(0.3)
     assert t.scores[i["always_defect"], i["always_cooperate"]] == pytest.approx(3)

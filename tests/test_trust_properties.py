@@ -43,7 +43,7 @@ def test_grit_steps_are_bounded_against_any_partner(p, frac):
     seq = [f * p["max_stake"] for f in frac]
     r = simulate("grit", scripted(seq), rounds=len(seq), runs=1, **p)
     x, pay, theirs = r.stake_a[0], r.payoff_a[0], r.delivered_b[0]
-    a, b, k = p["a"], p["b"], p["k"]
+    a, b, _k = p["a"], p["b"], p["k"]
     assert x[0] == a
     assert (x <= p["max_stake"] + TOL).all() and (x >= 0).all()
     for t in range(1, len(x)):

@@ -143,13 +143,13 @@ def test_course_doctor_outside_a_course_folder_answers_clearly(installed):
     )
     assert r.returncode == 1 and "Traceback" not in r.stderr + r.stdout
     lines = r.stdout.splitlines()
-    fails = [l for l in lines if l.startswith("FAIL")]
+    fails = [ln for ln in lines if ln.startswith("FAIL")]
     assert len(fails) == 1 and fails[0].startswith("FAIL course directory: no nbgrader_config.py found"), (
         r.stdout
     )
-    assert any("course lessons --dest DIR" in l for l in lines)
+    assert any("course lessons --dest DIR" in ln for ln in lines)
     for name in ("nbgrader", "jupyterlab", "server extension formgrader", "lab extension @jupyter/nbgrader"):
-        assert any(l.startswith(f"ok   {name}") for l in lines), (name, r.stdout)
+        assert any(ln.startswith(f"ok   {name}") for ln in lines), (name, r.stdout)
 
 
 def test_course_doctor_with_the_course_folder_passes(installed):
@@ -171,7 +171,9 @@ def test_course_doctor_with_the_course_folder_passes(installed):
         env=installed["env"],
         check=False,
     )
-    bad = [l for l in r.stdout.splitlines() if l.startswith("FAIL") and not l.startswith("FAIL isolation")]
+    bad = [
+        ln for ln in r.stdout.splitlines() if ln.startswith("FAIL") and not ln.startswith("FAIL isolation")
+    ]
     assert r.returncode in (0, 1) and not bad, r.stdout
 
 

@@ -120,7 +120,11 @@ resources = [
                 f(
                     "track",
                     enum=TRACKS,
-                    desc="escalation: an escalatory act by any party, coded by the rule in datasets/README.md; the other tracks hold diplomacy, arms control, the CSCE and humanitarian steps.",
+                    desc=(
+                        "escalation: an escalatory act by any party, coded by the rule in "
+                        "datasets/README.md; the other tracks hold diplomacy, arms control, the CSCE and "
+                        "humanitarian steps."
+                    ),
                 ),
                 f("actors", desc="Actors, separated by ';'."),
                 f("actor_side", enum=ACTOR_SIDES, desc=ACTOR_SIDE_DESC),
@@ -177,7 +181,10 @@ resources = [
                 ),
                 f(
                     "status",
-                    desc="participant: took part in the CSCE and signed on 1 Aug 1975; absent: a European state that did not.",
+                    desc=(
+                        "participant: took part in the CSCE and signed on 1 Aug 1975; absent: a European "
+                        "state that did not."
+                    ),
                     enum=["participant", "absent"],
                 ),
                 f(
@@ -279,13 +286,20 @@ resources = [
                 f(
                     "adopted",
                     "date",
-                    desc="Date the text was agreed and issued: the day of signature for a signed text, the day of joint adoption and release for a text that was not signed (the Six-Party texts of 2005 and 2007).",
+                    desc=(
+                        "Date the text was agreed and issued: the day of signature for a signed text, "
+                        "the day of joint adoption and release for a text that was not signed (the "
+                        "Six-Party texts of 2005 and 2007)."
+                    ),
                 ),
                 f(
                     "signed",
                     "date",
                     required=False,
-                    desc="Date the text was signed by its parties' representatives; empty for a text that was adopted and released jointly without signatures.",
+                    desc=(
+                        "Date the text was signed by its parties' representatives; empty for a text that "
+                        "was adopted and released jointly without signatures."
+                    ),
                 ),
                 f("in_force", "date", required=False, desc="Date it took effect, if different and known."),
                 f(
@@ -323,7 +337,10 @@ resources = [
                 f("date", "date", desc="The day the statement was made or issued."),
                 f(
                     "speaker",
-                    desc="Who spoke: a person, or the office for an unsigned statement (e.g. 'DPRK Foreign Ministry spokesman').",
+                    desc=(
+                        "Who spoke: a person, or the office for an unsigned statement (e.g. 'DPRK "
+                        "Foreign Ministry spokesman')."
+                    ),
                 ),
                 f("office", desc="The speaker's office at the time."),
                 f(
@@ -349,7 +366,10 @@ resources = [
                 f(
                     "translation_source",
                     required=False,
-                    desc="Who translated the quote, if it is a translation (e.g. 'KCNA English service', 'official English text'); empty if the quote is in the original language.",
+                    desc=(
+                        "Who translated the quote, if it is a translation (e.g. 'KCNA English service', "
+                        "'official English text'); empty if the quote is in the original language."
+                    ),
                 ),
                 URL,
                 SOURCE_KIND,
@@ -363,7 +383,10 @@ resources = [
     {
         "name": "primary_texts",
         "path": "primary_texts.csv",
-        "title": "Short, exact excerpts from the primary texts (Final Act, Korean agreements, Six-Party and summit texts)",
+        "title": (
+            "Short, exact excerpts from the primary texts (Final Act, Korean agreements, Six-Party "
+            "and summit texts)"
+        ),
         "schema": {
             "fields": [
                 slug("id", "Stable slug of the excerpt."),
@@ -381,7 +404,10 @@ resources = [
                 f(
                     "translation_source",
                     required=False,
-                    desc="If the excerpt is a translation: whose (an official translation is preferred). Empty when the excerpt is in an authentic language of the text.",
+                    desc=(
+                        "If the excerpt is a translation: whose (an official translation is preferred). "
+                        "Empty when the excerpt is in an authentic language of the text."
+                    ),
                 ),
                 f(
                     "licence",
@@ -399,7 +425,10 @@ resources = [
     {
         "name": "family_registry",
         "path": "family_registry.csv",
-        "title": "South Korea's register of separated-family applicants (registration since 1988): snapshots and deaths",
+        "title": (
+            "South Korea's register of separated-family applicants (registration since 1988): "
+            "snapshots and deaths"
+        ),
         "schema": {
             "fields": [
                 f(
@@ -440,7 +469,10 @@ resources = [
     {
         "name": "family_reunion_rounds",
         "path": "family_reunion_rounds.csv",
-        "title": "Inter-Korean family reunions: the 1985 hometown visits, the rounds since 2000, video rounds, and cancellations",
+        "title": (
+            "Inter-Korean family reunions: the 1985 hometown visits, the rounds since 2000, video "
+            "rounds, and cancellations"
+        ),
         "schema": {
             "fields": [
                 slug("id", "Slug, e.g. round-01, video-1, hometown-1985."),
@@ -472,8 +504,14 @@ resources = [
     {
         "name": "scorecard_ratings",
         "path": "scorecard_ratings.csv",
-        "title": "The course's rating of each of Eskeland's six obstacles in three settings, with a reason and a source",
-        "description": "A reasoned judgement, not data: the learner's scorecard (course.scorecard) compares its ratings with these. Each reason states a fact checked against source_url.",
+        "title": (
+            "The course's rating of each of Eskeland's six obstacles in three settings, with a "
+            "reason and a source"
+        ),
+        "description": (
+            "A reasoned judgement, not data: the learner's scorecard (course.scorecard) "
+            "compares its ratings with these. Each reason states a fact checked against source_url."
+        ),
         "schema": {
             "fields": [
                 f(
@@ -519,7 +557,10 @@ package = {
     "profile": "tabular-data-package",
     "name": "helsinki-northeast-asia-course",
     "title": "Helsinki and Northeast Asia: datasets of the course",
-    "description": "Dated, sourced facts for the course. Every row carries the URL it was checked against. The x-rules of each schema are checks that Table Schema cannot express; course.data enforces them.",
+    "description": (
+        "Dated, sourced facts for the course. Every row carries the URL it was checked "
+        "against. The x-rules of each schema are checks that Table Schema cannot express; course.data enforces them."
+    ),
     "licenses": [
         {
             "name": "CC-BY-4.0",

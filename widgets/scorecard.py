@@ -258,7 +258,7 @@ class Scorecard:
     def _on_change(self, change=None) -> None:
         traces = radar_traces(self.ratings, self.obstacles, self.settings, show_course=self.show_course.value)
         with self.fig.batch_update():
-            for i, s in enumerate(self.settings):
+            for i, _s in enumerate(self.settings):
                 self.fig.data[i].r = traces[i]["r"]
         self._static.redraw()
         self._refresh_text()

@@ -227,7 +227,6 @@ def _answer_form(q):
     )
     reveal.add_class("course-check-reveal")
     out = LiveFeedback()
-    shown = ipw.HTML()
     clicks = {"n": 0}
 
     def refresh_reveal():

@@ -775,7 +775,7 @@ class TrustLab(ipw.VBox):
             ),
         )
         traces = []
-        for row, (key, _title) in enumerate(SERIES):
+        for row, (_key, _title) in enumerate(SERIES):
             for side in "ab":
                 common = dict(xaxis=f"x{2 * row + 1}", yaxis=f"y{2 * row + 1}", legendgroup=side)
                 traces.append(

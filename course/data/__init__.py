@@ -80,7 +80,8 @@ __all__ = [
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m course.data [DATASETS_DIR]``: validate every dataset and print a summary (see :mod:`course.data.cli`)."""
+    """``python -m course.data [DATASETS_DIR]``: validate every dataset and print a summary (see
+    :mod:`course.data.cli`)."""
     from .cli import main as cli_main  # argparse only when the command runs
 
     return cli_main(argv)

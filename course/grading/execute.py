@@ -504,7 +504,10 @@ def execute(
             second.cleanup()
         record.checks = again.checks
         record.tampering += [t for t in again.tampering if t not in record.tampering]
-        record.rerun = f"the checks before the stop were asked of a fresh kernel that ran only the cells before {stop.index + 1}"
+        record.rerun = (
+            f"the checks before the stop were asked of a fresh kernel that ran only the cells "
+            f"before {stop.index + 1}"
+        )
         if again.stop is not None:
             record.rerun += f" (it stopped too: {again.stop.reason})"
     record.seconds = time.monotonic() - started

@@ -280,9 +280,9 @@ def objectives_of(nb_path: Path) -> list[str]:
     m = re.search(r"^## Objectives\s*$(.*?)(?=^#{1,2} |\Z)", first, flags=re.M | re.S)
     block = m.group(1) if m else ""
     return [
-        re.sub(r"^\s*(?:[-*]|\d+\.)\s+", "", l).strip()
-        for l in block.splitlines()
-        if re.match(r"^\s*([-*]|\d+\.)\s+\S", l)
+        re.sub(r"^\s*(?:[-*]|\d+\.)\s+", "", ln).strip()
+        for ln in block.splitlines()
+        if re.match(r"^\s*([-*]|\d+\.)\s+\S", ln)
     ]
 
 

@@ -313,7 +313,8 @@ class MultipleChoice(_Question):
         parts = [
             f"{len(right)} of your {len(chosen)} choice{'s are' if len(chosen) != 1 else ' is'} right"
             + (
-                f", and {n_right_total - len(right)} right option{'s are' if n_right_total - len(right) != 1 else ' is'} missing."
+                f", and {n_right_total - len(right)} right option"
+                f"{'s are' if n_right_total - len(right) != 1 else ' is'} missing."
                 if n_right_total > len(right)
                 else "."
             )

@@ -111,7 +111,7 @@ def pack_rows(starts, ends, min_width: float, max_rows: int = MAX_ROWS) -> np.nd
     free_at: list[float] = []
     for i, (s, e) in enumerate(zip(starts, ends)):
         stop = max(e, s + min_width)
-        for r, f in enumerate(free_at):
+        for r, f in enumerate(free_at):  # noqa: B007 (r is read after the loop)
             if f < s:
                 break
         else:

@@ -86,7 +86,7 @@ def run_all(page, timeout_ms: int = 180_000) -> float:
     t0 = time.monotonic()
     started = """() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')]
         .some(e => /\\[(\\*|\\d+)\\]/.test(e.textContent))"""
-    for attempt in range(3):
+    for _attempt in range(3):
         # the menu item is inert until the notebook's session is ready: if nothing starts, click again
         menu(page, "Run", "Run All Cells")
         try:

@@ -80,7 +80,7 @@ def test_self_check_shows_hint_then_confirmation(page, lab_server):
     radios = box.locator("input[type=radio]")
     n = radios.count()
     assert n >= 2
-    feedback = box.locator(".course-check-feedback")
+    box.locator(".course-check-feedback")
 
     attempts = {"n": 0}
 

@@ -32,7 +32,9 @@ def _completed_release(course_dir, ps):
     for cell in release.cells:
         if is_solution(cell) and grade_id(cell) in master:
             cell.source = "\n".join(
-                l for l in master[grade_id(cell)].split("\n") if SOLUTION[0] not in l and SOLUTION[1] not in l
+                ln
+                for ln in master[grade_id(cell)].split("\n")
+                if SOLUTION[0] not in ln and SOLUTION[1] not in ln
             )
     return release
 

@@ -291,7 +291,8 @@ for _top in ["/", "/tmp", _os.getcwd(), _os.path.expanduser("~")]:
             _dirs[:] = []
             continue
         for _f in _files:
-            if _f in ("ps1.ipynb", "gradebook.db", "nbgrader_config.py") or _root.endswith(("/source/ps1", "/submitted")):
+            _named = _f in ("ps1.ipynb", "gradebook.db", "nbgrader_config.py")
+            if _named or _root.endswith(("/source/ps1", "/submitted")):
                 _found.append(_os.path.join(_root, _f))
 print("ATTACK notebooks or databases found:", _found[:5], len(_found))
 _leaked = []

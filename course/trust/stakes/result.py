@@ -63,7 +63,8 @@ class StakesResult:
 
     @property
     def design_a(self) -> str:
-        """Side A's strategy in the design space (opening, raise, response, restart), with numbers; '' if not a design."""
+        """Side A's strategy in the design space (opening, raise, response, restart), with numbers; ''
+        if not a design."""
         d = getattr(self, "_design_a", None)
         return d.describe(self.params) if d is not None else ""
 
