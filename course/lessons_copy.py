@@ -71,6 +71,8 @@ def fingerprint(data: bytes) -> str:
 def upstream_files() -> dict[str, Path]:
     """{path relative to DIR: installed file}: the lessons at the top, the examples in examples/."""
     out = {p.name: p for p in sorted(lessons_dir().glob("[0-9][0-9]_*.ipynb"))}
+    # the self-check banks the lessons' ask(...) cells read, beside them as in the repository
+    out.update({f"questions/{p.name}": p for p in sorted((lessons_dir() / "questions").glob("*.toml"))})
     out.update({f"{EXAMPLES}/{p.name}": p for p in sorted(examples_dir().glob("*.ipynb"))})
     if not out:
         raise ResourceError(f"no lesson notebooks found in {lessons_dir()}")
@@ -123,6 +125,8 @@ def copy_lessons(dest: str | os.PathLike, update: bool = False) -> Report:
     files = upstream_files()
     if any(name.startswith(EXAMPLES + "/") for name in files):
         _check_folder(dest / EXAMPLES, "the examples")
+    if any(name.startswith("questions/") for name in files):
+        _check_folder(dest / "questions", "the question banks")
     manifest = _read_manifest(dest)
     report = Report(dest)
     now = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")

@@ -102,7 +102,7 @@ def test_constraint_tool_refuses_an_entry_that_is_not_a_pin():
 
 def test_make_installs_with_the_pins_as_constraints():
     out = subprocess.run(
-        ["make", "-n", "-B", "install-test", "VENV=/nonexistent-venv"],
+        ["make", "-n", "-B", "install-test", "VENV=/nonexistent-venv", "EXTRAS=test"],
         cwd=REPO,
         capture_output=True,
         text=True,

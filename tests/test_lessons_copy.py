@@ -17,6 +17,7 @@ from course.lessons_copy import MANIFEST, copy_lessons, fingerprint
 REPO = Path(__file__).resolve().parent.parent
 LESSONS = sorted((REPO / "lessons").glob("[0-9][0-9]_*.ipynb"))
 EXAMPLES = sorted((REPO / "widgets" / "examples").glob("*.ipynb"))
+BANKS = sorted((REPO / "lessons" / "questions").glob("*.toml"))
 
 
 @pytest.fixture
@@ -43,8 +44,14 @@ def _edit(path: Path, text: str) -> None:
 def test_copies_every_lesson_and_example_from_the_installed_course(tmp_path):
     dest = tmp_path / "student" / "course"  # created if missing
     report = copy_lessons(dest)
-    expected = [p.name for p in LESSONS] + [f"examples/{p.name}" for p in EXAMPLES]
-    assert report.copied == expected and len(LESSONS) == 9 and len(EXAMPLES) == 2
+    expected = (
+        [p.name for p in LESSONS]
+        + [f"questions/{p.name}" for p in BANKS]
+        + [f"examples/{p.name}" for p in EXAMPLES]
+    )
+    assert report.copied == expected and len(LESSONS) == 9 and len(BANKS) == 9 and len(EXAMPLES) == 2
+    for p in BANKS:  # the ask(...) cells read these beside the lessons
+        assert (dest / "questions" / p.name).read_bytes() == p.read_bytes()
     for p in LESSONS:
         assert (dest / p.name).read_bytes() == p.read_bytes()
     for p in EXAMPLES:
@@ -58,7 +65,7 @@ def test_second_run_changes_nothing(tmp_path):
     copy_lessons(tmp_path)
     before = {p: p.read_bytes() for p in tmp_path.rglob("*.ipynb")}
     report = copy_lessons(tmp_path, update=True)
-    assert report.copied == report.updated == report.kept == [] and len(report.unchanged) == 11
+    assert report.copied == report.updated == report.kept == [] and len(report.unchanged) == 20
     assert {p: p.read_bytes() for p in tmp_path.rglob("*.ipynb")} == before
 
 

@@ -44,7 +44,15 @@ def lessons_dir() -> Path | None:
     for d in ([nb.parent] if nb else []) + [Path.cwd()]:
         if (d / BANK_DIR).is_dir():
             return d
-    return REPO_LESSONS if (REPO_LESSONS / BANK_DIR).is_dir() else None
+    if (REPO_LESSONS / BANK_DIR).is_dir():
+        return REPO_LESSONS
+    try:  # an installed wheel: the lessons it carries
+        from course.resources import lessons_dir as installed
+
+        d = installed()
+    except Exception:  # noqa: BLE001 - no installed lessons either: say so below
+        return None
+    return d if (d / BANK_DIR).is_dir() else None
 
 
 def current_lesson() -> str | None:
