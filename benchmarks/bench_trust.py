@@ -61,26 +61,10 @@ def bench_update(repeats: int) -> dict:
 
 
 def _bare_subplots():
-    """The empty six-subplot grid, exactly as TrustLab._make_figure builds it."""
-    from plotly.subplots import make_subplots
+    """The empty six-subplot grid, the one TrustLab draws into."""
+    from widgets.trust import subplot_grid
 
-    from widgets.trust import SERIES
-
-    return make_subplots(
-        rows=3,
-        cols=2,
-        column_widths=[0.58, 0.42],
-        horizontal_spacing=0.2,
-        vertical_spacing=0.09,
-        subplot_titles=(
-            SERIES[0][1],
-            "Tournament: mean payoff per round",
-            SERIES[1][1],
-            "Evolution: agents per strategy",
-            SERIES[2][1],
-            "Population at generation 0",
-        ),
-    )
+    return subplot_grid()
 
 
 def bench_construction(repeats: int) -> dict:

@@ -83,6 +83,26 @@ EVOLUTION_LINES = range(19, 19 + MAX_STRATEGY_LINES)
 GENERATION_TRACE = 19 + MAX_STRATEGY_LINES
 
 
+def subplot_grid():
+    """The lab's empty six-subplot grid: the series over rounds on the left, the tournament, the
+    evolution and the population on the right."""
+    return make_subplots(
+        rows=3,
+        cols=2,
+        column_widths=[0.58, 0.42],
+        horizontal_spacing=0.2,
+        vertical_spacing=0.09,
+        subplot_titles=(
+            SERIES[0][1],
+            "Tournament: mean payoff per round",
+            SERIES[1][1],
+            "Evolution: agents per strategy, by generation",
+            SERIES[2][1],
+            "Population at generation 0",
+        ),
+    )
+
+
 class TrustLab(ipw.VBox):
     """Interactive trust lab over :mod:`course.trust`.
 
@@ -759,21 +779,7 @@ class TrustLab(ipw.VBox):
         return PALETTE[names.index(name) % len(PALETTE)] if name in names else "#555555"
 
     def _make_figure(self) -> go.FigureWidget:
-        fig = make_subplots(
-            rows=3,
-            cols=2,
-            column_widths=[0.58, 0.42],
-            horizontal_spacing=0.2,
-            vertical_spacing=0.09,
-            subplot_titles=(
-                SERIES[0][1],
-                "Tournament: mean payoff per round",
-                SERIES[1][1],
-                "Evolution: agents per strategy, by generation",
-                SERIES[2][1],
-                "Population at generation 0",
-            ),
-        )
+        fig = subplot_grid()
         traces = []
         for row, (_key, _title) in enumerate(SERIES):
             for side in "ab":
