@@ -163,27 +163,7 @@ class GradebookWriter:
                 SaveAutoGrades().preprocess(nbo.nb, resources)
                 AssignLatePenalties(config=course.config).preprocess(nbo.nb, resources)
         with _gradebook(course) as gb:
-            ensure_status_table(gb)
-            with gb.engine.begin() as conn:
-                conn.execute(
-                    text(f"DELETE FROM {STATUS_TABLE} WHERE assignment_id = :a AND student_id = :s"),
-                    {"a": a, "s": s},
-                )
-                conn.execute(
-                    text(
-                        f"INSERT INTO {STATUS_TABLE} (assignment_id, student_id, status, reason, problems, isolation,"
-                        " graded_at) VALUES (:a, :s, :status, :reason, :problems, :isolation, :at)"
-                    ),
-                    {
-                        "a": a,
-                        "s": s,
-                        "status": outcome.status,
-                        "reason": outcome.reason,
-                        "problems": json.dumps(outcome.problems),
-                        "isolation": self.isolation,
-                        "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                    },
-                )
+            _write_status(gb, a, s, outcome.status, outcome.reason, outcome.problems, self.isolation)
 
 
 def _write_status(gb, a, s, status, reason, problems, isolation) -> None:
