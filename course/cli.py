@@ -228,6 +228,8 @@ def cmd_selfcheck(args) -> int:
 
     if args.what == "validate":
         return _validate_banks(args)
+    if args.what == "key":
+        return _answer_key(args)
     if args.what == "hash":
         print(hash_answer(args.qid, args.answer[0] if len(args.answer) == 1 else list(args.answer)))
     elif args.what == "set":
@@ -258,6 +260,24 @@ def cmd_selfcheck(args) -> int:
         print(hash_numeric(args.qid, args.value, args.tolerance))
     else:
         print(encode(" ".join(args.text)))
+    return 0
+
+
+def _answer_key(args) -> int:
+    from course.selfcheck.key import answer_key
+    from course.selfcheck.paths import REPO_LESSONS
+
+    lessons = Path(args.lessons) if args.lessons else REPO_LESSONS
+    try:
+        text = answer_key(lessons, args.lesson)
+    except (FileNotFoundError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+        print(f"wrote the answer key to {args.out}")
+    else:
+        print(text)
     return 0
 
 
@@ -316,6 +336,10 @@ def _add_selfcheck(sub) -> None:
     v = what.add_parser("validate", help="check every question bank against its lesson")
     v.add_argument("banks", nargs="*", help="bank files (default: every lessons/questions/*.toml)")
     v.add_argument("--lessons", help="the lessons folder (default: the repository's)")
+    k = what.add_parser("key", help="for instructors: the lessons' answers in plain text (Markdown)")
+    k.add_argument("--lesson", nargs="*", help="lesson numbers (default: every lesson)")
+    k.add_argument("--lessons", help="the lessons folder (default: the repository's)")
+    k.add_argument("--out", help="write the key to this file instead of printing it")
     s.set_defaults(func=cmd_selfcheck)
 
 
