@@ -1,0 +1,113 @@
+"""Learning objectives and what assesses them.
+
+Each lesson states its objectives as the bullets under *Objectives* in its
+first cell. Two kinds of item assess them:
+
+* the lesson's self-checks, whose bank entry names an objective by its start
+  (``objective = "compute, with a short pandas function"``);
+* the problem sets' graded cells, whose cell metadata names a lesson and an
+  objective the same way: ``metadata["course"]["objective"] = "04: compute, with a
+  short pandas function"``.
+
+:func:`objective_map` joins them, so that ``lessons/README.md`` can show, for
+each objective, the items that assess it, and a test can name an objective that
+nothing assesses or an item whose objective no lesson states.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from course.selfcheck.bank import objectives_of
+from course.selfcheck.hashing import normalize
+
+__all__ = ["Item", "Objective", "ObjectiveMap", "objective_map", "markdown_table"]
+
+_TAG = re.compile(r"^\s*(\d\d)\s*:\s*(.+?)\s*$")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One assessed item: a self-check (``l04-...``) or a graded cell (``ps2/q1``)."""
+
+    name: str
+    lesson: str
+    objective: str  # the start of an objective, as the item names it
+
+
+@dataclass
+class Objective:
+    lesson: str
+    text: str
+    items: list[Item] = field(default_factory=list)
+
+
+@dataclass
+class ObjectiveMap:
+    objectives: list[Objective]
+    orphans: list[tuple[Item, str]]  # an item and why it names no single objective
+
+    def unassessed(self) -> list[Objective]:
+        return [o for o in self.objectives if not o.items]
+
+
+def _bank_items(lessons: Path) -> list[Item]:
+    items = []
+    for bank in sorted((lessons / "questions").glob("[0-9][0-9].toml")):
+        data = tomllib.loads(bank.read_text(encoding="utf-8"))
+        for q in data.get("question", []):
+            items.append(Item(q.get("id", "?"), data.get("lesson", bank.stem), q.get("objective", "")))
+    return items
+
+
+def graded_cell_items(source: Path) -> list[Item]:
+    """The graded cells of every master in ``source/<ps>/*.ipynb`` with the objective each names.
+
+    A graded cell without a tag is returned with an empty objective, so that it
+    shows up as an orphan rather than being skipped.
+    """
+    items = []
+    for nb in sorted(source.glob("*/*.ipynb")):
+        for cell in json.loads(nb.read_text(encoding="utf-8"))["cells"]:
+            meta = cell.get("metadata", {})
+            nbg = meta.get("nbgrader", {})
+            if not (nbg.get("grade") or nbg.get("task")):
+                continue
+            name = f"{nb.parent.name}/{nbg.get('grade_id', '?')}"
+            tag = meta.get("course", {}).get("objective", "")
+            m = _TAG.match(tag) if isinstance(tag, str) else None
+            items.append(Item(name, m.group(1) if m else "", m.group(2) if m else ""))
+    return items
+
+
+def objective_map(lessons: Path, source: Path | None = None) -> ObjectiveMap:
+    """Every lesson objective with the self-checks and graded cells that assess it."""
+    objectives: list[Objective] = []
+    for nb in sorted(Path(lessons).glob("[0-9][0-9]_*.ipynb")):
+        objectives += [Objective(nb.name[:2], text) for text in objectives_of(nb)]
+    items = _bank_items(Path(lessons)) + (graded_cell_items(Path(source)) if source else [])
+    orphans = []
+    for item in items:
+        if not item.objective:
+            orphans.append((item, "names no objective"))
+            continue
+        want = normalize(item.objective)
+        hits = [o for o in objectives if o.lesson == item.lesson and normalize(o.text).startswith(want)]
+        if len(hits) == 1:
+            hits[0].items.append(item)
+        else:
+            orphans.append((item, f"names {len(hits)} objectives of lesson {item.lesson or '?'}"))
+    return ObjectiveMap(objectives, orphans)
+
+
+def markdown_table(m: ObjectiveMap) -> str:
+    """The objective table of ``lessons/README.md``."""
+    rows = ["| Lesson | Objective | Assessed by |", "|---|---|---|"]
+    for o in m.objectives:
+        by = ", ".join(f"`{i.name}`" for i in o.items) or "**nothing yet**"
+        rows.append(f"| {o.lesson} | {o.text.rstrip(';.')} | {by} |")
+    return "\n".join(rows)
