@@ -10,6 +10,10 @@ independently of the code under test.
 
 from __future__ import annotations
 
+import atexit
+import functools
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,10 +35,21 @@ class GeneratedClass:
     people: dict[str, dict] = field(default_factory=dict)  # student -> name, email, lms_user_id
 
 
-def released_ps1(tmp_path: Path) -> Path:
-    c = new_course(tmp_path / "course", "ps1")
+@functools.cache
+def _released_template() -> Path:
+    """ps1 released once per test process (nbgrader's generate_assignment takes a while); copied per class."""
+    where = Path(tempfile.mkdtemp(prefix="released-ps1-"))
+    atexit.register(shutil.rmtree, where, ignore_errors=True)
+    c = new_course(where / "course", "ps1")
     result = run_course("--course-dir", c, "release", "ps1")
     assert result.rc == 0, result.out + result.err
+    return c
+
+
+def released_ps1(tmp_path: Path) -> Path:
+    """A course folder at tmp_path/course with ps1 released by `course release` (its gradebook included)."""
+    c = tmp_path / "course"
+    shutil.copytree(_released_template(), c, symlinks=True)
     return c
 
 
