@@ -280,3 +280,54 @@ def test_the_report_draws_its_figures_in_chromium_with_the_network_blocked(klass
     assert requested == [], f"the report fetched {requested}"
     assert bars == [1, 3, 1]
     assert drawn > 0
+
+
+def test_report_after_real_grading_and_hand_marking(tmp_path):
+    """Three real ps1 submissions through `course grade`: the report waits for the hand marks, then is exact."""
+    from grading_fixtures.gradebook_class import released_ps1
+    from grading_fixtures.submissions import answered, blank, reference, reference_answers, submit
+    from nbgrader.api import Gradebook
+
+    from course.grading.sandbox import detect_isolation
+
+    c = released_ps1(tmp_path)
+    answers = reference_answers(c, "ps1")
+    submit(c, "ada", "ps1", reference(c, "ps1"))
+    submit(c, "bo", "ps1", blank(c, "ps1"))
+    submit(c, "cy", "ps1", answered(c, "ps1", {k: answers[k] for k in ("q1_answer", "q2_answer")}))
+    isolation = detect_isolation()
+    extra = [] if isolation.mode != "none" else ["--allow-unisolated"]
+    graded = course("--course-dir", c, "grade", "ps1", "--jobs", "2", "--timeout", "12", *extra)
+    assert graded.rc == 0, graded.out + graded.err
+
+    waiting = course("--course-dir", c, "report", "ps1", "-o", tmp_path / "r.html")
+    # nbgrader scores an unchanged written answer 0 itself: only ada's waits for a hand mark
+    assert waiting.rc == 2 and "ps1 has 2 graded student(s); the report needs at least 3" in waiting.err
+    assert "ada: needs-manual-grading, bo: graded, cy: graded" in waiting.err
+
+    marks = {"ada": 3.0}
+    course_ = Course(c)
+    with Gradebook(course_.db_url, course_.course_id) as gb:
+        for student, mark in marks.items():
+            grade = gb.find_grade("q6_answer", "ps1", "ps1", student)
+            grade.manual_score = mark
+            grade.needs_manual_grade = False
+        gb.db.commit()
+    report = class_report(course_, "ps1")
+    # known answers: the reference earns every autograded point, the blank none, cy only q1 and q2
+    expected = {
+        "ada": [2, 2, 2, 2, 2, 3],
+        "bo": [0, 0, 0, 0, 0, 0],
+        "cy": [2, 2, 0, 0, 0, 0],
+    }
+    assert report.totals.to_dict() == {s: sum(v) for s, v in expected.items()}
+    points = np.array([expected[s] for s in ("ada", "bo", "cy")], dtype=float)
+    total = points.sum(axis=1)
+    q = report.questions.set_index("question")
+    for j, name in enumerate(["q1", "q2", "q3", "q4", "q5", "q6"]):
+        assert q.loc[name, "mean"] == pytest.approx(points[:, j].mean())
+        r = stats.pearsonr(points[:, j], total - points[:, j]).statistic
+        assert q.loc[name, "discrimination"] == pytest.approx(r), name
+    reached = dict(zip(report.objectives["cells"], report.objectives["students_reached"]))
+    assert reached["q1_tests, q1_hidden, q2_tests, q2_hidden"] == 2  # ada and cy
+    assert reached["q6_answer"] == 1  # ada
