@@ -68,12 +68,18 @@ def test_canvas_layout_points_possible_and_scores(klass, tmp_path):
     assert "score(s) left blank, not zero" in result.err
 
 
-def test_canvas_can_put_the_nbgrader_id_in_sis_user_id(klass):
-    result = export(klass.course, "canvas", canvas_id_field="sis_user_id")
-    rows = _rows(result.text)
+def test_canvas_can_put_the_nbgrader_id_in_sis_user_id(klass, tmp_path):
+    out = tmp_path / "canvas.csv"
+    args = ["export", "ps1", "--format", "canvas", "--canvas-id-field", "sis_user_id", "-o", out]
+    result = course("--course-dir", klass.dir, *args)
+    assert result.rc == 0, result.out + result.err
+    rows = _rows(out.read_text(encoding="utf-8"))
     assert [r[2] for r in rows[2:]] == sorted(klass.people) and all(r[3] == "" for r in rows[2:])
     assert rows[0][5:] == ["ps1"], "without --per-question, one column per problem set"
-    assert any("match them by SIS User ID" in w for w in result.warnings)
+    assert "match them by SIS User ID" in result.err
+    assert export(klass.course, "canvas", canvas_id_field="sis_user_id").text == out.read_text(
+        encoding="utf-8"
+    )
 
 
 def test_moodle_layout_and_the_students_without_email(klass, tmp_path):

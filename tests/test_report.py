@@ -108,6 +108,18 @@ def test_a_stricter_reached_threshold_counts_full_marks_only(klass):
         class_report(klass.course, "ps1", reached_at=0)
 
 
+def test_cli_report_defaults_to_report_ps_html_and_takes_the_threshold(klass, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = course("--course-dir", klass.dir, "report", "ps1", "--reached-at", "1", "--csv", "n.csv")
+    assert result.rc == 0, result.out + result.err
+    assert (tmp_path / "report-ps1.html").is_file()
+    table = pd.read_csv(tmp_path / "n.csv")
+    objectives = table[table["table"] == "objective"]
+    strict = class_report(klass.course, "ps1", reached_at=1.0).objectives
+    np.testing.assert_allclose(objectives["reached_share"], strict["reached_share"])
+    assert "at least 100% of the points" in (tmp_path / "report-ps1.html").read_text(encoding="utf-8")
+
+
 def test_cli_writes_one_offline_html_file_and_the_same_numbers_as_csv(klass, tmp_path):
     html_path, csv_path = tmp_path / "ps1.html", tmp_path / "ps1.csv"
     result = course("--course-dir", klass.dir, "report", "ps1", "-o", html_path, "--csv", csv_path)

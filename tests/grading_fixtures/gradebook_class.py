@@ -64,10 +64,14 @@ def generate(
     without_email: tuple[int, ...] = (),
     without_lms_id: tuple[int, ...] = (),
 ) -> GeneratedClass:
+    import warnings
+
     from nbgrader.api import Gradebook
 
     from course.grading.gradebook import _write_status
 
+    # nbgrader 0.9.6's add_submission triggers SQLAlchemy 2 autoflush warnings that are harmless
+    warnings.filterwarnings("ignore", message=".*not in session.*")
     c = released_ps1(tmp_path)
     course = Course(c)
     rng = np.random.default_rng(seed)
