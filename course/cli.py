@@ -1,4 +1,4 @@
-"""The course's command line: ``course release|collect|grade|feedback|export|doctor|lessons|selfcheck``.
+"""The course's command line: ``course release|collect|grade|feedback|export|report|doctor|lessons|selfcheck``.
 
 Built on nbgrader's Python API (``NbGraderAPI``, ``Gradebook`` and its
 preprocessors) with the course's own safety layer from
@@ -183,24 +183,46 @@ def cmd_feedback(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from course.grading.gradebook import export_csv, export_rows
+    from course.grading.export import export
 
     course = _course(args)
-    text = export_csv(course)
-    rows = export_rows(course)
-    if args.output == "-":
-        sys.stdout.write(text)
-    else:
-        Path(args.output).write_text(text)
-        print(f"Wrote {len(rows)} row(s) to {args.output}")
-    counts: dict[str, int] = {}
-    for r in rows:
-        key = r["status"].split(":")[0]
-        counts[key] = counts.get(key, 0) + 1
-    print(
-        "Summary: " + (", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no rows"),
-        file=sys.stderr if args.output == "-" else sys.stdout,
+    result = export(
+        course,
+        args.format,
+        assignments=course.select(args.ps) if args.ps else None,
+        per_question=args.per_question,
+        canvas_id_field=args.canvas_id_field,
     )
+    info = sys.stderr if args.output == "-" else sys.stdout
+    if args.output == "-":
+        sys.stdout.write(result.text)
+    else:
+        Path(args.output).write_text(result.text, encoding="utf-8")
+        print(f"Wrote {result.rows} row(s) to {args.output} ({args.format} layout)")
+    for w in result.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    print(
+        "Summary: " + (", ".join(f"{n} {s}" for s, n in sorted(result.counts.items())) or "no rows"),
+        file=info,
+    )
+    return 0
+
+
+def cmd_report(args) -> int:
+    from course.grading.report import class_report
+    from course.grading.report_html import write_html
+
+    course = _course(args)
+    (name,) = course.select([args.ps])
+    report = class_report(course, name, reached_at=args.reached_at)
+    out = Path(args.output or f"report-{name}.html")
+    write_html(report, out)
+    print(f"Wrote {out}: {report.summary_line()}")
+    if args.csv:
+        Path(args.csv).write_text(report.to_csv(), encoding="utf-8")
+        print(f"Wrote {args.csv}: the same numbers as CSV")
+    for w in report.warnings:
+        print(f"warning: {w}", file=sys.stderr)
     return 0
 
 
@@ -385,9 +407,37 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("ps", nargs="*", help="problem sets (default: all)")
     f.set_defaults(func=cmd_feedback)
 
-    e = sub.add_parser("export", help="CSV of scores with a status column")
+    e = sub.add_parser("export", help="CSV of scores with a status column, or for Canvas or Moodle")
+    e.add_argument("ps", nargs="*", help="problem sets (default: all in the gradebook)")
     e.add_argument("--output", "-o", default="grades.csv", help="file to write, or - for standard output")
+    e.add_argument(
+        "--format",
+        choices=["nbgrader", "canvas", "moodle"],
+        default="nbgrader",
+        help="nbgrader (default): a row per problem set and student; canvas, moodle: their gradebook import",
+    )
+    e.add_argument("--per-question", action="store_true", help="add a column per question")
+    e.add_argument(
+        "--canvas-id-field",
+        choices=["sis_login_id", "sis_user_id"],
+        default="sis_login_id",
+        help="the Canvas column that holds the nbgrader student id (default: SIS Login ID)",
+    )
     e.set_defaults(func=cmd_export)
+
+    rp = sub.add_parser(
+        "report", help="one HTML file of what the class learned: scores, questions, objectives"
+    )
+    rp.add_argument("ps", help="the problem set")
+    rp.add_argument("--output", "-o", help="the HTML file (default: report-PS.html)")
+    rp.add_argument("--csv", help="also write the numbers to this CSV file")
+    rp.add_argument(
+        "--reached-at",
+        type=float,
+        default=0.5,
+        help="share of an objective's points a student needs to have reached it (default: 0.5)",
+    )
+    rp.set_defaults(func=cmd_report)
 
     d = sub.add_parser("doctor", help="check versions, extensions, exchange, Jupyter root and isolation")
     d.add_argument("--jupyter-root", help="the folder JupyterLab is started in (default: the current folder)")
