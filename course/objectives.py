@@ -16,8 +16,6 @@ nothing assesses or an item whose objective no lesson states.
 
 from __future__ import annotations
 
-import json
-import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,8 +24,6 @@ from course.selfcheck.bank import objectives_of
 from course.selfcheck.hashing import normalize
 
 __all__ = ["Item", "Objective", "ObjectiveMap", "objective_map", "markdown_table"]
-
-_TAG = re.compile(r"^\s*(\d\d)\s*:\s*(.+?)\s*$")
 
 
 @dataclass(frozen=True)
@@ -64,24 +60,21 @@ def _bank_items(lessons: Path) -> list[Item]:
     return items
 
 
-def graded_cell_items(source: Path) -> list[Item]:
-    """The graded cells of every master in ``source/<ps>/*.ipynb`` with the objective each names.
+def graded_cell_items(source: Path, lessons: Path | None = None) -> tuple[list[Item], list[tuple[Item, str]]]:
+    """The graded cells of every master in ``source/<ps>/*.ipynb`` with the objective each names,
+    read by :mod:`course.grading.objectives`; a master whose tags do not resolve is an orphan."""
+    from course.grading.objectives import ObjectiveError, Resolver, cell_objectives
 
-    A graded cell without a tag is returned with an empty objective, so that it
-    shows up as an orphan rather than being skipped.
-    """
-    items = []
-    for nb in sorted(source.glob("*/*.ipynb")):
-        for cell in json.loads(nb.read_text(encoding="utf-8"))["cells"]:
-            meta = cell.get("metadata", {})
-            nbg = meta.get("nbgrader", {})
-            if not (nbg.get("grade") or nbg.get("task")):
-                continue
-            name = f"{nb.parent.name}/{nbg.get('grade_id', '?')}"
-            tag = meta.get("course", {}).get("objective", "")
-            m = _TAG.match(tag) if isinstance(tag, str) else None
-            items.append(Item(name, m.group(1) if m else "", m.group(2) if m else ""))
-    return items
+    resolver = Resolver(lessons)
+    items, orphans = [], []
+    for nb in sorted(Path(source).glob("*/*.ipynb")):
+        try:
+            tags = cell_objectives(nb, resolver)
+        except ObjectiveError as e:
+            orphans.append((Item(nb.parent.name, "", ""), str(e)))
+            continue
+        items += [Item(f"{nb.parent.name}/{gid}", o.lesson, o.text) for gid, o in tags.items()]
+    return items, orphans
 
 
 def objective_map(lessons: Path, source: Path | None = None) -> ObjectiveMap:
@@ -89,8 +82,10 @@ def objective_map(lessons: Path, source: Path | None = None) -> ObjectiveMap:
     objectives: list[Objective] = []
     for nb in sorted(Path(lessons).glob("[0-9][0-9]_*.ipynb")):
         objectives += [Objective(nb.name[:2], text) for text in objectives_of(nb)]
-    items = _bank_items(Path(lessons)) + (graded_cell_items(Path(source)) if source else [])
-    orphans = []
+    items, orphans = _bank_items(Path(lessons)), []
+    if source:
+        cells, orphans = graded_cell_items(Path(source), Path(lessons))
+        items += cells
     for item in items:
         if not item.objective:
             orphans.append((item, "names no objective"))
