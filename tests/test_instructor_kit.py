@@ -1,9 +1,12 @@
 """The instructor kit (assignments/instructors/): the glossary covers the course's acronyms,
-the reading list gives full references."""
+the reading list gives full references, and every lesson has a session plan."""
 
 import json
 import re
+import tomllib
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 KIT = ROOT / "assignments" / "instructors"
@@ -76,3 +79,78 @@ def test_kit_readme_links_resolve():
     text = (KIT / "README.md").read_text(encoding="utf-8")
     for target in re.findall(r"\]\(([^)#]+)\)", text):
         assert (KIT / target).resolve().exists(), target
+
+
+# --- session plans (assignments/instructors/sessions/NN.md) ---
+
+SESSIONS = KIT / "sessions"
+LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
+QUESTION_ID = re.compile(r"\bl\d\d-[a-z0-9]+(?:-[a-z0-9]+)*\b")
+
+
+def _section(text: str, heading: str) -> str:
+    """The body of the level-2 section whose heading starts with `heading` ('' if there is none)."""
+    m = re.search(rf"^## {re.escape(heading)}[^\n]*\n(.*?)(?=^## |\Z)", text, flags=re.M | re.S)
+    return m.group(1) if m else ""
+
+
+def plan_minutes(text: str) -> list[int]:
+    """Minutes of each timed segment: the rows of the session-plan table whose first cell is a number."""
+    return [int(m) for m in re.findall(r"^\|\s*(\d+)\s*\|", _section(text, "Session plan"), flags=re.M)]
+
+
+def bank_ids(lesson: str) -> set[str]:
+    bank = tomllib.loads((ROOT / "lessons/questions" / f"{lesson}.toml").read_text(encoding="utf-8"))
+    return {q["id"] for q in bank.get("question", [])}
+
+
+def test_plan_parser_reads_the_minutes_column():
+    text = "## Session plan (50 minutes)\n\n| Minutes | Segment |\n|---:|---|\n| 5 | a |\n| 40 | b |\n"
+    text += "\n## Discussion prompts\n\n| 7 | not a segment |\n"
+    assert plan_minutes(text) == [5, 40]
+    assert plan_minutes("no plan here") == []
+    assert QUESTION_ID.findall("see `l04-measure-limits` and l06-predict-one-round.") == [
+        "l04-measure-limits",
+        "l06-predict-one-round",
+    ]
+
+
+def test_every_lesson_has_a_session_plan():
+    assert LESSONS, "no lesson notebooks found"
+    missing = [nb.name for nb in LESSONS if not (SESSIONS / f"{nb.name[:2]}.md").exists()]
+    assert not missing, f"no assignments/instructors/sessions/NN.md for: {', '.join(missing)}"
+    extra = {p.stem for p in SESSIONS.glob("*.md")} - {nb.name[:2] for nb in LESSONS}
+    assert not extra, f"session plans without a lesson: {sorted(extra)}"
+
+
+@pytest.mark.parametrize("notebook", LESSONS, ids=lambda p: p.name[:2])
+def test_session_plan_adds_up_to_50_minutes(notebook):
+    text = (SESSIONS / f"{notebook.name[:2]}.md").read_text(encoding="utf-8")
+    minutes = plan_minutes(text)
+    assert len(minutes) >= 4, f"{notebook.name[:2]}.md: fewer than four timed segments in its session plan"
+    assert all(m > 0 for m in minutes)
+    assert sum(minutes) == 50, f"{notebook.name[:2]}.md: segments add up to {sum(minutes)} minutes, not 50"
+
+
+@pytest.mark.parametrize("notebook", LESSONS, ids=lambda p: p.name[:2])
+def test_session_plan_has_prompts_and_misconceptions(notebook):
+    text = (SESSIONS / f"{notebook.name[:2]}.md").read_text(encoding="utf-8")
+    prompts = re.findall(r"^\d+\. ", _section(text, "Discussion prompts"), flags=re.M)
+    assert 3 <= len(prompts) <= 5, f"{notebook.name[:2]}.md: {len(prompts)} discussion prompts, want 3-5"
+    misconceptions = re.findall(r"^### ", _section(text, "Common misconceptions"), flags=re.M)
+    assert 3 <= len(misconceptions) <= 4, f"{notebook.name[:2]}.md: {len(misconceptions)} misconceptions"
+    assert _section(text, "Assessment"), f"{notebook.name[:2]}.md has no Assessment section"
+
+
+@pytest.mark.parametrize("notebook", LESSONS, ids=lambda p: p.name[:2])
+def test_session_plan_names_only_questions_of_its_lesson(notebook):
+    lesson = notebook.name[:2]
+    text = (SESSIONS / f"{lesson}.md").read_text(encoding="utf-8")
+    named = set(QUESTION_ID.findall(text))
+    assert named, f"{lesson}.md names no self-check"
+    unknown = sorted(named - bank_ids(lesson))
+    assert not unknown, f"{lesson}.md names questions not in lessons/questions/{lesson}.toml: {unknown}"
+    for ps in set(re.findall(r"\bps(\d)\b", text)):
+        assert (ROOT / "assignments/source" / f"ps{ps}").is_dir(), (
+            f"{lesson}.md names ps{ps}, which does not exist"
+        )
