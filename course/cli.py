@@ -183,11 +183,12 @@ def cmd_feedback(args) -> int:
             print(f"FAIL {name}: {e}")
             continue
         bar.step(f"{name}: {len(report.written)} file(s)")
-        print(
-            f"ok   {name}: {len(report.written)} feedback file(s) in {course.feedback}; hidden tests removed "
-            f"and checked"
-            + (f"; no feedback for {', '.join(report.skipped)} (not graded)" if report.skipped else "")
-        )
+        if report.written:
+            print(
+                f"ok   {name}: {len(report.written)} feedback file(s) in {course.feedback}; hidden tests "
+                f"removed and checked"
+                + (f"; no feedback for {', '.join(report.skipped)} (not graded)" if report.skipped else "")
+            )
         from course.grading.gradebook import missing_copy_status
 
         for student in report.missing:

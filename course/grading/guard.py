@@ -26,8 +26,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 REFUSAL = (
     "This course autogrades with `course grade`, which runs each submission in a jail and closes "
     "nbgrader's known gaps; plain nbgrader autograde would run student code with your rights. "
-    "Run `course grade` in a terminal (or set COURSE_ALLOW_PLAIN_NBGRADER=1 to override). "
-    "Nothing was changed."
+    "Run `course grade` in a terminal (or set COURSE_ALLOW_PLAIN_NBGRADER=1 to override)."
 )
 
 
@@ -40,7 +39,7 @@ class RefuseAutogradeExporter(NotebookExporter):
 
     def __init__(self, *args, **kwargs):
         if not _allowed():
-            raise RuntimeError(REFUSAL)
+            raise RuntimeError(REFUSAL + " Nothing was changed.")
         super().__init__(*args, **kwargs)
 
 

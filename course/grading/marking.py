@@ -63,7 +63,7 @@ def mark(course, assignment: str, student: str, cell: str, points: float, commen
                 f"{nb.name}/{g.name}" if len(sub.notebooks) > 1 else g.name
                 for nb in sub.notebooks
                 for g in nb.grades
-                if g.auto_score is None
+                if g.name in {sc.name for sc in nb.notebook.solution_cells}  # a manually graded answer
             )
             every = sorted(
                 f"{nb.name}/{g.name}" if len(sub.notebooks) > 1 else g.name
@@ -86,13 +86,13 @@ def mark(course, assignment: str, student: str, cell: str, points: float, commen
             raise CourseError(
                 f"{points:g} points is more than cell {name!r} is worth ({grade.max_score:g} points)"
             )
+        comments = [c for c in grade.notebook.comments if c.name == name]
+        if comment is not None and not comments:
+            raise CourseError(f"cell {name!r} takes no comment (it is not an answer cell)")
         grade.manual_score = float(points)
         grade.needs_manual_grade = False  # as Formgrader does
         if comment is not None:
-            match = [c for c in grade.notebook.comments if c.name == name]
-            if not match:
-                raise CourseError(f"cell {name!r} takes no comment (it is not an answer cell)")
-            match[0].manual_comment = comment
+            comments[0].manual_comment = comment
         gb.db.commit()
         max_points = grade.max_score
     refresh_penalties(course, assignment, student)
