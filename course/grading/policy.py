@@ -173,11 +173,12 @@ def extend(course, assignment: str, student: str, until: dt.datetime | None) -> 
         if sub is not None:
             sub.extension = None if until is None else until - a.duedate
             gb.db.commit()
+        due = a.duedate
     if sub is not None:
         refresh_penalties(course, assignment, student)
     if until is None:
-        return f"{student} has no extension for {assignment}: due {a.duedate:%Y-%m-%d %H:%M} UTC"
-    return f"{student} has until {until:%Y-%m-%d %H:%M} UTC for {assignment} (due {a.duedate:%Y-%m-%d %H:%M} UTC)"
+        return f"{student} has no extension for {assignment}: due {due:%Y-%m-%d %H:%M} UTC"
+    return f"{student} has until {until:%Y-%m-%d %H:%M} UTC for {assignment} (due {due:%Y-%m-%d %H:%M} UTC)"
 
 
 def refresh_penalties(course, assignment: str | None = None, student: str | None = None) -> int:
