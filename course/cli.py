@@ -1,4 +1,4 @@
-"""The course's command line: ``course release|collect|grade|feedback|export|doctor|lessons|selfcheck``.
+"""The course's command line: ``course release|collect|grade|mark|extend|roster|feedback|export|...``.
 
 Built on nbgrader's Python API (``NbGraderAPI``, ``Gradebook`` and its
 preprocessors) with the course's own safety layer from
