@@ -150,7 +150,9 @@ class GradebookWriter:
             from .policy import extension_of
 
             kwargs = {"timestamp": parse_utc(outcome.timestamp)} if outcome.timestamp else {}
-            kwargs["extension"] = extension_of(gb, gb.find_assignment(a), s)  # `course extend`, if any
+            extension = extension_of(gb, gb.find_assignment(a), s)  # given with `course extend`, if any
+            if extension is not None:  # else leave an extension nbgrader or Formgrader recorded
+                kwargs["extension"] = extension
             gb.update_or_create_submission(a, s, **kwargs)
             for nbo in outcome.notebooks:
                 if nbo.nb is None:
