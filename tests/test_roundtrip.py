@@ -52,6 +52,8 @@ def _can_make_users() -> str:
     for tool in ("useradd", "userdel", "runuser", "unshare"):
         if shutil.which(tool) is None:
             return f"needs {tool} to run students as their own Unix users"
+    if subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode != 0:
+        return "needs to create a mount namespace (unshare -m) to let students reach the course's Python"
     return ""
 
 
