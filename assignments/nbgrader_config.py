@@ -29,6 +29,10 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # and closes nbgrader's known gaps. Plain `nbgrader autograde` would run
 # student code with the grader's rights, so it is refused (the refusal says
 # why) unless COURSE_ALLOW_PLAIN_NBGRADER=1 is set.
+# nbgrader deletes autograded/<student>/<ps>/ before its first preprocessor runs, so the refusal
+# comes first, from the exporter, which nbgrader builds before it touches any submission
+# (Formgrader's Autograde button then leaves the graded copy alone).
+c.Autograde.exporter_class = "course.grading.guard.RefuseAutogradeExporter"
 c.Autograde.sanitize_preprocessors = [
     "course.grading.guard.RefusePlainAutograde",
     "nbgrader.preprocessors.ClearOutput",
@@ -55,3 +59,14 @@ c.CourseGrader.memory_mb = 2048  # address space per kernel process
 c.CourseGrader.output_kb = 1024  # output one cell may print
 c.CourseGrader.file_mb = 64  # largest file a kernel may write
 c.CourseGrader.isolation = "auto"  # strongest available: namespaces > uid > none
+
+# -- late submissions (course/grading/policy.py) ----------------------------------
+# Due dates: `course release PS --due DATE`; one student's extension: `course extend PS STUDENT --until DATE`.
+# The penalty is a share of the score: percent_per_day per started day late (after grace_minutes), plus
+# flat_percent once, at most max_percent. It is recomputed from the current score by course grade, mark,
+# extend, feedback and export, so hand marks given in Formgrader are penalised too.
+c.AssignLatePenalties.plugin_class = "course.grading.policy.LatePenalty"
+c.LatePenalty.percent_per_day = 10
+c.LatePenalty.flat_percent = 0
+c.LatePenalty.grace_minutes = 15
+c.LatePenalty.max_percent = 100

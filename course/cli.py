@@ -1,4 +1,4 @@
-"""The course's command line: ``course release|collect|grade|feedback|export|report|doctor|lessons|selfcheck``.
+"""The course's command line: ``course release|collect|grade|mark|extend|roster|feedback|export|report|...``.
 
 Built on nbgrader's Python API (``NbGraderAPI``, ``Gradebook`` and its
 preprocessors) with the course's own safety layer from
@@ -37,12 +37,21 @@ def cmd_release(args) -> int:
 
     course = _course(args)
     names = course.select(args.ps)
+    due = None
+    if args.due:
+        from course.grading.policy import parse_date
+
+        due = parse_date(args.due)
     print(f"Releasing {len(names)} problem set(s) from {course.source}")
     bar = Progress(len(names), "release")
     failed = []
     for name in names:
         try:
             report = rel.release(course, name)
+            if due is not None:
+                from course.grading.policy import set_due
+
+                set_due(course, name, due)
             if args.publish:
                 rel.publish(course, name)
         except rel.LeakError as e:
@@ -59,6 +68,7 @@ def cmd_release(args) -> int:
             continue
         bar.step(f"{name}: ok")
         where = " and published to the exchange" if args.publish else ""
+        where += f"; due {due:%Y-%m-%d %H:%M} UTC" if due is not None else ""
         print(
             f"ok   {name}: {', '.join(report.notebooks)} written to {course.release / name}{where}; "
             f"checked against {report.secret_lines} solution and hidden-test lines: none leaked"
@@ -173,11 +183,17 @@ def cmd_feedback(args) -> int:
             print(f"FAIL {name}: {e}")
             continue
         bar.step(f"{name}: {len(report.written)} file(s)")
-        print(
-            f"ok   {name}: {len(report.written)} feedback file(s) in {course.feedback}; hidden tests removed "
-            f"and checked"
-            + (f"; no feedback for {', '.join(report.skipped)} (not graded)" if report.skipped else "")
-        )
+        if report.written:
+            print(
+                f"ok   {name}: {len(report.written)} feedback file(s) in {course.feedback}; hidden tests "
+                f"removed and checked"
+                + (f"; no feedback for {', '.join(report.skipped)} (not graded)" if report.skipped else "")
+            )
+        from course.grading.gradebook import missing_copy_status
+
+        for student in report.missing:
+            print(f"FAIL {name}/{student}: {missing_copy_status(course, name, student)}")
+        failed += bool(report.missing)
     print(f"Summary: {len(names) - failed} problem set(s) done, {failed} failed")
     return 1 if failed else 0
 
@@ -223,6 +239,39 @@ def cmd_report(args) -> int:
         print(f"Wrote {args.csv}: the same numbers as CSV")
     for w in report.warnings:
         print(f"warning: {w}", file=sys.stderr)
+    return 0
+
+
+def cmd_mark(args) -> int:
+    from course.grading.marking import mark
+
+    r = mark(_course(args), args.ps, args.student, args.cell, args.points, args.comment)
+    print(
+        f"ok   {r.assignment}/{r.student} {r.cell}: {r.points:g} of {r.max_points:g} point(s)"
+        + (" with a comment" if args.comment is not None else "")
+        + f"; {r.pending:g} point(s) of this submission still to mark"
+        + (f"; late penalty now {r.penalty:g}" if r.penalty else "")
+    )
+    return 0
+
+
+def cmd_extend(args) -> int:
+    from course.grading.policy import extend, parse_date
+
+    if bool(args.until) == bool(args.clear):
+        print("error: give either --until DATE or --clear", file=sys.stderr)
+        return 2
+    print(
+        "ok   " + extend(_course(args), args.ps, args.student, parse_date(args.until) if args.until else None)
+    )
+    return 0
+
+
+def cmd_roster(args) -> int:
+    from course.grading.roster import import_roster
+
+    r = import_roster(_course(args), Path(args.file))
+    print(f"ok   {args.file}: {len(r.added)} student(s) added, {len(r.updated)} updated (names and emails)")
     return 0
 
 
@@ -379,6 +428,7 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("release", help="generate the student versions and check that nothing secret leaked")
     r.add_argument("ps", nargs="*", help="problem sets (default: all)")
     r.add_argument("--publish", action="store_true", help="also copy them to the exchange for students")
+    r.add_argument("--due", help="due date, e.g. '2026-03-01 17:00' (UTC) or 2026-03-01T17:00+02:00")
     r.set_defaults(func=cmd_release)
 
     c = sub.add_parser(
@@ -438,6 +488,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="share of an objective's points a student needs to have reached it (default: 0.5)",
     )
     rp.set_defaults(func=cmd_report)
+
+    mk = sub.add_parser("mark", help="a hand mark (and comment) for one cell, through the gradebook")
+    mk.add_argument("ps")
+    mk.add_argument("student")
+    mk.add_argument("cell", help="the cell's grade id (NOTEBOOK/GRADE_ID if the set has several notebooks)")
+    mk.add_argument("points", type=float)
+    mk.add_argument("--comment", help="feedback for the student on this cell")
+    mk.set_defaults(func=cmd_mark)
+
+    x = sub.add_parser("extend", help="give one student a later due date for one problem set")
+    x.add_argument("ps")
+    x.add_argument("student")
+    x.add_argument("--until", help="the student's due date, e.g. '2026-03-04 17:00' (UTC)")
+    x.add_argument("--clear", action="store_true", help="remove the extension")
+    x.set_defaults(func=cmd_extend)
+
+    ro = sub.add_parser("roster", help="import the class list (id, first_name, last_name, email)")
+    ro_what = ro.add_subparsers(dest="what", required=True)
+    ri = ro_what.add_parser("import", help="add or update students from a CSV file, all or nothing")
+    ri.add_argument("file")
+    ri.set_defaults(func=cmd_roster)
 
     d = sub.add_parser("doctor", help="check versions, extensions, exchange, Jupyter root and isolation")
     d.add_argument("--jupyter-root", help="the folder JupyterLab is started in (default: the current folder)")

@@ -94,6 +94,18 @@ class FeedbackReport:
     assignment: str
     written: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # graded in the gradebook, but no autograded copy
+
+
+def graded_without_copy(course: Course, assignment: str) -> list[str]:
+    """Students the gradebook holds as graded (or waiting for hand marking) for ``assignment`` whose
+    ``autograded/<student>/<assignment>/`` is gone (e.g. removed by Formgrader's Autograde button in
+    nbgrader before the course refused it): their feedback cannot be written."""
+    from .gradebook import graded_students
+
+    return [
+        s for s in graded_students(course, assignment) if not (course.autograded / s / assignment).is_dir()
+    ]
 
 
 def hidden_secrets(course: Course, assignment: str) -> Secrets:
@@ -191,10 +203,19 @@ def check_feedback(course: Course, assignment: str) -> list[str]:
 
 def generate(course: Course, assignment: str) -> FeedbackReport:
     """nbgrader generate_feedback for every autograded submission of ``assignment``, then check it."""
+    from .policy import refresh_penalties
+
     report = FeedbackReport(assignment)
+    refresh_penalties(course, assignment)  # the feedback shows the penalty of the current score
+    report.missing = graded_without_copy(course, assignment)
     graded = sorted(p.parent.name for p in course.autograded.glob(f"*/{assignment}"))
     if not graded:
-        return report
+        if report.missing:
+            return report
+        raise CourseError(
+            f"nothing of {assignment} is graded yet (no {course.autograded.name}/<student>/{assignment}/); "
+            f"run `course collect {assignment}` and `course grade {assignment}` first"
+        )
     import warnings
 
     with warnings.catch_warnings():

@@ -43,6 +43,7 @@ class Outcome:
     notebooks: list[NotebookOutcome]
     timestamp: str | None = None
     record_error: str = ""  # set when the gradebook could not be written
+    pending_manual: float = 0.0  # points of written answers still to mark (set when the gradebook is written)
 
     def _worst(self) -> list[NotebookOutcome]:
         kinds = [n.kind for n in self.notebooks if n.kind in STATUSES]
@@ -53,9 +54,12 @@ class Outcome:
 
     @property
     def status(self) -> str:
-        """graded, or the most serious of STATUSES among its notebooks."""
+        """The most serious of STATUSES among its notebooks, else needs-manual-grading while written
+        answers are unmarked, else graded."""
         worst = self._worst()
-        return worst[0].kind if worst else "graded"
+        if worst:
+            return worst[0].kind
+        return "needs-manual-grading" if self.pending_manual > 0 else "graded"
 
     @property
     def failed(self) -> bool:
@@ -63,6 +67,11 @@ class Outcome:
 
     @property
     def reason(self) -> str:
+        if not self._worst() and self.pending_manual > 0:
+            return (
+                f"{self.pending_manual:g} point(s) of written answers to mark by hand "
+                f"(`course mark` or Formgrader)"
+            )
         return "; ".join(
             f"{n.notebook}: {n.reason}" if len(self.notebooks) > 1 else n.reason for n in self._worst()
         )
@@ -138,7 +147,12 @@ class GradebookWriter:
         course, a, s = self.course, outcome.assignment, outcome.student
         with _gradebook(course) as gb:
             gb.update_or_create_student(s)
+            from .policy import extension_of
+
             kwargs = {"timestamp": parse_utc(outcome.timestamp)} if outcome.timestamp else {}
+            extension = extension_of(gb, gb.find_assignment(a), s)  # given with `course extend`, if any
+            if extension is not None:  # else leave an extension nbgrader or Formgrader recorded
+                kwargs["extension"] = extension
             gb.update_or_create_submission(a, s, **kwargs)
             for nbo in outcome.notebooks:
                 if nbo.nb is None:
@@ -163,6 +177,7 @@ class GradebookWriter:
                 SaveAutoGrades().preprocess(nbo.nb, resources)
                 AssignLatePenalties(config=course.config).preprocess(nbo.nb, resources)
         with _gradebook(course) as gb:
+            outcome.pending_manual = _pending_points(gb.find_submission(a, s))
             _write_status(gb, a, s, outcome.status, outcome.reason, outcome.problems, self.isolation)
 
 
@@ -232,10 +247,41 @@ EXPORT_COLUMNS = [
 ]
 
 
+GRADED = ("graded", "needs-manual-grading")
+
+
+def graded_students(course, assignment: str) -> list[str]:
+    """Students with a submission of ``assignment`` in the gradebook that grading did not fail."""
+    from nbgrader.api import MissingEntry
+
+    with _gradebook(course) as gb:
+        statuses = load_statuses(gb)
+        try:
+            submissions = gb.find_assignment(assignment).submissions
+        except MissingEntry:
+            return []
+        out = []
+        for sub in submissions:
+            status, _ = submission_status(sub, statuses.get((assignment, sub.student.id)))
+            if status in GRADED:
+                out.append(sub.student.id)
+    return sorted(out)
+
+
+def missing_copy_status(course, assignment: str, student: str) -> str:
+    return (
+        f"no autograded copy: {course.autograded.name}/{student}/{assignment} is missing, so its feedback "
+        f"cannot be written; run `course grade {assignment} --student {student}`"
+    )
+
+
 def export_rows(course) -> list[dict]:
     """One row per assignment and student, as nbgrader's CSV export, plus status, pending points, problems."""
     from nbgrader.api import MissingEntry
 
+    from .policy import refresh_penalties
+
+    refresh_penalties(course)  # penalties follow the current scores (hand marks made in Formgrader too)
     rows = []
     with _gradebook(course) as gb:
         statuses = load_statuses(gb)
@@ -248,6 +294,8 @@ def export_rows(course) -> list[dict]:
                     sub = None
                 recorded = statuses.get((assignment.name, student.id))
                 status, pending = submission_status(sub, recorded)
+                if status in GRADED and not (course.autograded / student.id / assignment.name).is_dir():
+                    status = missing_copy_status(course, assignment.name, student.id)
                 penalty = sub.late_submission_penalty if sub is not None else 0.0
                 raw = sub.score if sub is not None else 0.0
                 rows.append(

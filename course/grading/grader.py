@@ -481,3 +481,18 @@ class Grader:
                 nbformat.write(nbo.nb, str(target / f"{nbo.notebook}.ipynb"))
         if outcome.timestamp:
             (target / "timestamp.txt").write_text(outcome.timestamp)
+        carry_submission_secret(self.course.submitted / outcome.student / outcome.assignment, target)
+
+
+def carry_submission_secret(submitted: Path, autograded: Path) -> None:
+    """Copy ``nbgrader submit``'s submission_secret.txt into the autograded copy: ``generate_feedback``
+    carries it on into feedback/, where ``nbgrader release_feedback`` needs it to name the student's
+    feedback. Read without following links; a missing or unsafe file is left out (then nbgrader
+    names the feedback by the notebook's hash, as for a submission without a secret)."""
+    from . import safefs
+
+    try:
+        secret = safefs.read_file(submitted, "submission_secret.txt", 4096)
+    except (safefs.Missing, safefs.UnsafeFile):
+        return
+    (autograded / "submission_secret.txt").write_bytes(secret)
