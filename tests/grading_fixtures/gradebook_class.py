@@ -146,4 +146,7 @@ def generate(
                 status, reason = "needs-manual-grading", ""
                 gen.others[sid] = "needs-manual-grading"
             _write_status(gb, "ps1", sid, status, reason, [], "namespaces")
+            if status in ("graded", "needs-manual-grading"):
+                # as `course grade` leaves it: the graded copy that feedback is made from
+                (c / "autograded" / sid / "ps1").mkdir(parents=True, exist_ok=True)
     return gen
