@@ -590,10 +590,19 @@ def test_the_round_trip_runs_through_each_users_own_server(world):
     assert "2099" not in collected_at, collected_at
     grade = as_user(instructor, VENV_BIN / "course", "grade", PS, "--jobs", "2", cwd=repo, check=False)
     assert grade.returncode == 0, grade.stdout + grade.stderr
+    assert "isolation: none" not in grade.stdout, grade.stdout  # the instructor's account gets a jail
     for student in (alice, bob, carol):
         assert re.search(rf"(graded|needs-manual-grading)\s+{PS}/{re.escape(student)}\b", grade.stdout), (
             grade.stdout
         )
+    # the gradebook records each submission under the student's own name
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gb:
+        assert {s.id for s in gb.students} == {alice, bob, carol}
+        scores = {s: gb.find_submission(PS, s).score for s in (alice, bob, carol)}
+    assert scores[alice] == scores[carol] > scores[bob], scores
+
     out = as_user(instructor, VENV_BIN / "course", "feedback", PS, cwd=repo).stdout
     assert "3 feedback file(s)" in out, out
     released = as_user(instructor, VENV_BIN / "nbgrader", "release_feedback", PS, cwd=course_dir, check=False)
@@ -602,14 +611,6 @@ def test_the_round_trip_runs_through_each_users_own_server(world):
         # its own branch); until that lands the feedback cannot be released, so nothing below can run
         pytest.xfail("release_feedback needs submission_secret.txt in autograded/ (issue 13, point 1)")
     assert released.returncode == 0, released.stdout + released.stderr
-
-    # the gradebook records each submission under the student's own name
-    from nbgrader.api import Gradebook
-
-    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gb:
-        assert {s.id for s in gb.students} == {alice, bob, carol}
-        scores = {s: gb.find_submission(PS, s).score for s in (alice, bob, carol)}
-    assert scores[alice] == scores[carol] > scores[bob], scores
 
     # each student fetches the feedback through their own server and opens it
     for who in ("alice", "bob", "carol"):
