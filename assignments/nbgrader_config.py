@@ -7,6 +7,7 @@ root finds it). Paths are relative to this file, so a copy of the folder is
 a working course of its own (the tests rely on that).
 """
 
+import os
 from pathlib import Path
 
 c = get_config()  # noqa: F821 - provided by traitlets when it loads this file
@@ -19,6 +20,15 @@ c.CourseDirectory.course_id = "helsinki-nea"
 # exchange is the folder students fetch from and submit to. On a JupyterHub
 # point it at a shared folder instead (see README.md).
 c.Exchange.root = str(HERE / "exchange")
+
+# -- the masters: every solution and hidden test ----------------------------------
+# In source/ by default. A deployment students can reach (the public Binder, an nbgitpuller
+# link, a hub serving this checkout) must not ship them: keep them in a private repository and
+# point here at its checkout, by setting COURSE_SOURCE_DIR or by writing the absolute path
+# (README.md, "Answer keys stay with instructors"; `course doctor` warns where students can reach them).
+c.CourseDirectory.source_directory = (
+    os.path.abspath(os.environ["COURSE_SOURCE_DIR"]) if os.environ.get("COURSE_SOURCE_DIR") else "source"
+)
 
 # -- generating the student version ------------------------------------------
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

@@ -283,13 +283,19 @@ def cmd_doctor(args) -> int:
         course, missing = _course(args), ""
     except CourseError as e:  # e.g. installed from a wheel, run outside the course: check the rest
         course, missing = None, str(e)
-    checks = doctor.run(course, Path(args.jupyter_root) if args.jupyter_root else None, missing)
+    checks = doctor.run(
+        course,
+        Path(args.jupyter_root) if args.jupyter_root else None,
+        missing,
+        [Path(r) for r in args.student_root or []],
+    )
     for c in checks:
-        print(f"{'ok  ' if c.ok else 'FAIL'} {c.name}: {c.detail}")
+        print(f"{'ok  ' if c.ok else 'WARN' if c.warning else 'FAIL'} {c.name}: {c.detail}")
         if not c.ok and c.fix:
             print(f"     fix: {c.fix}")
-    bad = sum(not c.ok for c in checks)
-    print(f"Summary: {len(checks)} checks, {bad} problem(s)")
+    bad = sum(not c.ok and not c.warning for c in checks)
+    warned = sum(not c.ok and c.warning for c in checks)
+    print(f"Summary: {len(checks)} checks, {bad} problem(s)" + (f", {warned} warning(s)" if warned else ""))
     return 1 if bad else 0
 
 
@@ -512,6 +518,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("doctor", help="check versions, extensions, exchange, Jupyter root and isolation")
     d.add_argument("--jupyter-root", help="the folder JupyterLab is started in (default: the current folder)")
+    d.add_argument(
+        "--student-root",
+        action="append",
+        help="a folder a student-facing server serves (its ServerApp.root_dir); warns if the masters are "
+        "inside (repeatable)",
+    )
     d.set_defaults(func=cmd_doctor)
 
     from course.lessons_copy import add_parser as add_lessons_parser

@@ -51,7 +51,33 @@ def _timestamp(text: str):
     return parse_utc(text)
 
 
-def _records(inbound_fd: int, assignment: str, report: CollectReport) -> dict[str, tuple]:
+def foreign_owner(student: str, uid: int) -> str | None:
+    """The account that owns an inbound folder named for ``student``, if that is another account.
+
+    nbgrader names a submission after the OS user who submits (``nbgrader.utils.get_username``), and the
+    inbound folder is writable by everyone, so another student can create ``alice+ps1+<later time>``.
+    Where ``student`` is an account on this machine (a hub with one Unix user per student), a folder it
+    does not own is forged: ``nbgrader collect`` only warns (``CollectApp.check_owner``); this refuses it,
+    so the forgery can neither replace nor hide the real submission. Where ``student`` is no account
+    here (files from elsewhere, a hub whose servers all run as one uid) ownership proves nothing.
+    """
+    import pwd
+
+    try:
+        expected = pwd.getpwnam(student).pw_uid
+    except KeyError:
+        return None
+    if uid == expected:
+        return None
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid {uid}"
+
+
+def _records(
+    inbound_fd: int, assignment: str, report: CollectReport, check_owner: bool = True
+) -> dict[str, tuple]:
     """student -> (timestamp, folder name) of the newest inbound submission of ``assignment``."""
     newest: dict[str, tuple] = {}
     for name, st in safefs.entries(inbound_fd):
@@ -64,6 +90,13 @@ def _records(inbound_fd: int, assignment: str, report: CollectReport) -> dict[st
             continue
         if not stat.S_ISDIR(st.st_mode):
             report.refused.append(f"{student}: inbound/{name} is {safefs.kind(st.st_mode)}, not a folder")
+            continue
+        owner = foreign_owner(student, st.st_uid) if check_owner else None
+        if owner:
+            report.refused.append(
+                f"{student}: inbound/{name} is owned by {owner}, not by {student}: a submission in "
+                f"another's name (CollectApp.check_owner); not collected"
+            )
             continue
         try:
             when = _timestamp(parts[2])
@@ -129,7 +162,8 @@ def collect(
     except safefs.UnsafeFile as e:
         raise CourseError(f"no inbound folder to collect from: {e}") from None
     try:
-        records = _records(inbound_fd, assignment, report)
+        check_owner = course.config.get("CollectApp", {}).get("check_owner", True)
+        records = _records(inbound_fd, assignment, report, check_owner)
         course.submitted.mkdir(parents=True, exist_ok=True)
         for student in sorted(records):
             if students and student not in students:

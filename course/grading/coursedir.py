@@ -36,6 +36,15 @@ def load_config(course_dir: Path) -> Config:
     return PyFileConfigLoader(CONFIG_NAME, path=str(course_dir)).load_config()
 
 
+def grading_settings(config: Config) -> GradingSettings:
+    """The grading limits from the ``c.CourseGrader.*`` section (traitlets would read a section named
+    after the class, ``GradingSettings``, and ignore the documented one)."""
+    section = Config()
+    section.GradingSettings = config.get("GradingSettings", Config())
+    section.GradingSettings.merge(config.get("CourseGrader", Config()))
+    return GradingSettings(config=section)
+
+
 class Course:
     """A loaded course: nbgrader's CourseDirectory plus the grading settings."""
 
@@ -47,7 +56,7 @@ class Course:
         if "root" not in self.config.get("CourseDirectory", {}):
             self.config.CourseDirectory.root = str(self.dir)
         self.coursedir = CourseDirectory(config=self.config)
-        self.settings = GradingSettings(config=self.config)
+        self.settings = grading_settings(self.config)
         self.root = Path(self.coursedir.root)
 
     # -- folders ------------------------------------------------------------
@@ -107,6 +116,13 @@ class Course:
         return sorted(p.stem for p in (self.source / assignment).glob("*.ipynb"))
 
     def select(self, names: list[str] | None) -> list[str]:
+        if not self.source.is_dir():
+            raise CourseError(
+                f"the masters folder {self.source} does not exist; it is "
+                f"c.CourseDirectory.source_directory in {self.dir / CONFIG_NAME} (or $COURSE_SOURCE_DIR): "
+                f"point it at the checkout of the masters (assignments/README.md, 'Answer keys stay with "
+                f"instructors')"
+            )
         known = self.assignments()
         if not names:
             return known

@@ -35,6 +35,7 @@ class Check:
     ok: bool
     detail: str
     fix: str = ""
+    warning: bool = False  # a failed warning is printed (WARN) but does not fail `course doctor`
 
 
 def _requirements() -> dict[str, str]:
@@ -261,6 +262,72 @@ def check_limits(course: Course) -> list[Check]:
     ]
 
 
+def _public_checkout(path: Path) -> Path | None:
+    """The checkout of the course's own repository that holds ``path`` (what Binder builds, what an
+    nbgitpuller link clones), if any: the folder above it whose pyproject.toml names the course."""
+    for d in [path, *path.parents]:
+        project = d / "pyproject.toml"
+        if project.is_file() and 'name = "helsinki-nea-course"' in project.read_text(errors="replace"):
+            return d
+    return None
+
+
+def check_masters(course: Course, student_roots: list[Path] | None = None) -> list[Check]:
+    """Are the answer keys (the masters: every solution and hidden test) out of students' reach?
+
+    Warns where the masters are inside the course's repository checkout (the public Binder serves it to
+    anyone, an nbgitpuller link copies it into every student's home) or inside a folder that a
+    student-facing server serves (``--student-root``, e.g. its ServerApp.root_dir); fails where the
+    grading jail could read them.
+    """
+    masters = course.source.resolve()
+    where = f"masters in {masters}"
+    fix = (
+        "keep the masters in a private repository, outside every folder students are served, and set "
+        f"c.CourseDirectory.source_directory in {course.dir / CONFIG_NAME} (or COURSE_SOURCE_DIR) to its "
+        "checkout (assignments/README.md, 'Answer keys stay with instructors')"
+    )
+    reached = []
+    checkout = _public_checkout(masters)
+    if checkout is not None:
+        reached.append(
+            f"inside the course's repository {checkout}, which Binder and nbgitpuller serve to students"
+        )
+    for root in student_roots or []:
+        root = root.resolve()
+        if masters == root or root in masters.parents:
+            reached.append(f"inside {root}, which a student-facing server serves")
+    out = [
+        Check(
+            "answer keys out of students' reach",
+            not reached,
+            f"{where}: " + "; ".join(reached)
+            if reached
+            else f"{where}: outside the course's repository"
+            + (f" and {', '.join(str(r) for r in student_roots)}" if student_roots else ""),
+            fix,
+            warning=True,
+        )
+    ]
+    try:
+        readable = readable_paths(course.settings, course.root)
+    except IsolationError:
+        return out  # check_isolation reports it
+    inside = [
+        p for p in readable if masters == Path(p) or Path(os.path.realpath(p)) in [masters, *masters.parents]
+    ]
+    if inside:
+        out.append(
+            Check(
+                "answer keys out of the jail",
+                False,
+                f"{where}: inside {inside[0]}, which every grading jail may read",
+                "move the masters out of that folder (or drop it from c.CourseGrader.extra_ro_paths)",
+            )
+        )
+    return out
+
+
 NO_COURSE_FIX = (
     "the problem sets are not part of the installed package (they hold the solutions): run "
     "`course doctor` in the folder holding the course's nbgrader_config.py (the repository's "
@@ -269,7 +336,12 @@ NO_COURSE_FIX = (
 )
 
 
-def run(course: Course | None, jupyter_root: Path | None = None, course_error: str = "") -> list[Check]:
+def run(
+    course: Course | None,
+    jupyter_root: Path | None = None,
+    course_error: str = "",
+    student_roots: list[Path] | None = None,
+) -> list[Check]:
     """Every check; with ``course`` None (no course directory found), the ones that need none, and that."""
     root = jupyter_root or Path.cwd()
     if course is None:
@@ -283,6 +355,7 @@ def run(course: Course | None, jupyter_root: Path | None = None, course_error: s
         check_versions()
         + check_extensions()
         + check_course(course, root)
+        + check_masters(course, student_roots)
         + check_isolation(course)
         + check_limits(course)
     )
