@@ -68,9 +68,7 @@ def _axelrod(turns, repetitions, noise, seed):
     game = axl.Game(r=PAYOFFS["R"], s=PAYOFFS["S"], t=PAYOFFS["T"], p=PAYOFFS["P"])
 
     def run():
-        t = axl.Tournament(
-            players(), turns=turns, repetitions=repetitions, game=game, noise=noise, seed=seed
-        )
+        t = axl.Tournament(players(), turns=turns, repetitions=repetitions, game=game, noise=noise, seed=seed)
         t.play(progress_bar=False, processes=None, build_results=False)
         return t
 
@@ -121,7 +119,10 @@ def main(argv=None) -> int:
         f"Classic tournament, 8 strategies (36 pairings with self-play), 200 turns x {reps} repetitions; "
         f"axelrod {version} serial (processes=None); {repeats} interleaved pairs, median [range]"
     )
-    for noise, note in ((0.05, "every match played by both"), (0.0, "axelrod's cache replays deterministic pairings")):
+    for noise, note in (
+        (0.05, "every match played by both"),
+        (0.0, "axelrod's cache replays deterministic pairings"),
+    ):
         r = compare(noise, repeats, repetitions=reps)
         print(
             f"  noise {noise:g} ({note}): ours {_med_range([1e3 * x for x in r['ours']])} ms; "
