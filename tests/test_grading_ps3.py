@@ -209,10 +209,11 @@ def graded(tmp_path_factory):
     extra = [] if ISOLATION.mode != "none" else ["--allow-unisolated"]
     result = course("--course-dir", c, "grade", "ps3", "--jobs", "2", "--timeout", "30", *extra)
     assert result.rc == 0, result.out + result.err
+    feedback = course("--course-dir", c, "feedback", "ps3")
     exported = course("--course-dir", c, "export", "-o", c / "grades.csv")
     assert exported.rc == 0, exported.out + exported.err
     rows = {r["student_id"]: r for r in csv.DictReader(open(c / "grades.csv")) if r["assignment"] == "ps3"}
-    return SimpleNamespace(course=c, rows=rows, attacks=attacks, points=points(c, "ps3"))
+    return SimpleNamespace(course=c, rows=rows, attacks=attacks, points=points(c, "ps3"), feedback=feedback)
 
 
 def _verdict_text(course_dir: Path, student: str, gid: str) -> str:
@@ -251,3 +252,12 @@ def test_design_attacks_buy_nothing_and_say_why(graded):
         assert attack.problem in row["status"] + row["problems"], (attack.why, row["problems"])
         cell = "q2_hidden" if attack.student == "k-design-overfit" else "q2_tests"
         assert reasons[attack.student] in _verdict_text(graded.course, attack.student, cell), attack.student
+
+
+@pytest.mark.slow
+def test_feedback_is_written_and_leaks_no_hidden_test(graded):
+    """The verdicts name the failing partner ("hidden partner 1 (reneges after gains)") without
+    repeating any line of the hidden tests, which `course feedback` checks in every encoding."""
+    assert graded.feedback.rc == 0, graded.feedback.out
+    for student in ["ref", "blank", "partial", *(k.student for k in graded.attacks)]:
+        assert (graded.course / "feedback" / student / "ps3" / "ps3.html").is_file(), student
