@@ -4,10 +4,8 @@
    200 rounds x 500 runs: median over repeated slider changes (target < 50 ms).
    The update simulates the shown pair and, for the summary line, GRIT and
    big-bang against the same partner (up to three simulations).
-2. The classic-game round robin of the Evolution of Trust's 8 strategies,
-   200 turns x 50 repetitions (with self-play, as axelrod does), against the
-   same tournament in axelrod (when installed): the ratio of the two times in
-   this one run (target >= 20x).
+2. (The classic-game tournament against axelrod moved to
+   ``benchmarks/bench_tournament.py``.)
 
 4. The evolution of step sizes (evolve_step_sizes) at the lesson's setting:
    median [range] (target < 200 ms; a report, not an assertion).
@@ -29,7 +27,6 @@ import gc
 import statistics
 import sys
 import time
-import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -111,41 +108,6 @@ def _med_range(xs, fmt="{:.1f}") -> str:
     return f"{fmt.format(statistics.median(xs))} [{fmt.format(min(xs))}-{fmt.format(max(xs))}]"
 
 
-def bench_tournament(repeats: int, turns: int = 200, repetitions: int = 50) -> dict:
-    from course.trust import tournament
-
-    ours = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        tournament(None, game="classic", rounds=turns, repetitions=repetitions, seed=0)
-        ours.append(time.perf_counter() - t0)
-    out = {"ours_median_s": statistics.median(ours)}
-    try:
-        import axelrod as axl
-    except ImportError:
-        out["axelrod"] = "not installed (pip install -e '.[oracle]')"
-        return out
-    players = [
-        axl.TitForTat(),
-        axl.Defector(),
-        axl.Cooperator(),
-        axl.Grudger(),
-        axl.Detective(),
-        axl.TitFor2Tats(),
-        axl.WinStayLoseShift(),
-        axl.Random(),
-    ]
-    game = axl.Game(r=2, s=-1, t=3, p=0)
-    warnings.filterwarnings("ignore", message="Tournament results will not be accessible")
-    t0 = time.perf_counter()
-    axl.Tournament(players, turns=turns, repetitions=repetitions, game=game, seed=0).play(
-        progress_bar=False, processes=1, build_results=False
-    )
-    out["axelrod_s"] = time.perf_counter() - t0
-    out["speedup"] = out["axelrod_s"] / out["ours_median_s"]
-    return out
-
-
 def bench_step_sizes(repeats: int) -> list:
     """One evolve_step_sizes() at the lesson's setting (100 agents, 200 generations, R=20): times in ms."""
     from course.trust import evolve_step_sizes
@@ -179,14 +141,6 @@ def main(argv=None) -> int:
         f"6 subplots, {c['traces']} traces and {c['points']} points: {_med_range(c['bare_ms'])} ms; "
         f"ratio {_med_range(c['ratios'], '{:.2f}')} (median [range] over {len(c['ratios'])} interleaved pairs)"
     )
-    reps = 10 if args.quick else 50
-    t = bench_tournament(3 if args.quick else 5, repetitions=reps)
-    line = f"Classic tournament, 8 strategies, 200 turns x {reps} repetitions: ours {1e3 * t['ours_median_s']:.0f} ms"
-    if "axelrod_s" in t:
-        line += f"; axelrod {t['axelrod_s']:.1f} s; ours is {t['speedup']:.0f}x faster (target >= 20x)"
-    else:
-        line += f"; axelrod {t['axelrod']}"
-    print(line)
     return 0
 
 

@@ -18,7 +18,10 @@ the answer with its own code and applies the rule:
 * default: the student's value equals the reference value (``view`` picks
   what matters, on both sides; floats within ``tol``);
 * ``test=``: a property of the student's value, given the reference value
-  (for the visible checks, which accept more than one right answer).
+  (for the visible checks, which accept more than one right answer). A test
+  may compute anything in the grader's process, e.g. run the course's engine
+  on a design the student sent as plain data; it fails the check with its
+  own reason by raising :class:`Fail`.
 
 The hidden region's source, its rules and the reference values never enter
 the student's kernel; neither does anything the kernel says about pass or
@@ -54,6 +57,12 @@ class Check:
 class Verdict:
     ok: bool
     why: str = ""
+
+
+class Fail(Exception):
+    """Raised by a check's ``test`` (a scoring function run here, in the grader) to fail the check with
+    a reason of its own, e.g. ``raise Fail("opening must be in [0, 10]; got 12")``; the reason is the
+    verdict's text (in the feedback), so it must not quote the hidden tests."""
 
 
 # -- helpers for views and tests (plain data in, Python values out) ---------------------------
@@ -255,7 +264,7 @@ def checks_in(cell_id: str, master_source: str, namespace: dict | None = None) -
     return found
 
 
-__all__ = ["check", "master", *HELPERS]
+__all__ = ["check", "master", "Fail", *HELPERS]
 
 
 def checks_of_notebook(
@@ -375,7 +384,10 @@ def judge(chk: Check, got) -> Verdict:
         return Verdict(False, f"returned an object whose class redefines equality ({forged[:80]})")
     try:
         if chk.test is not None:
-            ok = bool(chk.test(got, chk.want)) is True
+            try:
+                ok = bool(chk.test(got, chk.want)) is True
+            except Fail as e:
+                return Verdict(False, str(e)[:300] or "the result differs from what was expected")
         elif chk.view is not None:
             ok = same(chk.view(got), chk.view(chk.want), chk.tol)
         else:

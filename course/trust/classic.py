@@ -79,7 +79,23 @@ class Payoffs:
             object.__setattr__(self, name, check_real(f"payoff {name}", getattr(self, name)))
 
     def score(self, mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:
-        """Payoff to the player who played ``mine`` against ``theirs`` (bool arrays)."""
+        """Payoff to the player who played ``mine`` against ``theirs`` (bool arrays).
+
+        For the engine's bool arrays (C-contiguous, or transposed views of C-contiguous buffers, as
+        :class:`~course.trust.core.Play` holds them), a look-up in the table (P, T, S, R) by
+        ``2*mine + theirs`` over the contiguous buffer: the same values, in an array of the same memory
+        layout (so sums over it round alike), in a third of the time.
+        """
+        mine, theirs = np.asarray(mine), np.asarray(theirs)
+        if mine.dtype == bool and theirs.dtype == bool and mine.shape == theirs.shape:
+            table = np.array([self.P, self.T, self.S, self.R], dtype=float)
+            for flip in (False, True):
+                m, o = (mine.T, theirs.T) if flip else (mine, theirs)
+                if m.flags.c_contiguous and o.flags.c_contiguous:
+                    index = np.left_shift(m.view(np.uint8), 1)
+                    index |= o.view(np.uint8)
+                    out = np.take(table, index)
+                    return out.T if flip else out
         return np.where(mine, np.where(theirs, self.R, self.S), np.where(theirs, self.T, self.P))
 
     @property

@@ -376,6 +376,19 @@ def _groups(ids: np.ndarray, strategies: Sequence[Strategy]):
     return out
 
 
+def _as_slice(rows):
+    """``rows`` as a slice when they are one contiguous run (the round-robin's side A, a group of one
+    strategy): the per-round reads and writes are then views and block copies instead of gathers and
+    scatters, with the same values. (``ctx.last_mine`` / ``last_theirs`` are then views of the
+    history, as they already are when one strategy plays every row.)"""
+    if isinstance(rows, slice) or rows.shape[0] == 0:
+        return rows
+    first, last = int(rows[0]), int(rows[-1])
+    if last - first + 1 == rows.shape[0]:  # rows are sorted and distinct (np.flatnonzero)
+        return slice(first, last + 1)
+    return rows
+
+
 def run_matches(
     game: Game,
     strategies_a: Sequence[Strategy],
@@ -409,24 +422,43 @@ def run_matches(
         ("b", strategies_b, ids_b, rng_b, db, da, ib),
     ):
         groups = []
-        for strat, rows, count in _groups(ids, strategies):
+        found = _groups(ids, strategies)
+        for strat, rows, count in found:
             ctx = Context(count, srng, game.params, side, own, other, rows)
             state = strat.init(count, ctx)
-            groups.append((strat, rows, count, ctx, state))
-        sides.append((groups, own, other, own_int))
+            groups.append((strat, _as_slice(rows), count, ctx, state))
+        order = None
+        if any(not isinstance(g[1], slice) for g in groups):
+            # Rows of one strategy scattered (the round-robin's side B): play this side in the order
+            # that makes each group one block (rows sorted by strategy, each group's rows in their own
+            # order), with one gather and one scatter of a whole round instead of one per group.
+            order = np.concatenate([rows for _, rows, _ in found])
+            starts = np.cumsum([0] + [count for _, _, count in found])
+            groups = [(g[0], slice(int(a), int(b)), *g[2:]) for g, a, b in zip(groups, starts, starts[1:])]
+        sides.append((groups, own, other, own_int, order))
 
     eps = game.noise
     for t in range(rounds):
-        for groups, own, other, own_int in sides:
+        for groups, own, other, own_int, order in sides:
+            if order is None:
+                last_mine = own[t - 1] if t else None
+                last_theirs = other[t - 1] if t else None
+                moves = own_int[t]
+            else:
+                last_mine = own[t - 1, order] if t else None
+                last_theirs = other[t - 1, order] if t else None
+                moves = np.empty(n, dtype=own_int.dtype)
             for strat, rows, count, ctx, state in groups:
                 ctx.t = t
                 if t:
-                    ctx.last_mine = own[t - 1, rows]
-                    ctx.last_theirs = other[t - 1, rows]
+                    ctx.last_mine = last_mine[rows]
+                    ctx.last_theirs = last_theirs[rows]
                 m = strat.move(state, ctx)
                 if not strat.trusted:
                     m = game.check_moves(m, strat, count, t)
-                own_int[t, rows] = m
+                moves[rows] = m
+            if order is not None:
+                own_int[t, order] = moves
         if eps > 0:
             draw = noise_rng.random((2, n)) < eps
             da[t] = game.deliver(ia[t], draw[0])

@@ -46,12 +46,14 @@ PARTIAL = {
         "q4_answer": "The chart shows a cycle.",
     },
     "ps3": {
-        "q1_answer": "def conciliatory_tf2t(mine, theirs, ctx):\n"
-        "    # wrong: forgets rule 3 (plain tit-for-two-tats)\n"
-        "    if ctx.t < 2:\n"
-        "        return np.full(ctx.runs, C)\n"
-        "    return ~((theirs[:, -1] == D) & (theirs[:, -2] == D))\n",
-        "q4_answer": "Small steps lose less.",
+        "q1_answer": "def scorecard(design, partner, seed=0):\n"
+        "    result = play(design, partner, seed)\n"
+        "    # wrong: the largest worst loss over the runs, not their mean\n"
+        '    return {"mean payoff": float(result.total_payoff("a").mean()),\n'
+        '            "mean worst loss": float(result.worst_loss("a").max())}\n',
+        "q2_answer": 'my_design = {"opening": "small", "raise_by": 0.5, "response": "forgive", '
+        '"forgive_after": 3, "restart": "small"}\n',
+        "q3_answer": "Small steps lose less.",
     },
     "ps4": {
         "a1_answer": 'panmunjom_date = "2018-05-26"  # wrong: the Tongilgak meeting\n',
@@ -86,7 +88,7 @@ ATTACKS = ["x-gradebook", "x-delete-peer", "x-read-source", "x-background", "x-n
 PARTIAL_PASSES = {
     "ps1": {"q1_tests", "q1_hidden", "q2_tests", "q3_tests", "q3_hidden", "q4_tests", "q5_tests"},
     "ps2": {"q1_tests", "q1_hidden", "q2_tests", "q3_tests"},
-    "ps3": {"q2_tests", "q2_hidden", "q3_tests", "q3_hidden"},
+    "ps3": {"q2_tests", "q2_hidden"},
     "ps4": {"a2_tests", "a2_hidden", "a3_tests", "a3_hidden", "a4_tests", "a5_tests", "a5_hidden"},
 }
 

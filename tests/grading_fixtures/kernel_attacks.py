@@ -387,6 +387,34 @@ HARDCODE = {
 }
 
 
+# -- ps3: the design is judged in the grader, from plain data -----------------------------------------
+_PS3_DESIGN = '"response": "match", "forgive_after": 1, "restart": "opening"}'
+DESIGN_EQ_ANSWERS = {
+    "q2_answer": "class _Dial:\n"
+    "    def __eq__(self, other):\n        return True\n\n"
+    "    def __ne__(self, other):\n        return False\n\n"
+    "    def __hash__(self):\n        return 0\n\n"
+    "    def __float__(self):\n        return 1.0\n\n"
+    "    def __index__(self):\n        return 1\n\n\n"
+    'my_design = {"opening": _Dial(), "raise_by": _Dial(), ' + _PS3_DESIGN + "\n"
+    'print("ATTACK a design of objects that equal anything")\n'
+}
+DESIGN_SUBCLASS_ANSWERS = {
+    "q2_answer": "class _Sly(dict):  # GRIT to whoever reads it in the kernel, big-bang underneath\n"
+    "    def __getitem__(self, key):\n"
+    '        return {"opening": "small", "raise_by": "b"}.get(key, dict.__getitem__(self, key))\n\n\n'
+    "class _Low(float):  # says it is within any cap\n"
+    "    def __le__(self, other):\n        return True\n\n\n"
+    'my_design = _Sly({"opening": _Low(10.0), "raise_by": "b", ' + _PS3_DESIGN + ")\n"
+    'print("ATTACK a dict subclass and a float subclass")\n'
+}
+DESIGN_OUT_OF_RANGE_ANSWERS = {
+    "q2_answer": 'my_design = {"opening": 25.0, "raise_by": 0.5, ' + _PS3_DESIGN + "\n"
+}
+# tuned to the visible partner: its mean worst loss there is 6.48, just under the cap of 6.5
+DESIGN_OVERFIT_ANSWERS = {"q2_answer": 'my_design = {"opening": 3.0, "raise_by": 0.5, ' + _PS3_DESIGN + "\n"}
+
+
 def kernel_attacks() -> list[KernelAttack]:
     tampered = "tampered: the checks were tampered with"
     return [
@@ -515,6 +543,33 @@ def kernel_attacks() -> list[KernelAttack]:
             status="graded",
             score=2.0,
         ),  # q2_tests and q5_tests only
+        KernelAttack(
+            "k-design-eq",
+            "ps3",
+            "a design whose values are objects that equal anything (and convert to any number)",
+            answers=DESIGN_EQ_ANSWERS,
+            status=tampered,
+            problem="redefines equality",
+        ),
+        KernelAttack(
+            "k-design-subclass",
+            "ps3",
+            "a dict subclass that shows GRIT to the kernel, with a float subclass 'within any cap'",
+            answers=DESIGN_SUBCLASS_ANSWERS,
+        ),
+        KernelAttack(
+            "k-design-out-of-range",
+            "ps3",
+            "an opening of 25, above max_stake",
+            answers=DESIGN_OUT_OF_RANGE_ANSWERS,
+        ),
+        KernelAttack(
+            "k-design-overfit",
+            "ps3",
+            "a design squeezed under the cap on the visible partner only",
+            answers=DESIGN_OVERFIT_ANSWERS,
+            score=1.0,
+        ),  # q2_tests only: the hidden partners fail it
     ]
 
 
