@@ -606,10 +606,6 @@ def test_the_round_trip_runs_through_each_users_own_server(world):
     out = as_user(instructor, VENV_BIN / "course", "feedback", PS, cwd=repo).stdout
     assert "3 feedback file(s)" in out, out
     released = as_user(instructor, VENV_BIN / "nbgrader", "release_feedback", PS, cwd=course_dir, check=False)
-    if released.returncode and "submission_secret.txt" in released.stderr:
-        # issue 13 point 1: `course grade` must carry submission_secret.txt into autograded/ (fixed on
-        # its own branch); until that lands the feedback cannot be released, so nothing below can run
-        pytest.xfail("release_feedback needs submission_secret.txt in autograded/ (issue 13, point 1)")
     assert released.returncode == 0, released.stdout + released.stderr
 
     # each student fetches the feedback through their own server and opens it
