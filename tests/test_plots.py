@@ -133,8 +133,9 @@ def test_show_table_left_aligns_text_columns_only():
     aligned = " ".join(left)
     for col in (0, 4):  # id, title: cells and headers
         assert f"_row0_col{col}" in aligned and f"th.col{col}" in aligned
-    for col in (1, 2, 3, 5):  # dates, numbers, a mixed column: as pandas aligns them
+    for col in (1, 2, 3, 5):  # dates, numbers, a mixed column: as pandas aligns them, on one line
         assert f"_col{col}" not in aligned and f"th.col{col}" not in aligned
+        assert any(f"_row0_col{col}" in sel and "white-space: nowrap" in body for sel, body in css.items())
     # values read as the DataFrame shows them: no midnight times, no trailing zeros, blanks for missing
     assert _cells(html, 1) == ["2000-01-01", ""] and _cells(html, 2) == ["1.5", ""]
     assert _cells(html, 3) == ["3", ""] and _cells(html, 4)[1] == ""

@@ -68,6 +68,9 @@ def show_table(df: pd.DataFrame, *, hide_index: bool = False):
             styler = styler.format(_date if midnight else _datetime, subset=[col], na_rep="")
         elif pd.api.types.is_float_dtype(s):
             styler = styler.format("{:.6g}", subset=[col], na_rep="")
+    others = [c for c in df.columns if c not in cols]
+    if others:  # numbers and dates stay on one line (a date would break at its hyphens beside long prose)
+        styler = styler.set_properties(subset=others, **{"white-space": "nowrap"})
     if cols:
         styler = styler.set_properties(subset=cols, **dict(_css(TEXT_STYLE)))
         styler = styler.set_table_styles(
