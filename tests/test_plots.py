@@ -89,6 +89,18 @@ def test_intervals_escape_titles_and_need_their_columns():
         plot_intervals(df.drop(columns="end_date"))
 
 
+def test_intervals_shade_bands_and_refuse_bad_ones(events):
+    period = events[events["date"].between("1963-01-01", "1975-12-31") & (events["track"] == "csce")]
+    fig = _valid(plot_intervals(period, bands=[("1963-06-10", "1963-11-22", "Kennedy experiment")]))
+    (band,) = fig.layout.shapes
+    assert band.type == "rect" and band.layer == "below" and str(band.x0).startswith("1963-06-10")
+    assert [a.text for a in fig.layout.annotations] == ["Kennedy experiment"]
+    with pytest.raises(ValueError, match="ends before it starts"):
+        plot_intervals(period, bands=[("1970-01-01", "1969-01-01", "back to front")])
+    with pytest.raises(ValueError, match=r"a band is \(start, end, label\)"):
+        plot_intervals(period, bands=[("1970-01-01", "1971-01-01")])
+
+
 # ------------------------------------------------------------------ plot_per_year
 def test_per_year_stacks_the_counts_and_marks_the_dates(events):
     korean = events[

@@ -75,14 +75,29 @@ def plot_track_counts(counts: pd.DataFrame, *, title: str = "Events in the cours
     return fig
 
 
-def plot_intervals(events: pd.DataFrame, *, title: str | None = None, height: int | None = None):
+def plot_intervals(
+    events: pd.DataFrame,
+    *,
+    title: str | None = None,
+    height: int | None = None,
+    bands: Sequence[tuple] = (),
+):
     """Events on a date axis, one row per track: a dot for a single day, a bar from start to end for a range.
 
     ``events`` has the columns ``date``, ``end_date`` (empty for a single
     day), ``track`` and ``title``. Hovering a dot or a bar gives the event's
-    title and its dates.
+    title and its dates. ``bands`` shades periods behind the events:
+    ``[(start, end, label), ...]``.
     """
     _need(events, ["date", "end_date", "track", "title"], "plot_intervals")
+    checked = []
+    for band in bands:
+        if not (isinstance(band, tuple | list) and len(band) == 3):
+            raise ValueError(f"plot_intervals: a band is (start, end, label), got {band!r}")
+        start, end = pd.Timestamp(band[0]), pd.Timestamp(band[1])
+        if end < start:
+            raise ValueError(f"plot_intervals: the band {band[2]!r} ends before it starts")
+        checked.append((start, end, str(band[2])))
     order, _ = _tracks()
     present = [t for t in order if t in set(events["track"])] + sorted(set(events["track"]) - set(order))
     fig = go.Figure()
@@ -117,6 +132,17 @@ def plot_intervals(events: pd.DataFrame, *, title: str | None = None, height: in
                     hoverinfo="text",
                 )
             )
+    for k, (start, end, label) in enumerate(checked):
+        fig.add_vrect(
+            x0=start,
+            x1=end,
+            fillcolor=("#d9d9d9", "#fdb863", "#b2abd2")[k % 3],
+            opacity=0.35,
+            line_width=0,
+            layer="below",
+            annotation_text=html.escape(label),
+            annotation_position="top left",
+        )
     fig.update_layout(
         title=title,
         xaxis_title="Date",
