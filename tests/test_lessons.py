@@ -23,6 +23,7 @@ FIGURE_MARKERS = (
     "FigureWidget",
     "px.",
     "make_subplots",
+    "widgets.plots",  # the lessons' figures drawn by a function (issue 17, point 5)
 )
 
 

@@ -177,7 +177,9 @@ def test_static_figure_matches_the_view(card):
     fig = card.figure
     assert type(fig).__name__ == "Figure"
     assert list(fig.data[0].r) == list(card.fig.data[0].r)
-    assert fig.layout.title.text and fig.layout.polar.radialaxis.title.text == "rating"
+    assert fig.layout.title.text and fig.layout.annotations[0].text.startswith(
+        "Rings, centre to edge: 0 no obstacle"
+    )
 
 
 def test_view_accepts_starting_ratings_and_a_subset_of_settings():
@@ -274,3 +276,44 @@ def test_moving_a_slider_or_showing_the_course_redraws_what_is_shown(card):
     assert all(t.get("visible") is True for t in shown["data"][3:])
     assert "dashed" in shown["layout"]["title"]["text"]
     assert len(card.plot.outputs) == 1  # replaced, never appended
+
+
+# ------------------------------------------------------------ the radar is readable
+def test_wrap_label_keeps_every_word_on_short_lines():
+    from widgets.scorecard import LABEL_WIDTH, wrap_label
+
+    assert wrap_label("The lesson has been learned") == "The lesson has<br>been learned"
+    assert wrap_label("Unequal parties") == "Unequal<br>parties"
+    assert wrap_label("Recognition") == "Recognition"
+    assert wrap_label("A <b> & c") == "A &lt;b&gt; &amp; c"  # escaped: plotly reads labels as HTML
+    assert (
+        wrap_label("Incomprehensibilities abound") == "Incomprehensibilities<br>abound"
+    )  # a long word is kept
+    for o in OBSTACLES:
+        lines = wrap_label(o.name).split("<br>")
+        assert " ".join(lines) == o.name
+        assert all(len(ln) <= LABEL_WIDTH or " " not in ln for ln in lines)
+
+
+def test_radar_prints_nothing_over_the_shapes_and_hover_names_the_obstacle(card):
+    polar = card.fig.layout.polar
+    # the rings carry no labels (they would sit on the filled shapes); the caption gives the scale
+    assert polar.radialaxis.showticklabels is False and polar.radialaxis.showline is False
+    assert not polar.radialaxis.title.text
+    caption = card.fig.layout.annotations[0]
+    assert caption.yref == "paper" and caption.y < 0, "the scale caption sits under the chart, not on it"
+    assert all(f"{k} {v}" in caption.text for k, v in SCALE.items())
+    # obstacle names outside the outer ring, on short lines, with room in the margins
+    assert polar.angularaxis.ticks == "outside"
+    assert all(len(line) <= 14 for t in card.fig.data[0].theta for line in t.split("<br>") if " " in line)
+    assert polar.domain.x[0] > 0 and polar.domain.x[1] < 1
+    # the legend is under the chart, not over the labels on the right
+    assert card.fig.layout.legend.orientation == "h" and card.fig.layout.legend.y < 0
+    # hover gives the full name, on one line
+    tr = card.fig.data[0]
+    assert list(tr.customdata[:-1]) == [o.name for o in OBSTACLES]
+    assert tr.hovertemplate.startswith("%{customdata}: %{r}")
+    # the figure passes plotly's validators
+    import plotly.graph_objects as go
+
+    go.Figure(card.fig.to_dict())

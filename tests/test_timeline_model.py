@@ -410,6 +410,19 @@ def test_calendar_lanes_follow_tracks(tl):
     assert np.all(np.abs(lay.y - lay.lane) < 0.5)
 
 
+def test_scene_draws_only_the_lanes_of_the_tracks_that_are_on(tl):
+    sc = tl.scene(tl.make_state())
+    assert sc.lanes == (0, 1, 2, 3, 4) and sc.lane_labels[0] == "CSCE"
+    sc = tl.scene(tl.make_state(tracks=["humanitarian", "csce"]))
+    assert sc.lanes == (0, 3) and sc.lane_labels == ("CSCE", "Humanitarian")
+    pos = sc.lane_positions()
+    assert pos[0] == 0 and pos[3] == 1 and np.isnan(pos[[1, 2, 4]]).all()
+    assert tl.scene(tl.make_state(tracks=[])).lanes == ()
+    # aligned mode draws both lanes whatever the calendar tracks are
+    sc = tl.scene(tl.make_state(mode="aligned", align=ALIGN, tracks=["csce"]))
+    assert sc.lanes == (0, 1) and len(sc.lane_labels) == 2
+
+
 # ------------------------------------------------------------------ filtering
 def test_no_filter_shows_everything_in_date_order(tl):
     assert shown(tl) == DATE_ORDER
@@ -681,9 +694,12 @@ def test_describe_names_the_shown_events():
         "Events: from 13 Dec 1991 to 15 Jun 2000; in date order: Basic Agreement (13 Dec 1991); "
         "Leap-day talks (29 Feb 1992); First inter-Korean summit (13 Jun 2000)"
     )
-    assert (
-        events_line(start=1974, end=1974)
-        == "Events: on 18 Sep 1973; in date order: CSCE Stage II in Geneva (18 Sep 1973)"
+    # one event that runs over months is not "on" its first day
+    assert events_line(start=1974, end=1974) == (
+        "Events: from 18 Sep 1973 to 21 Jul 1975; in date order: CSCE Stage II in Geneva (18 Sep 1973)"
+    )
+    assert events_line(tracks=["csce"], start="1975-08-01", end="1975-08-01") == (
+        "Events: on 1 Aug 1975; in date order: Helsinki Final Act signed (1 Aug 1975)"
     )
     assert events_line(tracks=[]) == "Events: none"
     assert events_line(mode="aligned", align=ALIGN).startswith(

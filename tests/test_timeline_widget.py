@@ -193,14 +193,53 @@ def test_track_toggles(shared):
         "leap-day-talks",
         "summit-2000",
     ]
-    assert (
-        ex.fig.layout.yaxis.ticktext[0] == "CSCE (off)"
-        and ex.fig.layout.yaxis.ticktext[4] == "Escalation (off)"
-    )
+    # the lanes of the tracks that are off are gone, not left empty: three lanes, the first at the top
+    y = ex.fig.layout.yaxis
+    assert tuple(y.ticktext) == ("Détente and arms control", "Korea diplomacy", "Humanitarian")
+    assert tuple(y.tickvals) == (0, 1, 2) and tuple(y.range) == (2.5, -0.5)
     assert line(ex, "Tracks") == "Tracks: Détente and arms control; Korea diplomacy; Humanitarian"
     for w in ex.track_toggles.values():
         w.value = True
     assert drawn(ex) == DATE_ORDER and "(off)" not in "".join(ex.fig.layout.yaxis.ticktext)
+    assert len(ex.fig.layout.yaxis.ticktext) == len(TRACKS) and tuple(ex.fig.layout.yaxis.range) == (
+        4.5,
+        -0.5,
+    )
+
+
+def _lane_of(ex, event_id) -> float:
+    """The lane (0 = top) an event is drawn in: its y rounded to the nearest lane."""
+    t = ex.fig.data[EVENTS]
+    return round(next(y for i, y in zip(t.customdata, t.y) if i == event_id and not math.isnan(y)))
+
+
+def test_tracks_that_are_off_take_no_lane_and_the_lanes_below_move_up(shared):
+    ex = shared
+    by_lane = {
+        t: _lane_of(ex, e) for t, e in (("detente-arms-control", "salt-i"), ("humanitarian", "charter-77"))
+    }
+    assert by_lane == {"detente-arms-control": 1, "humanitarian": 3}
+    ex.track_toggles["csce"].value = False
+    ex.track_toggles["korea-diplomacy"].value = False
+    # Détente moves to the top lane, Humanitarian right under it; each sits on its own label
+    assert _lane_of(ex, "salt-i") == 0 and _lane_of(ex, "charter-77") == 1
+    labels = list(ex.fig.layout.yaxis.ticktext)
+    assert labels[_lane_of(ex, "salt-i")] == "Détente and arms control"
+    assert labels[_lane_of(ex, "charter-77")] == "Humanitarian"
+    # a search and a selection draw their rings in the moved lanes too
+    ex.search.value = "Charter"
+    m = ex.fig.data[MATCHES]
+    assert [round(y) for i, y in zip(m.customdata, m.y) if not math.isnan(y)] == [1]
+    ex.select("salt-i")
+    sel = ex.fig.data[SELECTED]
+    assert [round(y) for y in sel.y if not math.isnan(y)] == [0]
+    # every track off: no lanes at all, and the "no events match" note
+    for w in ex.track_toggles.values():
+        w.value = False
+    assert tuple(ex.fig.layout.yaxis.ticktext) == () and drawn(ex) == []
+    assert any(a.text == "No events match" for a in ex.fig.layout.annotations)
+    # the figure stays valid for plotly's own validators
+    go.Figure(ex.fig.to_dict())
 
 
 def test_actor_multi_select(shared):

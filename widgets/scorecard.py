@@ -37,14 +37,34 @@ from course.scorecard import (
     validate_settings,
 )
 
-__all__ = ["radar_traces", "make_figure", "Scorecard"]
+__all__ = ["radar_traces", "make_figure", "wrap_label", "SCALE_CAPTION", "Scorecard"]
 
 #: Colours per setting (colour-blind safe: blue, orange, purple).
 COLOURS: dict[str, str] = {"europe-1975": "#2166ac", "nea-2014": "#e08214", "nea-2021": "#762a83"}
 
 
+#: Angular labels are wrapped onto lines of at most this many characters (full names on hover).
+LABEL_WIDTH = 14
+#: The scale, as the chart's caption says it (the rings carry no labels, so none sits on the shapes).
+SCALE_CAPTION = "Rings, centre to edge: " + " · ".join(f"{k} {v}" for k, v in SCALE.items())
+
+
 def _closed(values: list) -> list:
     return list(values) + list(values[:1])
+
+
+def wrap_label(name: str, width: int = LABEL_WIDTH) -> str:
+    """An obstacle's name on short lines joined by ``<br>``, so that its label stays clear of the chart.
+
+    Every word is kept (``'The lesson has<br>been learned'``); a word longer than ``width`` has a line of its own.
+    """
+    lines: list[str] = []
+    for word in name.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(html.escape(line) for line in lines)
 
 
 def radar_traces(
@@ -57,8 +77,13 @@ def radar_traces(
     """Trace specifications for ``go.Scatterpolar``: yours (filled) then the course's (dashed), per setting."""
     obs = list(obstacles)
     settings = validate_settings(settings)
-    theta = _closed([o.name for o in obs])
+    theta = _closed([wrap_label(o.name) for o in obs])
+    names = _closed([html.escape(o.name) for o in obs])
     judged = course_ratings(obs, settings)
+
+    def hover(who: str) -> str:
+        return "%{customdata}: %{r}<extra>" + html.escape(who) + "</extra>"
+
     traces = []
     for s in settings:
         traces.append(
@@ -66,12 +91,13 @@ def radar_traces(
                 type="scatterpolar",
                 name=f"You: {SETTINGS[s]}",
                 theta=theta,
+                customdata=names,
                 r=_closed([ratings[(o.slug, s)] for o in obs]),
                 mode="lines+markers",
                 fill="toself",
                 opacity=0.55,
                 line=dict(color=COLOURS[s], width=2),
-                hovertemplate="%{theta}: %{r}<extra>" + html.escape(f"You, {SETTINGS[s]}") + "</extra>",
+                hovertemplate=hover(f"You, {SETTINGS[s]}"),
             )
         )
     for s in settings:
@@ -80,35 +106,62 @@ def radar_traces(
                 type="scatterpolar",
                 name=f"Course: {SETTINGS[s]}",
                 theta=theta,
+                customdata=names,
                 r=_closed([judged[(o.slug, s)].rating for o in obs]),
                 mode="lines",
                 line=dict(color=COLOURS[s], width=2, dash="dash"),
                 visible=show_course,
-                hovertemplate="%{theta}: %{r}<extra>" + html.escape(f"Course, {SETTINGS[s]}") + "</extra>",
+                hovertemplate=hover(f"Course, {SETTINGS[s]}"),
             )
         )
     return traces
 
 
 def _layout(show_course: bool) -> dict:
+    """The radar's layout: labels outside the shapes, nothing printed over them.
+
+    The obstacle names (angular labels) sit outside the outer ring, wrapped
+    (:func:`wrap_label`) and with margins wide enough for them; the rings
+    carry no tick labels (they would sit on the filled shapes), and the
+    caption under the chart gives the scale instead (:data:`SCALE_CAPTION`).
+    The legend goes under the chart, clear of the labels on the right.
+    """
     title = "Six obstacles to transfer: your ratings" + (" and the course's (dashed)" if show_course else "")
     return dict(
-        title=dict(text=title),
+        title=dict(text=title, x=0, xanchor="left"),
         polar=dict(
+            domain=dict(x=[0.12, 0.88], y=[0.08, 0.94]),
             radialaxis=dict(
                 range=[MIN_RATING, MAX_RATING],
                 tickvals=list(SCALE),
-                ticktext=[f"{k} {v}" for k, v in SCALE.items()],
-                title=dict(text="rating", font=dict(size=11)),
-                angle=60,
-                tickangle=0,
-                tickfont=dict(size=10),
+                showticklabels=False,
+                showline=False,
+                ticks="",
             ),
-            angularaxis=dict(direction="clockwise", rotation=90),
+            angularaxis=dict(
+                direction="clockwise",
+                rotation=90,
+                ticks="outside",
+                ticklen=6,
+                tickfont=dict(size=12),
+            ),
         ),
-        legend=dict(title=dict(text="Setting"), orientation="v"),
-        margin=dict(l=90, r=40, t=70, b=40),
-        height=470,
+        legend=dict(title=dict(text="Setting"), orientation="h", x=0, y=-0.12, yanchor="top"),
+        annotations=[
+            dict(
+                text=html.escape(SCALE_CAPTION),
+                x=0,
+                y=-0.04,
+                xref="paper",
+                yref="paper",
+                xanchor="left",
+                yanchor="top",
+                showarrow=False,
+                font=dict(size=11, color="#333333"),
+            )
+        ],
+        margin=dict(l=40, r=40, t=60, b=110),
+        height=560,
     )
 
 

@@ -18,7 +18,7 @@ from . import text
 from .layout import SlotLayout
 from .state import ViewState
 
-__all__ = ["Offset", "Detail", "EraBand", "Scene", "build_scene", "step"]
+__all__ = ["Offset", "Detail", "EraBand", "Scene", "build_scene", "shown_lanes", "step"]
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,7 @@ class Scene:
     x_range: tuple
     eras: tuple[str, ...]  # eras drawn (calendar mode only)
     era_bands: tuple[EraBand, ...]
+    lanes: tuple[int, ...]  # the lanes drawn, top to bottom (calendar mode: the lanes of the tracks on)
     entries: tuple[tuple[str, str], ...]  # (label, id) of each shown event, for the events list
     detail: Detail | None
     count_text: str
@@ -89,6 +90,25 @@ class Scene:
     @property
     def selected(self) -> str | None:
         return self.state.selected
+
+    @property
+    def lane_labels(self) -> tuple[str, ...]:
+        """Labels of the lanes drawn, top to bottom."""
+        return tuple(self.layout.lane_labels[k] for k in self.lanes)
+
+    def lane_positions(self) -> np.ndarray:
+        """Where each lane of the layout is drawn: 0 for the top lane drawn, 1 for the next; NaN if hidden."""
+        pos = np.full(len(self.layout.lane_labels), np.nan)
+        pos[list(self.lanes)] = np.arange(len(self.lanes))
+        return pos
+
+
+def shown_lanes(lay: SlotLayout, state: ViewState) -> tuple[int, ...]:
+    """The lanes a state draws: in calendar mode only those of the tracks that are on; in aligned mode both."""
+    if lay.mode != "calendar":
+        return tuple(range(len(lay.lane_labels)))
+    on = set(state.tracks)
+    return tuple(k for k, tracks in enumerate(lay.lane_tracks) if any(t in on for t in tracks))
 
 
 def _entries(tl, lay: SlotLayout, story_slots: np.ndarray) -> tuple[tuple[str, str], ...]:
@@ -197,6 +217,7 @@ def build_scene(tl, state: ViewState) -> Scene:
         x_range=x_range,
         eras=eras,
         era_bands=tl.era_bands(eras),
+        lanes=shown_lanes(lay, state),
         entries=_entries_memo(tl, lay, order, story_slots),
         detail=_detail(tl, lay, sel_slots, selected),
         count_text=text.count_text(len(order), tl.n, searching, len(hits)),

@@ -147,9 +147,10 @@ def describe(tl, scene) -> str:
         lines.append(f"Shown: {len(rows)} of {tl.n} events")
         first = int(rows[np.argmin(tl.start_ns[rows])])
         last = int(rows[np.argmax(tl.end_ns[rows])])
+        # one event on one day is "on" its date; anything longer (a range event too) runs "from ... to"
         span = (
             f"from {tl.short_when[first]} to {tl.short_end[last]}"
-            if len(rows) > 1
+            if len(rows) > 1 or tl.short_end[first] != tl.short_when[first]
             else f"on {tl.short_when[first]}"
         )
         order = "in date order" if s.mode == "calendar" else "in order of years since the anchors"

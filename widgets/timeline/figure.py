@@ -200,7 +200,8 @@ class _Static:
             self.x = lay.x0.astype(float)
             self.bar_base = self.x[self.bar_slots]
             self.bar_len = (lay.x1 - lay.x0)[self.bar_slots]
-        self.y = lay.y.astype(float)
+        self.lane = lay.lane
+        self.offset = lay.y.astype(float) - lay.lane  # sub-row offset inside the lane
         self.ids = lay.ids
         labels = lay.track_labels
         text = [
@@ -220,9 +221,13 @@ class _Static:
             [style[t][1] + ("-open" if r else "") for t, r in zip(tracks, lay.is_range)], dtype=object
         )
 
-    def ys(self, mask: np.ndarray) -> np.ndarray:
-        """y of every slot, NaN where ``mask`` is false (not drawn)."""
-        return np.where(mask, self.y, np.nan)
+    def ys(self, mask: np.ndarray, lane_pos: np.ndarray) -> np.ndarray:
+        """y of every slot, NaN where ``mask`` is false (not drawn).
+
+        ``lane_pos`` gives where each lane is drawn (:meth:`Scene.lane_positions`): a lane that is
+        hidden (its track off) takes no room, and the lanes below it move up.
+        """
+        return np.where(mask, lane_pos[self.lane] + self.offset, np.nan)
 
 
 class FigureSync:
@@ -290,20 +295,24 @@ class FigureSync:
                 {
                     "xaxis.type": "date" if calendar else "linear",
                     "xaxis.title.text": None if calendar else "years since the anchor event of each lane",
-                    "yaxis.tickvals": list(range(len(lay.lane_labels))),
-                    "yaxis.range": [len(lay.lane_labels) - 0.5, -0.5],
                 }
             )
-        if new_layout or not np.array_equal(prev.shown, scene.shown):
-            y = st.ys(scene.shown)
+        lanes_moved = new_layout or prev.lanes != scene.lanes
+        if lanes_moved:  # only the lanes drawn take room (a track that is off has no empty lane)
+            n = len(scene.lanes)
+            relayout["yaxis.tickvals"] = list(range(n))
+            relayout["yaxis.range"] = [max(n, 1) - 0.5, -0.5]
+        pos = scene.lane_positions()
+        if lanes_moved or not np.array_equal(prev.shown, scene.shown):
+            y = st.ys(scene.shown, pos)
             restyle.setdefault(EVENTS, {})["y"] = y
             restyle.setdefault(BARS, {})["y"] = y[st.bar_slots]
-        if new_layout or not np.array_equal(prev.matched, scene.matched):
-            restyle.setdefault(MATCHES, {})["y"] = st.ys(scene.matched)
-        if new_layout or not np.array_equal(prev.selected_slots, scene.selected_slots):
+        if lanes_moved or not np.array_equal(prev.matched, scene.matched):
+            restyle.setdefault(MATCHES, {})["y"] = st.ys(scene.matched, pos)
+        if lanes_moved or not np.array_equal(prev.selected_slots, scene.selected_slots):
             chosen = np.zeros(len(lay), dtype=bool)
             chosen[scene.selected_slots] = True
-            restyle.setdefault(SELECTED, {})["y"] = st.ys(chosen)
+            restyle.setdefault(SELECTED, {})["y"] = st.ys(chosen, pos)
         if new_layout or prev.x_range != scene.x_range:
             relayout["xaxis.range"] = self._x_range(scene)
         ticks = self._tick_text(scene)
@@ -355,13 +364,8 @@ class FigureSync:
 
     @staticmethod
     def _tick_text(scene: Scene) -> tuple:
-        lay, state = scene.layout, scene.state
-        if lay.mode != "calendar":
-            return lay.lane_labels
-        return tuple(
-            label if tracks[0] in state.tracks else f"{label} (off)"
-            for label, tracks in zip(lay.lane_labels, lay.lane_tracks)
-        )
+        """The labels of the lanes drawn (a track that is off has no lane, so no "(off)" label)."""
+        return scene.lane_labels
 
     def _decorations(self, scene: Scene) -> tuple[list, list]:
         shapes, notes = [], []

@@ -240,8 +240,9 @@ class TimelineExplorer:
             layout=ipw.Layout(width="420px"),
         )
         self.count = ipw.HTML()
+        # the list has the whole width of the explorer, so that a long title is not cut off
         self.event_list = ipw.Select(
-            options=[], rows=10, description="Events", layout=ipw.Layout(width="420px")
+            options=[], rows=10, description="Events", layout=ipw.Layout(width="100%")
         )
         self.prev_button = ipw.Button(
             description="Previous", icon="arrow-left", tooltip="The event before, in date order"
@@ -333,11 +334,11 @@ class TimelineExplorer:
                     [self.search, self.count], layout=ipw.Layout(align_items="center", flex_flow="row wrap")
                 ),
                 self.fig,
+                self.event_list,
                 ipw.HBox(
                     [
                         ipw.VBox(
                             [
-                                self.event_list,
                                 ipw.HBox([self.prev_button, self.next_button]),
                                 ipw.HBox([self.actor_select, self.actor_clear]),
                             ]
