@@ -106,3 +106,37 @@ def markdown_table(m: ObjectiveMap) -> str:
         by = ", ".join(f"`{i.name}`" for i in o.items) or "**nothing yet**"
         rows.append(f"| {o.lesson} | {o.text.rstrip(';.')} | {by} |")
     return "\n".join(rows)
+
+
+START, END = "<!-- objectives:start -->", "<!-- objectives:end -->"
+
+
+def readme_with_table(readme: str, m: ObjectiveMap) -> str:
+    """``readme`` with the text between the objective-table markers replaced by the current table."""
+    if START not in readme or END not in readme:
+        raise ValueError(f"lessons/README.md has no {START} … {END} block for the objective table")
+    head, rest = readme.split(START, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{START}\n{markdown_table(m)}\n{END}{tail}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m course.objectives [--write]``: print the table, or write it into lessons/README.md."""
+    import argparse
+
+    root = Path(__file__).resolve().parents[1]
+    p = argparse.ArgumentParser(prog="python -m course.objectives", description=main.__doc__)
+    p.add_argument("--write", action="store_true", help="update the table in lessons/README.md")
+    args = p.parse_args(argv)
+    m = objective_map(root / "lessons", root / "assignments" / "source")
+    if not args.write:
+        print(markdown_table(m))
+        return 0
+    readme = root / "lessons" / "README.md"
+    readme.write_text(readme_with_table(readme.read_text(encoding="utf-8"), m), encoding="utf-8")
+    print(f"updated {readme}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
