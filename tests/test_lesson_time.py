@@ -17,6 +17,7 @@ README = REPO / "lessons" / "README.md"
 #: which fails the run (strict): then take it off this list.
 OVER_45 = {
     "04_korean_peninsula.ipynb",
+    "05_six_obstacles.ipynb",
     "06_small_steps_trust_lab.ipynb",
     "08_reading_sources_critically.ipynb",
 }
