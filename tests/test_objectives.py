@@ -8,14 +8,6 @@ from course.objectives import END, START, markdown_table, objective_map, readme_
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Objectives that no self-check or problem-set cell assesses yet (issue 17, point 1). The list may
-# only shrink: an objective that gains an item must leave it, and a new gap fails the test below.
-KNOWN_GAPS = {
-    ("00", "run a single code cell"),
-    ("00", "load a course dataset"),
-    ("01", "describe the stages of the CSCE"),
-}
-
 
 @pytest.fixture(scope="module")
 def omap():
@@ -26,17 +18,9 @@ def test_every_item_names_exactly_one_objective(omap):
     assert not omap.orphans, [f"{i.name}: {why}" for i, why in omap.orphans]
 
 
-def test_no_new_unassessed_objective_and_known_gaps_are_current(omap):
-    gaps = {(o.lesson, o.text) for o in omap.unassessed()}
-    new = [g for g in gaps if not any(g[0] == k[0] and g[1].startswith(k[1]) for k in KNOWN_GAPS)]
-    assert not new, f"objectives with no self-check or problem-set question: {new}"
-    closed = [k for k in KNOWN_GAPS if not any(g[0] == k[0] and g[1].startswith(k[1]) for g in gaps)]
-    assert not closed, f"these objectives are assessed now; remove them from KNOWN_GAPS: {closed}"
-
-
-@pytest.mark.xfail(strict=True, reason="three objectives still have no assessment (issue 17, point 1)")
 def test_every_objective_is_assessed(omap):
-    assert not omap.unassessed()
+    gaps = [f"{o.lesson}: {o.text}" for o in omap.unassessed()]
+    assert not gaps, f"objectives with no self-check or problem-set question: {gaps}"
 
 
 def test_readme_table_is_current(omap):
