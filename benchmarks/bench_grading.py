@@ -87,7 +87,9 @@ def per_submission_overhead(course_dir: Path) -> tuple[list[float], list[float],
     """Seconds per submission: the course's whole pipeline, and nbclient alone on the same notebook."""
     from course.grading.coursedir import Course
     from course.grading.grader import Context, Task, grade_task, load_material
-    from course.grading.sandbox import detect_isolation, make_base, readable_paths
+    from course.grading.isolation import detect_isolation
+    from course.grading.readable import readable_paths
+    from course.grading.sandbox import make_base
 
     course = Course(course_dir)
     isolation = detect_isolation(course.settings.isolation)

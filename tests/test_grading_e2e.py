@@ -27,8 +27,8 @@ from grading_fixtures.kernel_attacks import KERNEL_ATTACKS, kernel_attacks, writ
 from course.grading.coursedir import Course
 from course.grading.feedback import html_text
 from course.grading.gradebook import snapshot
+from course.grading.isolation import detect_isolation
 from course.grading.notebooks import HIDDEN_TESTS, MARK_SCHEME, SOLUTION, split_region
-from course.grading.sandbox import detect_isolation
 
 TIMEOUT = "12"  # per cell: short, with room for a loaded, shared machine
 pytestmark = pytest.mark.slow

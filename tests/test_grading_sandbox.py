@@ -12,7 +12,10 @@ import pytest
 
 from course.grading.execute import execute
 from course.grading.integrity import ScanStudentCode
-from course.grading.sandbox import GradingSettings, Sandbox, detect_isolation, make_base, readable_paths
+from course.grading.isolation import detect_isolation
+from course.grading.readable import readable_paths
+from course.grading.sandbox import Sandbox, make_base
+from course.grading.settings import GradingSettings
 
 REPO = Path(__file__).resolve().parent.parent
 ISOLATION = detect_isolation()

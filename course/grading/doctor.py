@@ -10,7 +10,8 @@ from importlib import metadata
 from pathlib import Path
 
 from .coursedir import CONFIG_NAME, Course, load_config
-from .sandbox import IsolationError, detect_isolation, readable_paths
+from .isolation import IsolationError, detect_isolation
+from .readable import readable_paths
 
 # the versions the course is tested with (pyproject.toml holds the same bounds)
 REQUIRED = {
@@ -199,13 +200,13 @@ def formgrader_course_root(server_root: Path) -> Path | None:
 def check_isolation(course: Course | None) -> list[Check]:
     out = []
     if course is None:  # no course directory: the isolation its default settings would get
-        from .sandbox import GradingSettings
+        from .settings import GradingSettings
 
         settings = GradingSettings()
     else:
         settings = course.settings
     try:
-        iso = detect_isolation(settings.isolation, settings.sandbox_uid_base)
+        iso = detect_isolation(settings.isolation, settings.sandbox_uid_base, settings.jail)
     except IsolationError as e:
         return [
             Check("isolation", False, str(e), "set c.CourseGrader.isolation = 'auto' or fix the cause above")

@@ -36,7 +36,8 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from traitlets import Int
 
-from .sandbox import GradingSettings, Sandbox
+from .sandbox import Sandbox
+from .settings import GradingSettings
 
 # nbclient logs timeouts and dead kernels as errors; the grader records them itself, with the cell
 _quiet = logging.getLogger("course.grading.execute")
