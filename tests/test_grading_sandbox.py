@@ -9,10 +9,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from grading_fixtures.jails import jail_params
 
 from course.grading.execute import execute
 from course.grading.integrity import ScanStudentCode
-from course.grading.isolation import detect_isolation
+from course.grading.isolation import Isolation, detect_isolation
 from course.grading.readable import readable_paths
 from course.grading.sandbox import Sandbox, make_base
 from course.grading.settings import GradingSettings
@@ -24,15 +25,21 @@ needs_namespaces = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(scope="module", params=jail_params())
+def isolation(request) -> Isolation:
+    """Each test runs in bubblewrap's jail and in the fallback launcher's (where each works here)."""
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def run():
+def run(isolation):
     settings = GradingSettings(cell_timeout=10, memory_mb=1024, output_kb=64, file_mb=8)
     base = make_base()
     ro = readable_paths(settings, REPO / "assignments")
 
     def run_cells(*sources):
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
-        sandbox = Sandbox(base, 0, ISOLATION, settings, ro)
+        sandbox = Sandbox(base, 0, isolation, settings, ro)
         try:
             return nb, execute(nb, sandbox, settings)
         finally:
@@ -71,6 +78,17 @@ except OSError as e:
     assert "system read-only: OSError" in out or "system read-only: PermissionError" in out
     if os.geteuid() == 0:
         assert "uid: 0" not in out
+
+
+@needs_namespaces
+def test_the_jail_is_built_by_what_detect_isolation_chose(run, isolation):
+    """Under bubblewrap, the jail's PID 1 is bwrap's init; under the fallback, the course's launcher."""
+    nb, ex = run("print('pid 1:', open('/proc/1/cmdline', 'rb').read().split(b'\\0')[0].decode())")
+    pid1 = text(nb).split("pid 1:")[1].split()[0]
+    if isolation.jail == "bubblewrap":
+        assert pid1.endswith("bwrap"), pid1
+    else:
+        assert "python" in pid1, pid1
 
 
 @needs_namespaces
@@ -136,10 +154,10 @@ def test_memory_and_file_limits_apply(run):
 
 
 @needs_namespaces
-def test_a_kernel_that_cannot_start_is_reported():
+def test_a_kernel_that_cannot_start_is_reported(isolation):
     settings = GradingSettings(cell_timeout=5, startup_timeout=10)
     base = make_base()
-    sandbox = Sandbox(base, 0, ISOLATION, settings, ["/nonexistent-only"])  # a jail without Python
+    sandbox = Sandbox(base, 0, isolation, settings, ["/nonexistent-only"])  # a jail without Python
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
     try:
         ex = execute(nb, sandbox, settings)
@@ -160,10 +178,10 @@ per_submission = pytest.mark.skipif(
 
 
 @per_submission
-def test_the_disk_limit_is_per_submission_not_per_file(tmp_path):
+def test_the_disk_limit_is_per_submission_not_per_file(tmp_path, isolation):
     settings = GradingSettings(cell_timeout=20, memory_mb=1024, file_mb=64, disk_mb=256)
     base = make_base()
-    box = Sandbox(base, 0, ISOLATION, settings, readable_paths(settings, REPO / "assignments"))
+    box = Sandbox(base, 0, isolation, settings, readable_paths(settings, REPO / "assignments"))
     nb = nbformat.v4.new_notebook(
         cells=[
             nbformat.v4.new_code_cell("""
@@ -195,7 +213,7 @@ print("MB written:", written)
 
 
 @per_submission
-def test_memory_and_processes_are_limited_for_the_whole_jail():
+def test_memory_and_processes_are_limited_for_the_whole_jail(isolation):
     settings = GradingSettings(cell_timeout=30, memory_mb=512, max_processes=32)
     base = make_base()
     ro = readable_paths(settings, REPO / "assignments")
@@ -226,12 +244,12 @@ print("exits:", [p.wait() for p in procs])
         ]
     )
     try:
-        box = Sandbox(base, 0, ISOLATION, settings, ro)
+        box = Sandbox(base, 0, isolation, settings, ro)
         try:
             execute(many, box, settings)
         finally:
             box.cleanup()
-        box = Sandbox(base, 0, ISOLATION, settings, ro)
+        box = Sandbox(base, 0, isolation, settings, ro)
         try:
             ex = execute(hog, box, settings)
         finally:
@@ -245,12 +263,12 @@ print("exits:", [p.wait() for p in procs])
     assert killed or (ex.stop is not None and ex.stop.kind == "memory"), (hog_out, ex.stop)
 
 
-def test_the_total_output_cap_counts_display_data_and_metadata():
+def test_the_total_output_cap_counts_display_data_and_metadata(isolation):
     """Many cells, each under the per-cell limit, with display data whose *metadata* is large: the
     notebook stops at the total cap instead of growing into a 100 MB autograded notebook."""
     settings = GradingSettings(cell_timeout=20, memory_mb=1024, output_kb=1024, total_output_mb=2)
     base = make_base()
-    box = Sandbox(base, 0, ISOLATION, settings, readable_paths(settings, REPO / "assignments"))
+    box = Sandbox(base, 0, isolation, settings, readable_paths(settings, REPO / "assignments"))
     cell = (
         "from IPython.display import display\n"
         "display({'text/plain': 'x'}, raw=True, metadata={'pad': 'm' * 600_000})"
