@@ -88,6 +88,7 @@ def per_submission_overhead(course_dir: Path) -> tuple[list[float], list[float],
     from course.grading.coursedir import Course
     from course.grading.grader import Context, Task, grade_task, load_material
     from course.grading.isolation import detect_isolation
+    from course.grading.kernel_env import warm_data_cache
     from course.grading.readable import readable_paths
     from course.grading.sandbox import make_base
 
@@ -95,6 +96,7 @@ def per_submission_overhead(course_dir: Path) -> tuple[list[float], list[float],
     isolation = detect_isolation(course.settings.isolation)
     materials = {ps: load_material(course, ps) for ps in PROBLEM_SETS}
     base = make_base()
+    warm_data_cache(base)  # as `course grade` does, once per run
     ctx = Context(
         materials,
         isolation,

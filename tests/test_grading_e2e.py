@@ -188,6 +188,15 @@ def test_fault_matrix(world, student):
     assert case.expect_problem in row["status"] + row["problems"], (case.why, row["problems"])
 
 
+def test_a_valid_nbformat_v3_submission_is_converted_and_graded(world):
+    """The reference solution saved as nbformat v3 (worksheets) earns what the v4 reference earns."""
+    assert '"nbformat": 3' in (world.a / "submitted" / "f-nbformat-v3" / "ps1" / "ps1.ipynb").read_text()
+    row, ref = world.rows[("f-nbformat-v3", "ps1")], world.rows[("ref", "ps1")]
+    assert float(row["score"]) == float(ref["score"]) > 0, row
+    assert row["status"] == ref["status"], row
+    assert autograded(world, "f-nbformat-v3").nbformat == 4
+
+
 def test_every_problem_set_of_a_fault_student_is_accounted_for(world):
     # a student who submitted only ps1 is "not submitted" elsewhere, not a silent zero
     assert world.rows[("f-empty", "ps2")]["status"].endswith("not submitted")

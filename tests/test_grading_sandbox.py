@@ -282,3 +282,96 @@ def test_the_total_output_cap_counts_display_data_and_metadata(isolation):
     assert ex.stop is not None and ex.stop.kind == "output" and "in all" in ex.stop.reason, ex.stop
     assert len(nbformat.writes(nb)) < 4 * 2**20
     assert ex.status(7) == "not-run"
+
+
+@needs_namespaces
+def test_kernels_use_the_graders_dataset_verdicts_and_cannot_write_one(isolation):
+    """The datasets are validated once, by the grader, into a folder each jail reads read-only: a kernel
+    whose HOME is a fresh work directory need not validate them again, and cannot plant a verdict."""
+    from course.grading.kernel_env import warm_data_cache
+
+    settings = GradingSettings(cell_timeout=30)
+    base = make_base()
+    cache = warm_data_cache(base)
+    assert cache is not None and any(cache.iterdir())
+    box = Sandbox(base, 0, isolation, settings, readable_paths(settings, REPO / "assignments"))
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(f"""
+import os
+from course.data import verdicts
+print("cache:", verdicts.cache_dir() == __import__("pathlib").Path({str(cache)!r}))
+print("verdicts:", len(os.listdir(verdicts.cache_dir())))
+try:
+    open(os.path.join(verdicts.cache_dir(), "forged"), "w")
+    print("wrote a verdict")
+except OSError as e:
+    print("read-only:", e.errno)
+""")
+        ]
+    )
+    try:
+        ex = execute(nb, box, settings)
+        after = sorted(p.name for p in cache.iterdir())
+    finally:
+        box.cleanup()
+        shutil.rmtree(base, ignore_errors=True)
+    out = text(nb)
+    assert ex.stop is None, ex.stop
+    assert "cache: True" in out and "verdicts: 0" not in out and "read-only:" in out, out
+    assert "forged" not in after
+
+
+def test_a_message_too_large_for_the_grader_is_a_stopped_cell_not_a_crash(isolation):
+    """A kernel's single 300 MB message (display data bypasses the kernel's own output limit) is refused
+    by the grader's ZeroMQ sockets (MAXMSGSIZE) before the grader reads it into memory; the cell is named
+    and nothing after it runs."""
+    settings = GradingSettings(cell_timeout=30, memory_mb=2048, total_output_mb=16)
+    base = make_base()
+    box = Sandbox(base, 0, isolation, settings, readable_paths(settings, REPO / "assignments"))
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("x = 1"),
+            nbformat.v4.new_code_cell(
+                "from IPython.display import display\ndisplay({'text/plain': 'y' * 300_000_000}, raw=True)"
+            ),
+            nbformat.v4.new_code_cell("print('after')"),
+        ]
+    )
+    try:
+        ex = execute(nb, box, settings)
+    finally:
+        box.cleanup()
+        shutil.rmtree(base, ignore_errors=True)
+    assert ex.stop is not None and ex.stop.kind == "output" and ex.stop.index == 1, ex.stop
+    assert "larger than 17 MB" in ex.stop.reason, ex.stop.reason
+    assert ex.status(2) == "not-run" and "after" not in text(nb)
+    assert len(nbformat.writes(nb)) < 2**20
+
+
+@needs_namespaces
+@pytest.mark.skipif(os.geteuid() != 0, reason="without root the kernel has the grader's uid")
+def test_the_kernels_sockets_are_out_of_its_reach(run):
+    """The connection file and IPC sockets live outside the work directory, and once they are bound the
+    kernel can neither remove nor replace one (a link there would be followed by the grader)."""
+    nb, ex = run(
+        """
+import json, os, sys
+conn = sys.argv[sys.argv.index("-f") + 1]
+folder = os.path.dirname(conn)
+print("outside the work dir:", not folder.startswith(os.getcwd()))
+sock = folder + "/" + [n for n in os.listdir(folder) if "-ipc-" in n][0]
+for what, act in (("unlink", lambda: os.unlink(sock)), ("link", lambda: os.symlink("/etc/shadow", sock + "x")),
+                  ("rename", lambda: os.rename(sock, sock + "y"))):
+    try:
+        act()
+        print("could", what)
+    except OSError as e:
+        print("refused", what, e.errno)
+""",
+        "print('still talking')",
+    )
+    out = text(nb)
+    assert ex.stop is None, ex.stop
+    assert "outside the work dir: True" in out and "could" not in out, out
+    assert out.count("refused") == 3 and "still talking" in out, out

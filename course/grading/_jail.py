@@ -35,6 +35,8 @@ The spec (written by :mod:`course.grading.sandbox`) chooses a *mode*:
 
 In every mode: resource limits (address space, file size, open files,
 processes, core dumps), ``no_new_privs`` (setuid programs do not elevate),
+the connection file and IPC sockets in a folder of their own outside the work directory (the
+grader takes it away from the kernel's uid once the sockets are bound),
 stdin from /dev/null and stdout/stderr to a log file outside the work directory (opened by the
 launcher, handed down as a descriptor: the kernel never holds its path).
 """
@@ -181,6 +183,8 @@ def _build_root(spec: dict) -> None:
         if os.path.lexists(path):
             _bind(path, root, writable=False)
     _bind(workdir, root, writable=True)
+    for path in spec.get("rw_paths", []):  # the kernel's socket folder
+        _bind(path, root, writable=True)
     os.makedirs(root + "/proc")
     try:
         mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
@@ -324,7 +328,10 @@ def bwrap_argv(spec: dict, argv: list[str]) -> list[str]:
             continue
         bound.append(path.rstrip("/"))
     out += parents(me) + ["--ro-bind", me, me]
-    out += parents(workdir) + ["--bind", workdir, workdir, "--proc", "/proc", "--remount-ro", "/"]
+    out += parents(workdir) + ["--bind", workdir, workdir]
+    for path in spec.get("rw_paths", []):  # the kernel's socket folder
+        out += parents(path) + ["--bind", path, path]
+    out += ["--proc", "/proc", "--remount-ro", "/"]
     out += ["--chdir", workdir, "--"]
     inner = {k: spec[k] for k in ("rlimits", "uid", "gid", "env", "workdir")}
     inner["_log_fd"] = 1  # bwrap's stdout is the log (_exec_bwrap)

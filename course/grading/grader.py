@@ -29,6 +29,7 @@ from .gradebook import GradebookWriter, NotebookOutcome, Outcome
 from .harden import harden_course_dir
 from .integrity import ScanStudentCode
 from .isolation import Isolation, detect_isolation
+from .kernel_env import warm_data_cache
 from .notebooks import HIDDEN_TESTS, grade_id, is_solution, is_test, read_notebook, remove_region
 from .progress import Progress
 from .readable import readable_paths
@@ -259,6 +260,7 @@ class Grader:
             log(f"  {change}")
         ro_paths = readable_paths(course.settings, course.root) if self.isolation.mode == "namespaces" else []
         base = make_base()
+        warm_data_cache(base)  # the kernels then need not validate the datasets again, each
         ctx = Context(materials, self.isolation, course.settings, base, ro_paths)
         writer = GradebookWriter(course, self.isolation.mode)
         bar = Progress(len(tasks), "grading") if self.progress else None

@@ -2,13 +2,50 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
 
 from .readable import datasets_path
 
+DATA_CACHE = "data-cache"  # in the run's base directory
 
-def kernel_environment(workdir: Path, mode: str, output_limit: int = 1 << 20) -> dict[str, str]:
+
+def warm_data_cache(base: Path) -> Path | None:
+    """Validate the course's datasets once, in the grader, into a cache folder the kernels may read.
+
+    A grading kernel's HOME is its fresh work directory, so without this every kernel that loads data
+    would validate the datasets again (a second or more each: frictionless). The folder belongs to the
+    grader and is bound read-only into each jail (``COURSE_DATA_CACHE``, :mod:`course.data.verdicts`): a
+    kernel can use a verdict, never write one. None (and kernels validate as before) when there are no
+    datasets or their validation fails here.
+    """
+    data = datasets_path()
+    if data is None:
+        return None
+    folder = base / DATA_CACHE
+    folder.mkdir(mode=0o755, exist_ok=True)
+    os.chmod(folder, 0o755)
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(folder),
+        "COURSE_DATA_CACHE": str(folder),
+        "COURSE_DATASETS": data,
+        "LANG": "C.UTF-8",
+    }
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "course.data", "--quiet"], env=env, capture_output=True, timeout=300
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return folder if proc.returncode == 0 and any(folder.iterdir()) else None
+
+
+def kernel_environment(
+    workdir: Path, mode: str, output_limit: int = 1 << 20, data_cache: Path | None = None
+) -> dict[str, str]:
     """The kernel's whole environment: nothing of the grader's leaks in."""
     venv_bin = str(Path(sys.executable).parent)
     env = {
@@ -40,4 +77,7 @@ def kernel_environment(workdir: Path, mode: str, output_limit: int = 1 << 20) ->
     data = datasets_path()
     if data:
         env["COURSE_DATASETS"] = data
+    # the grader's verdicts (warm_data_cache), read-only for the kernel; else no cache at all, so a
+    # kernel never writes a verdict another kernel would trust
+    env["COURSE_DATA_CACHE"] = str(data_cache) if data_cache is not None else "off"
     return env

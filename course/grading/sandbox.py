@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from .isolation import Isolation, IsolationError, detect_isolation  # noqa: F401 - course.cli imports them here
-from .kernel_env import kernel_environment
+from .kernel_env import DATA_CACHE, kernel_environment
 from .readable import readable_paths  # noqa: F401 - imported from here by course.cli and benchmarks
 from .reap import force_remove, kill_orphans, kill_uid
 from .settings import GradingSettings
@@ -61,8 +61,14 @@ class Sandbox:
         )
         if isolation.mode != "namespaces":
             (self.workdir / "tmp").mkdir()
+        data_cache = base / DATA_CACHE  # the grader's dataset verdicts, if warm_data_cache made them
+        data_cache = data_cache if data_cache.is_dir() and not data_cache.is_symlink() else None
         self.log = base / f"log-{os.getpid()}-{n}"  # outside the work directory: the kernel cannot replace it
-        self.connection_file = self.workdir / "kernel.json"
+        # the kernel's connection file and IPC sockets: a folder of their own, outside the work directory,
+        # which the kernel can write only until its sockets are bound (seal_ipc)
+        self.ipc_dir = base / f"ipc-{os.getpid()}-{n}"
+        self.ipc_dir.mkdir(mode=0o700)
+        self.connection_file = self.ipc_dir / "kernel.json"
         self.spec_path = base / f"spec-{os.getpid()}-{n}.json"
         rlimits = {
             "AS": settings.memory_mb * 2**20,
@@ -78,16 +84,33 @@ class Sandbox:
             "root": str(base / "root"),
             "workdir": str(self.workdir),
             "tmp_mb": settings.tmp_mb,
-            "ro_paths": ro_paths,
+            "rw_paths": [str(self.ipc_dir)],
+            "ro_paths": ro_paths
+            + ([str(data_cache)] if data_cache and isolation.mode == "namespaces" else []),
             "uid": self.uid,
             "gid": self.uid,
             "rlimits": rlimits,
-            "env": kernel_environment(self.workdir, isolation.mode, settings.output_kb * 1024),
+            "env": kernel_environment(self.workdir, isolation.mode, settings.output_kb * 1024, data_cache),
             "log": str(self.log),
             "cgroup_procs": self.cgroup.procs if self.cgroup else [],
         }
         if self.uid is not None:
             self._chown_tree(self.workdir)
+            os.chown(self.ipc_dir, self.uid, self.uid)
+
+    def seal_ipc(self) -> bool:
+        """Once the kernel has bound its sockets (before any student code runs): take the socket folder
+        away from it, so the submission cannot replace a socket by a link the grader would follow.
+
+        As root the folder becomes root's (the kernel's uid can then neither add, remove nor rename an
+        entry). Without root the kernel has the grader's own uid and could undo any change, so nothing
+        is done (False); the grader then has no more rights than the kernel, and a socket swapped for
+        another kernel's fails that kernel's message signature."""
+        if self.uid is None or os.geteuid() != 0:
+            return False
+        os.chown(self.ipc_dir, 0, 0)
+        os.chmod(self.ipc_dir, 0o755)
+        return True
 
     def _chown_tree(self, path: Path) -> None:
         os.chown(path, self.uid, self.uid)
@@ -148,6 +171,7 @@ class Sandbox:
                     break
                 time.sleep(0.05)
         shutil.rmtree(self.workdir, onerror=force_remove)
+        shutil.rmtree(self.ipc_dir, onerror=force_remove)
         self.spec_path.unlink(missing_ok=True)
         self.log.unlink(missing_ok=True)
 
