@@ -508,3 +508,23 @@ def test_feedback_leak_check_does_not_mistake_a_visible_line_for_a_hidden_one():
     visible = 'check = mean_payoffs("reciprocator", runs=10, seed=1)'
     assert encoded_leaks(f"In the cell: {visible}", secrets, public=visible) == []
     assert encoded_leaks(f"In the cell: {visible}", secrets) != []  # without knowing it is public
+
+
+def test_an_object_that_lies_about_its_class_is_named_not_converted():
+    from course.grading.compare import Check, judge
+    from course.grading.plain import to_plain
+
+    class Liar:
+        @property
+        def __class__(self):
+            return list
+
+        def __iter__(self):
+            return iter(["Albania"])
+
+    assert isinstance(Liar(), list)
+    got = to_plain(Liar())
+    assert "$unsupported" in got and "claims builtins.list" in got["$unsupported"], got
+    verdict = judge(Check("q_tests", 1, "x", want=["Albania"]), got)
+    assert not verdict.ok and "lies about its class" in verdict.why
+    assert to_plain(["Albania"]) == ["Albania"]  # an honest list is plain data

@@ -18,6 +18,9 @@ def forged_replies(nb, execution) -> list[str]:
         eq = [v.why for v in result.verdicts if "redefines equality" in v.why]
         if eq:
             found.append(f"cell '{gid}': the student's code {eq[0]}, to pass equality tests")
+        liar = [v.why for v in result.verdicts if "lies about its class" in v.why]
+        if liar:
+            found.append(f"cell '{gid}': the student's code {liar[0]}, to pass type tests")
     for index, cell in enumerate(nb.cells):
         if (
             not is_test(cell)

@@ -44,5 +44,15 @@ def decide_status(record: Record) -> None:
         status, reason = ("failed" if stop.kind in FAILING_STOPS else "graded"), stop.reason
     elif findings:  # edited, deleted or moved locked cells: restored, and graded as restored
         kind, reason = "tampered", findings[0]
+    else:  # ran to the end, but a check could not be asked: scored as failed, and named
+        for gid, r in execution.checks.items():
+            if r.problem:
+                kind = (
+                    "timed out"
+                    if "did not answer within" in r.problem or "out of time" in r.problem
+                    else "crashed"
+                )
+                reason = f"the checks of cell '{gid}' could not run: {r.problem}"
+                break
     record.problems += problems
     record.status, record.kind, record.reason = status, kind, reason
