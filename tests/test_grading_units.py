@@ -528,3 +528,21 @@ def test_an_object_that_lies_about_its_class_is_named_not_converted():
     verdict = judge(Check("q_tests", 1, "x", want=["Albania"]), got)
     assert not verdict.ok and "lies about its class" in verdict.why
     assert to_plain(["Albania"]) == ["Albania"]  # an honest list is plain data
+
+
+@pytest.mark.parametrize("jail", ["bubblewrap", "builtin"])
+def test_doctor_names_what_builds_the_jail(jail, monkeypatch):
+    import sys
+
+    from course.grading import doctor
+    from course.grading.isolation import bwrap_path, probe
+
+    if sys.platform != "linux" or probe("namespaces", 61000, jail):
+        pytest.skip(f"{jail} cannot build a jail here")
+    if jail == "bubblewrap" and not bwrap_path():
+        pytest.skip("bubblewrap is not installed")
+    monkeypatch.setenv("COURSE_GRADING_JAIL", jail)
+    checks = {c.name: c for c in doctor.check_isolation(None)}
+    assert checks["isolation"].ok and jail.replace("builtin", "own launcher") in checks["isolation"].detail
+    expected = "bubblewrap builds each jail" if jail == "bubblewrap" else "own launcher builds each jail"
+    assert expected in checks["jail"].detail, checks["jail"]
