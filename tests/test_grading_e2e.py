@@ -158,7 +158,9 @@ def autograded(world, student, ps="ps1") -> nbformat.NotebookNode:
 
 
 def printed(nb) -> str:
-    return "\n".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    """What the code cells printed; one print may arrive as several stream outputs, so a cell's
+    outputs are joined as they came, and cells by a newline."""
+    return "\n".join("".join(o.get("text", "") for o in c.outputs) for c in nb.cells if c.cell_type == "code")
 
 
 # -- the grading run -----------------------------------------------------------------------
