@@ -545,4 +545,4 @@ def test_doctor_names_what_builds_the_jail(jail, monkeypatch):
     checks = {c.name: c for c in doctor.check_isolation(None)}
     assert checks["isolation"].ok and jail.replace("builtin", "own launcher") in checks["isolation"].detail
     expected = "bubblewrap builds each jail" if jail == "bubblewrap" else "own launcher builds each jail"
-    assert expected in checks["jail"].detail, checks["jail"]
+    assert expected in checks["sandbox"].detail, checks["sandbox"]

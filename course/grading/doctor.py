@@ -249,17 +249,17 @@ def _jail_check(iso) -> Check:
             version = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10).stdout
         except (OSError, subprocess.TimeoutExpired):
             version = ""
-        return Check("jail", True, f"bubblewrap builds each jail ({version.strip() or path})")
+        return Check("sandbox", True, f"bubblewrap builds each jail ({version.strip() or path})")
     if bwrap_path() is None:
         return Check(
-            "jail",
+            "sandbox",
             True,
             "the course's own launcher builds each jail (course/grading/_jail.py: Linux namespaces, "
             "pivot_root, no_new_privs, rlimits); bubblewrap is not installed",
             "optional: apt-get install bubblewrap, the maintained sandbox, is then used instead",
         )
     return Check(
-        "jail",
+        "sandbox",
         True,
         "the course's own launcher builds each jail (course/grading/_jail.py: Linux namespaces, "
         f"pivot_root, no_new_privs, rlimits): {iso.why}",
