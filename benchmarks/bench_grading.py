@@ -87,12 +87,16 @@ def per_submission_overhead(course_dir: Path) -> tuple[list[float], list[float],
     """Seconds per submission: the course's whole pipeline, and nbclient alone on the same notebook."""
     from course.grading.coursedir import Course
     from course.grading.grader import Context, Task, grade_task, load_material
-    from course.grading.sandbox import detect_isolation, make_base, readable_paths
+    from course.grading.isolation import detect_isolation
+    from course.grading.kernel_env import warm_data_cache
+    from course.grading.readable import readable_paths
+    from course.grading.sandbox import make_base
 
     course = Course(course_dir)
     isolation = detect_isolation(course.settings.isolation)
     materials = {ps: load_material(course, ps) for ps in PROBLEM_SETS}
     base = make_base()
+    warm_data_cache(base)  # as `course grade` does, once per run
     ctx = Context(
         materials,
         isolation,

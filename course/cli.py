@@ -118,7 +118,9 @@ def cmd_grade(args) -> int:
     if args.isolation:
         course.settings.isolation = args.isolation
     names = course.select(args.ps)
-    isolation = detect_isolation(course.settings.isolation, course.settings.sandbox_uid_base)
+    isolation = detect_isolation(
+        course.settings.isolation, course.settings.sandbox_uid_base, course.settings.jail
+    )
     if isolation.mode == "none" and not args.allow_unisolated:
         print(
             "error: this machine offers no isolation for student code (not root, no user namespaces);\n"

@@ -27,8 +27,8 @@ from grading_fixtures.kernel_attacks import KERNEL_ATTACKS, kernel_attacks, writ
 from course.grading.coursedir import Course
 from course.grading.feedback import html_text
 from course.grading.gradebook import snapshot
+from course.grading.isolation import detect_isolation
 from course.grading.notebooks import HIDDEN_TESTS, MARK_SCHEME, SOLUTION, split_region
-from course.grading.sandbox import detect_isolation
 
 TIMEOUT = "12"  # per cell: short, with room for a loaded, shared machine
 pytestmark = pytest.mark.slow
@@ -158,7 +158,9 @@ def autograded(world, student, ps="ps1") -> nbformat.NotebookNode:
 
 
 def printed(nb) -> str:
-    return "\n".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    """What the code cells printed; one print may arrive as several stream outputs, so a cell's
+    outputs are joined as they came, and cells by a newline."""
+    return "\n".join("".join(o.get("text", "") for o in c.outputs) for c in nb.cells if c.cell_type == "code")
 
 
 # -- the grading run -----------------------------------------------------------------------
@@ -186,6 +188,15 @@ def test_fault_matrix(world, student):
     assert float(row["score"]) == case.expect_score < full, (case.why, row)
     assert row["status"].startswith(case.expect_status), (case.why, row["status"])
     assert case.expect_problem in row["status"] + row["problems"], (case.why, row["problems"])
+
+
+def test_a_valid_nbformat_v3_submission_is_converted_and_graded(world):
+    """The reference solution saved as nbformat v3 (worksheets) earns what the v4 reference earns."""
+    assert '"nbformat": 3' in (world.a / "submitted" / "f-nbformat-v3" / "ps1" / "ps1.ipynb").read_text()
+    row, ref = world.rows[("f-nbformat-v3", "ps1")], world.rows[("ref", "ps1")]
+    assert float(row["score"]) == float(ref["score"]) > 0, row
+    assert row["status"] == ref["status"], row
+    assert autograded(world, "f-nbformat-v3").nbformat == 4
 
 
 def test_every_problem_set_of_a_fault_student_is_accounted_for(world):

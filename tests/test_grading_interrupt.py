@@ -19,7 +19,7 @@ import pytest
 from grading_fixtures.commands import course, new_course
 from grading_fixtures.submissions import reference, submit
 
-from course.grading.sandbox import detect_isolation
+from course.grading.isolation import detect_isolation
 
 pytestmark = pytest.mark.slow
 EXTRA = [] if detect_isolation().mode != "none" else ["--allow-unisolated"]

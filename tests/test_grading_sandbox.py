@@ -9,10 +9,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from grading_fixtures.jails import jail_params
 
 from course.grading.execute import execute
 from course.grading.integrity import ScanStudentCode
-from course.grading.sandbox import GradingSettings, Sandbox, detect_isolation, make_base, readable_paths
+from course.grading.isolation import Isolation, detect_isolation
+from course.grading.readable import readable_paths
+from course.grading.sandbox import Sandbox, make_base
+from course.grading.settings import GradingSettings
 
 REPO = Path(__file__).resolve().parent.parent
 ISOLATION = detect_isolation()
@@ -21,15 +25,21 @@ needs_namespaces = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(scope="module", params=jail_params())
+def isolation(request) -> Isolation:
+    """Each test runs in bubblewrap's jail and in the fallback launcher's (where each works here)."""
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def run():
+def run(isolation):
     settings = GradingSettings(cell_timeout=10, memory_mb=1024, output_kb=64, file_mb=8)
     base = make_base()
     ro = readable_paths(settings, REPO / "assignments")
 
     def run_cells(*sources):
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
-        sandbox = Sandbox(base, 0, ISOLATION, settings, ro)
+        sandbox = Sandbox(base, 0, isolation, settings, ro)
         try:
             return nb, execute(nb, sandbox, settings)
         finally:
@@ -68,6 +78,17 @@ except OSError as e:
     assert "system read-only: OSError" in out or "system read-only: PermissionError" in out
     if os.geteuid() == 0:
         assert "uid: 0" not in out
+
+
+@needs_namespaces
+def test_the_jail_is_built_by_what_detect_isolation_chose(run, isolation):
+    """Under bubblewrap, the jail's PID 1 is bwrap's init; under the fallback, the course's launcher."""
+    nb, ex = run("print('pid 1:', open('/proc/1/cmdline', 'rb').read().split(b'\\0')[0].decode())")
+    pid1 = text(nb).split("pid 1:")[1].split()[0]
+    if isolation.jail == "bubblewrap":
+        assert pid1.endswith("bwrap"), pid1
+    else:
+        assert "python" in pid1, pid1
 
 
 @needs_namespaces
@@ -133,10 +154,10 @@ def test_memory_and_file_limits_apply(run):
 
 
 @needs_namespaces
-def test_a_kernel_that_cannot_start_is_reported():
+def test_a_kernel_that_cannot_start_is_reported(isolation):
     settings = GradingSettings(cell_timeout=5, startup_timeout=10)
     base = make_base()
-    sandbox = Sandbox(base, 0, ISOLATION, settings, ["/nonexistent-only"])  # a jail without Python
+    sandbox = Sandbox(base, 0, isolation, settings, ["/nonexistent-only"])  # a jail without Python
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
     try:
         ex = execute(nb, sandbox, settings)
@@ -157,10 +178,10 @@ per_submission = pytest.mark.skipif(
 
 
 @per_submission
-def test_the_disk_limit_is_per_submission_not_per_file(tmp_path):
+def test_the_disk_limit_is_per_submission_not_per_file(tmp_path, isolation):
     settings = GradingSettings(cell_timeout=20, memory_mb=1024, file_mb=64, disk_mb=256)
     base = make_base()
-    box = Sandbox(base, 0, ISOLATION, settings, readable_paths(settings, REPO / "assignments"))
+    box = Sandbox(base, 0, isolation, settings, readable_paths(settings, REPO / "assignments"))
     nb = nbformat.v4.new_notebook(
         cells=[
             nbformat.v4.new_code_cell("""
@@ -192,7 +213,7 @@ print("MB written:", written)
 
 
 @per_submission
-def test_memory_and_processes_are_limited_for_the_whole_jail():
+def test_memory_and_processes_are_limited_for_the_whole_jail(isolation):
     settings = GradingSettings(cell_timeout=30, memory_mb=512, max_processes=32)
     base = make_base()
     ro = readable_paths(settings, REPO / "assignments")
@@ -223,12 +244,12 @@ print("exits:", [p.wait() for p in procs])
         ]
     )
     try:
-        box = Sandbox(base, 0, ISOLATION, settings, ro)
+        box = Sandbox(base, 0, isolation, settings, ro)
         try:
             execute(many, box, settings)
         finally:
             box.cleanup()
-        box = Sandbox(base, 0, ISOLATION, settings, ro)
+        box = Sandbox(base, 0, isolation, settings, ro)
         try:
             ex = execute(hog, box, settings)
         finally:
@@ -242,12 +263,12 @@ print("exits:", [p.wait() for p in procs])
     assert killed or (ex.stop is not None and ex.stop.kind == "memory"), (hog_out, ex.stop)
 
 
-def test_the_total_output_cap_counts_display_data_and_metadata():
+def test_the_total_output_cap_counts_display_data_and_metadata(isolation):
     """Many cells, each under the per-cell limit, with display data whose *metadata* is large: the
     notebook stops at the total cap instead of growing into a 100 MB autograded notebook."""
     settings = GradingSettings(cell_timeout=20, memory_mb=1024, output_kb=1024, total_output_mb=2)
     base = make_base()
-    box = Sandbox(base, 0, ISOLATION, settings, readable_paths(settings, REPO / "assignments"))
+    box = Sandbox(base, 0, isolation, settings, readable_paths(settings, REPO / "assignments"))
     cell = (
         "from IPython.display import display\n"
         "display({'text/plain': 'x'}, raw=True, metadata={'pad': 'm' * 600_000})"
@@ -261,3 +282,96 @@ def test_the_total_output_cap_counts_display_data_and_metadata():
     assert ex.stop is not None and ex.stop.kind == "output" and "in all" in ex.stop.reason, ex.stop
     assert len(nbformat.writes(nb)) < 4 * 2**20
     assert ex.status(7) == "not-run"
+
+
+@needs_namespaces
+def test_kernels_use_the_graders_dataset_verdicts_and_cannot_write_one(isolation):
+    """The datasets are validated once, by the grader, into a folder each jail reads read-only: a kernel
+    whose HOME is a fresh work directory need not validate them again, and cannot plant a verdict."""
+    from course.grading.kernel_env import warm_data_cache
+
+    settings = GradingSettings(cell_timeout=30)
+    base = make_base()
+    cache = warm_data_cache(base)
+    assert cache is not None and any(cache.iterdir())
+    box = Sandbox(base, 0, isolation, settings, readable_paths(settings, REPO / "assignments"))
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(f"""
+import os
+from course.data import verdicts
+print("cache:", verdicts.cache_dir() == __import__("pathlib").Path({str(cache)!r}))
+print("verdicts:", len(os.listdir(verdicts.cache_dir())))
+try:
+    open(os.path.join(verdicts.cache_dir(), "forged"), "w")
+    print("wrote a verdict")
+except OSError as e:
+    print("read-only:", e.errno)
+""")
+        ]
+    )
+    try:
+        ex = execute(nb, box, settings)
+        after = sorted(p.name for p in cache.iterdir())
+    finally:
+        box.cleanup()
+        shutil.rmtree(base, ignore_errors=True)
+    out = text(nb)
+    assert ex.stop is None, ex.stop
+    assert "cache: True" in out and "verdicts: 0" not in out and "read-only:" in out, out
+    assert "forged" not in after
+
+
+def test_a_message_too_large_for_the_grader_is_a_stopped_cell_not_a_crash(isolation):
+    """A kernel's single 300 MB message (display data bypasses the kernel's own output limit) is refused
+    by the grader's ZeroMQ sockets (MAXMSGSIZE) before the grader reads it into memory; the cell is named
+    and nothing after it runs."""
+    settings = GradingSettings(cell_timeout=30, memory_mb=2048, total_output_mb=16)
+    base = make_base()
+    box = Sandbox(base, 0, isolation, settings, readable_paths(settings, REPO / "assignments"))
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("x = 1"),
+            nbformat.v4.new_code_cell(
+                "from IPython.display import display\ndisplay({'text/plain': 'y' * 300_000_000}, raw=True)"
+            ),
+            nbformat.v4.new_code_cell("print('after')"),
+        ]
+    )
+    try:
+        ex = execute(nb, box, settings)
+    finally:
+        box.cleanup()
+        shutil.rmtree(base, ignore_errors=True)
+    assert ex.stop is not None and ex.stop.kind == "output" and ex.stop.index == 1, ex.stop
+    assert "larger than 17 MB" in ex.stop.reason, ex.stop.reason
+    assert ex.status(2) == "not-run" and "after" not in text(nb)
+    assert len(nbformat.writes(nb)) < 2**20
+
+
+@needs_namespaces
+@pytest.mark.skipif(os.geteuid() != 0, reason="without root the kernel has the grader's uid")
+def test_the_kernels_sockets_are_out_of_its_reach(run):
+    """The connection file and IPC sockets live outside the work directory, and once they are bound the
+    kernel can neither remove nor replace one (a link there would be followed by the grader)."""
+    nb, ex = run(
+        """
+import json, os, sys
+conn = sys.argv[sys.argv.index("-f") + 1]
+folder = os.path.dirname(conn)
+print("outside the work dir:", not folder.startswith(os.getcwd()))
+sock = folder + "/" + [n for n in os.listdir(folder) if "-ipc-" in n][0]
+for what, act in (("unlink", lambda: os.unlink(sock)), ("link", lambda: os.symlink("/etc/shadow", sock + "x")),
+                  ("rename", lambda: os.rename(sock, sock + "y"))):
+    try:
+        act()
+        print("could", what)
+    except OSError as e:
+        print("refused", what, e.errno)
+""",
+        "print('still talking')",
+    )
+    out = text(nb)
+    assert ex.stop is None, ex.stop
+    assert "outside the work dir: True" in out and "could" not in out, out
+    assert out.count("refused") == 3 and "still talking" in out, out

@@ -508,3 +508,41 @@ def test_feedback_leak_check_does_not_mistake_a_visible_line_for_a_hidden_one():
     visible = 'check = mean_payoffs("reciprocator", runs=10, seed=1)'
     assert encoded_leaks(f"In the cell: {visible}", secrets, public=visible) == []
     assert encoded_leaks(f"In the cell: {visible}", secrets) != []  # without knowing it is public
+
+
+def test_an_object_that_lies_about_its_class_is_named_not_converted():
+    from course.grading.compare import Check, judge
+    from course.grading.plain import to_plain
+
+    class Liar:
+        @property
+        def __class__(self):
+            return list
+
+        def __iter__(self):
+            return iter(["Albania"])
+
+    assert isinstance(Liar(), list)
+    got = to_plain(Liar())
+    assert "$unsupported" in got and "claims builtins.list" in got["$unsupported"], got
+    verdict = judge(Check("q_tests", 1, "x", want=["Albania"]), got)
+    assert not verdict.ok and "lies about its class" in verdict.why
+    assert to_plain(["Albania"]) == ["Albania"]  # an honest list is plain data
+
+
+@pytest.mark.parametrize("jail", ["bubblewrap", "builtin"])
+def test_doctor_names_what_builds_the_jail(jail, monkeypatch):
+    import sys
+
+    from course.grading import doctor
+    from course.grading.isolation import bwrap_path, probe
+
+    if sys.platform != "linux" or probe("namespaces", 61000, jail):
+        pytest.skip(f"{jail} cannot build a jail here")
+    if jail == "bubblewrap" and not bwrap_path():
+        pytest.skip("bubblewrap is not installed")
+    monkeypatch.setenv("COURSE_GRADING_JAIL", jail)
+    checks = {c.name: c for c in doctor.check_isolation(None)}
+    assert checks["isolation"].ok and jail.replace("builtin", "own launcher") in checks["isolation"].detail
+    expected = "bubblewrap builds each jail" if jail == "bubblewrap" else "own launcher builds each jail"
+    assert expected in checks["sandbox"].detail, checks["sandbox"]

@@ -18,6 +18,13 @@ The spec (written by :mod:`course.grading.sandbox`) chooses a *mode*:
     behind is killed by the kernel of the OS (the namespace's init exits).
     Started as root, the command also runs as a separate unprivileged uid.
 
+    The same jail is built by **bubblewrap** (``bwrap``, Debian's package
+    ``bubblewrap``) when the spec names it (``"bwrap": PATH``): this
+    launcher then hands the mounts and namespaces to bwrap, and bwrap starts
+    ``_jail.py --inside`` in the new root, which sets the limits and the
+    identity and starts the kernel. The hand-written code below is the
+    fallback for machines without a working bwrap.
+
 ``uid``
     Root without namespaces: the command runs as a separate unprivileged
     uid in its work directory. File permissions decide what it can reach
@@ -28,6 +35,8 @@ The spec (written by :mod:`course.grading.sandbox`) chooses a *mode*:
 
 In every mode: resource limits (address space, file size, open files,
 processes, core dumps), ``no_new_privs`` (setuid programs do not elevate),
+the connection file and IPC sockets in a folder of their own outside the work directory (the
+grader takes it away from the kernel's uid once the sockets are bound),
 stdin from /dev/null and stdout/stderr to a log file outside the work directory (opened by the
 launcher, handed down as a descriptor: the kernel never holds its path).
 """
@@ -174,6 +183,8 @@ def _build_root(spec: dict) -> None:
         if os.path.lexists(path):
             _bind(path, root, writable=False)
     _bind(workdir, root, writable=True)
+    for path in spec.get("rw_paths", []):  # the kernel's socket folder
+        _bind(path, root, writable=True)
     os.makedirs(root + "/proc")
     try:
         mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
@@ -268,6 +279,77 @@ def _exit_code(code: int) -> int:
     return 128 - code if code < 0 else code
 
 
+def bwrap_argv(spec: dict, argv: list[str]) -> list[str]:
+    """The bubblewrap command line that builds the ``namespaces`` jail and starts ``argv`` in it.
+
+    The same file system as :func:`_build_root`: a read-only root holding the listed paths, a private
+    /tmp and /dev/shm of limited size, a /dev with five devices only (no tty: nothing can reach the
+    instructor's terminal), a fresh /proc, and the work directory, writable. No network, own PID, IPC
+    and UTS namespaces; a user namespace when not started as root.
+    """
+    workdir = spec["workdir"]
+    out = [spec["bwrap"], "--die-with-parent", "--unshare-pid", "--unshare-net", "--unshare-ipc"]
+    out += ["--unshare-uts", "--unshare-cgroup-try", "--hostname", "grading"]
+    if os.geteuid() != 0:
+        out.append("--unshare-user")
+    out += ["--size", str(int(spec["tmp_mb"]) << 20), "--perms", "1777", "--tmpfs", "/tmp"]
+    out += ["--perms", "0755", "--tmpfs", "/dev"]
+    for dev in _DEVICES:
+        out += ["--dev-bind", "/dev/" + dev, "/dev/" + dev]
+    out += ["--size", str(64 << 20), "--perms", "1777", "--tmpfs", "/dev/shm"]
+    for name, target in (
+        ("fd", "/proc/self/fd"),
+        ("stdin", "/proc/self/fd/0"),
+        ("stdout", "/proc/self/fd/1"),
+        ("stderr", "/proc/self/fd/2"),
+    ):
+        out += ["--symlink", target, "/dev/" + name]
+    # bwrap would make a missing parent 0700 (root's): each is made 0755 first, unless it exists already,
+    # made here or as part of a host folder bound earlier
+    made = {"/tmp", "/dev"}
+    bound = []
+
+    def parents(path: str) -> list[str]:
+        out, parts = [], path.strip("/").split("/")[:-1]
+        for i in range(len(parts)):
+            d = "/" + "/".join(parts[: i + 1])
+            if d not in made and not any(d == b or d.startswith(b + "/") for b in bound):
+                out += ["--perms", "0755", "--dir", d]
+                made.add(d)
+        return out
+
+    me = os.path.abspath(__file__)
+    for path in spec["ro_paths"]:
+        if os.path.islink(path):
+            out += parents(path) + ["--symlink", os.readlink(path), path]
+        elif os.path.exists(path):
+            out += parents(path) + ["--ro-bind", path, path]
+        else:
+            continue
+        bound.append(path.rstrip("/"))
+    out += parents(me) + ["--ro-bind", me, me]
+    out += parents(workdir) + ["--bind", workdir, workdir]
+    for path in spec.get("rw_paths", []):  # the kernel's socket folder
+        out += parents(path) + ["--bind", path, path]
+    out += ["--proc", "/proc", "--remount-ro", "/"]
+    out += ["--chdir", workdir, "--"]
+    inner = {k: spec[k] for k in ("rlimits", "uid", "gid", "env", "workdir")}
+    inner["_log_fd"] = 1  # bwrap's stdout is the log (_exec_bwrap)
+    return out + [sys.executable, "-I", "-S", me, "--inside", json.dumps(inner), "--", *argv]
+
+
+def _exec_bwrap(spec: dict, argv: list[str]) -> None:
+    """Replace this launcher by bubblewrap (it keeps the cgroup, the parent-death signal and the log)."""
+    # SIGINT reaches the kernel directly (the grader signals the process group); bwrap and its init
+    # ignore it, the kernel resets it (_limit_and_exec)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    null = os.open("/dev/null", os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(spec["_log_fd"], 1)
+    os.dup2(spec["_log_fd"], 2)
+    os.execve(spec["bwrap"], bwrap_argv(spec, argv), {})
+
+
 def run(spec: dict, argv: list[str]) -> int:
     # The kernel's log lives outside every folder the kernel can write (the grader reads it back as
     # root): opened here, without following links, and handed down as a descriptor.
@@ -302,6 +384,8 @@ def run(spec: dict, argv: list[str]) -> int:
             except InterruptedError:
                 continue
 
+    if spec.get("bwrap"):
+        _exec_bwrap(spec, argv)  # does not return
     uid, gid = os.getuid(), os.getgid()
     flags = CLONE_NEWPID
     as_user = os.geteuid() != 0
@@ -344,6 +428,13 @@ def run(spec: dict, argv: list[str]) -> int:
 
 
 def main(args: list[str]) -> int:
+    if len(args) >= 4 and args[0] == "--inside" and args[2] == "--":
+        # the second stage, started by bubblewrap inside the jail: limits, identity, exec
+        try:
+            _limit_and_exec(json.loads(args[1]), args[3:])
+        except BaseException as e:  # noqa: BLE001
+            os.write(2, f"jail: cannot start the kernel: {e}\n".encode())
+        return 127
     if len(args) < 3 or args[1] != "--":
         sys.stderr.write("usage: _jail.py SPEC.json -- COMMAND...\n")
         return 2

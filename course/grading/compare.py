@@ -364,7 +364,9 @@ def _redefines_equality(r, depth: int = 0) -> str:
         return ""
     if isinstance(r, dict):
         name = r.get("$unsupported")
-        if isinstance(name, str) and name.endswith("(redefines equality)"):
+        if isinstance(name, str) and (
+            name.endswith("(redefines equality)") or "(its __class__ claims" in name
+        ):
             return name
         r = list(r.values())
     if isinstance(r, list):
@@ -380,6 +382,8 @@ def judge(chk: Check, got) -> Verdict:
     if is_error(got):
         return Verdict(False, f"raised {got['$error']}")
     forged = _redefines_equality(got)
+    if forged and "(its __class__ claims" in forged:
+        return Verdict(False, f"returned an object that lies about its class ({forged[:100]})")
     if forged:
         return Verdict(False, f"returned an object whose class redefines equality ({forged[:80]})")
     try:

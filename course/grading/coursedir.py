@@ -8,7 +8,7 @@ from pathlib import Path
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-from .sandbox import GradingSettings
+from .settings import GradingSettings
 
 CONFIG_NAME = "nbgrader_config.py"
 REPO_COURSE = Path(__file__).resolve().parents[2] / "assignments"

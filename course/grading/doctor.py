@@ -10,7 +10,8 @@ from importlib import metadata
 from pathlib import Path
 
 from .coursedir import CONFIG_NAME, Course, load_config
-from .sandbox import IsolationError, detect_isolation, readable_paths
+from .isolation import IsolationError, detect_isolation
+from .readable import readable_paths
 
 # the versions the course is tested with (pyproject.toml holds the same bounds)
 REQUIRED = {
@@ -200,13 +201,13 @@ def formgrader_course_root(server_root: Path) -> Path | None:
 def check_isolation(course: Course | None) -> list[Check]:
     out = []
     if course is None:  # no course directory: the isolation its default settings would get
-        from .sandbox import GradingSettings
+        from .settings import GradingSettings
 
         settings = GradingSettings()
     else:
         settings = course.settings
     try:
-        iso = detect_isolation(settings.isolation, settings.sandbox_uid_base)
+        iso = detect_isolation(settings.isolation, settings.sandbox_uid_base, settings.jail)
     except IsolationError as e:
         return [
             Check("isolation", False, str(e), "set c.CourseGrader.isolation = 'auto' or fix the cause above")
@@ -221,6 +222,8 @@ def check_isolation(course: Course | None) -> list[Check]:
     out.append(
         Check("isolation", iso.mode == "namespaces", f"{iso.mode}: {iso.why}", fixes.get(iso.mode, ""))
     )
+    if iso.mode == "namespaces":
+        out.append(_jail_check(iso))
     if course is None:
         return out
     try:
@@ -235,6 +238,35 @@ def check_isolation(course: Course | None) -> list[Check]:
     return out
 
 
+def _jail_check(iso) -> Check:
+    """What builds the namespaces jail: bubblewrap (preferred) or the course's own launcher (the fallback)."""
+    from .isolation import bwrap_path
+
+    if iso.jail == "bubblewrap":
+        import subprocess
+
+        path = bwrap_path()
+        try:
+            version = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            version = ""
+        return Check("sandbox", True, f"bubblewrap builds each jail ({version.strip() or path})")
+    if bwrap_path() is None:
+        return Check(
+            "sandbox",
+            True,
+            "the course's own launcher builds each jail (course/grading/_jail.py: Linux namespaces, "
+            "pivot_root, no_new_privs, rlimits); bubblewrap is not installed",
+            "optional: apt-get install bubblewrap, the maintained sandbox, is then used instead",
+        )
+    return Check(
+        "sandbox",
+        True,
+        "the course's own launcher builds each jail (course/grading/_jail.py: Linux namespaces, "
+        f"pivot_root, no_new_privs, rlimits): {iso.why}",
+    )
+
+
 def check_limits(course: Course) -> list[Check]:
     """Which per-submission limits (cgroup, tmpfs) this machine gives, and the fallback otherwise."""
     from . import limits
@@ -243,12 +275,6 @@ def check_limits(course: Course) -> list[Check]:
     what = limits.describe(st.memory_mb, st.disk_mb, st.max_processes)
     full = what.startswith("cgroup") and "no tmpfs" not in what
     return [
-        Check(
-            "sandbox",
-            True,
-            "the course's own jail (course/grading/_jail.py: Linux namespaces, pivot_root, "
-            "no_new_privs, rlimits); bubblewrap is not used",
-        ),
         Check(
             "limits per submission",
             full,

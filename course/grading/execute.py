@@ -1,8 +1,10 @@
 """Run one notebook in a jailed kernel, cell by cell, and record how each cell ended.
 
-The grader (this process) drives the kernel over ZeroMQ *IPC* sockets in the
-jail's work directory: the kernel has no network, and the grader never runs
-student code itself. Execution stops at the first cell that
+The grader (this process) drives the kernel over ZeroMQ *IPC* sockets in a
+folder of the jail's own, beside (not in) its work directory: the kernel has
+no network, and the grader never runs student code itself. Once the kernel
+has bound them, the folder is taken from the kernel's uid (as root), and the
+grader's sockets refuse any message over ZeroMQ's MAXMSGSIZE. Execution stops at the first cell that
 
 * runs longer than the per-cell timeout (or the notebook's total time runs out),
 * kills the kernel (``os._exit``, a crash, a resource limit the OS enforces),
@@ -36,7 +38,8 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from traitlets import Int
 
-from .sandbox import GradingSettings, Sandbox
+from .sandbox import Sandbox
+from .settings import GradingSettings
 
 # nbclient logs timeouts and dead kernels as errors; the grader records them itself, with the cell
 _quiet = logging.getLogger("course.grading.execute")
@@ -84,9 +87,15 @@ class Execution:
 
 
 class GradingKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernel starts inside a :class:`Sandbox` and talks over IPC sockets."""
+    """A kernel manager whose kernel starts inside a :class:`Sandbox` and talks over IPC sockets.
 
-    def __init__(self, sandbox: Sandbox, **kwargs):
+    Its sockets, and its client's, refuse any message larger than ``max_message`` bytes (ZeroMQ's
+    MAXMSGSIZE: the kernel is disconnected instead), so a student's kernel cannot make the grader read a
+    message of gigabytes into memory. The kernel's own sockets cannot be trusted to limit anything.
+    """
+
+    def __init__(self, sandbox: Sandbox, max_message: int = 64 << 20, **kwargs):
+        self.max_message = max_message
         super().__init__(transport="ipc", connection_file=str(sandbox.connection_file), **kwargs)
         self.sandbox = sandbox
         self._kernel_spec = KernelSpec(
@@ -96,6 +105,24 @@ class GradingKernelManager(AsyncKernelManager):
             interrupt_mode="signal",
             env={},
         )
+
+    def _limited_context(self):
+        import zmq
+        import zmq.asyncio
+
+        context = zmq.asyncio.Context()
+        context.setsockopt(zmq.MAXMSGSIZE, int(self.max_message))  # for every socket made from it
+        return context
+
+    def _context_default(self):
+        self._created_context = True
+        return self._limited_context()
+
+    def client(self, **kwargs):
+        kwargs.setdefault("context", self._limited_context())  # the client's sockets have the same limit
+        client = super().client(**kwargs)
+        client._created_context = True  # the client destroys it when it is done, as with its own
+        return client
 
     def format_kernel_cmd(self, extra_arguments=None):
         return self.sandbox.command(super().format_kernel_cmd(extra_arguments))
@@ -241,6 +268,41 @@ async def _ask_checks(
     return results
 
 
+class Disconnects:
+    """Watches the client's sockets for the kernel's disconnection: ZeroMQ drops a peer that sends a
+    message over MAXMSGSIZE, and the message with it. Without this, the cell would seem to have ended
+    normally, its output silently missing."""
+
+    def __init__(self, kc):
+        import zmq
+
+        self.monitors = []
+        for name in ("iopub_channel", "shell_channel"):
+            sock = getattr(getattr(kc, name, None), "socket", None)
+            if sock is not None:
+                self.monitors.append(sock.get_monitor_socket(zmq.EVENT_DISCONNECTED))
+
+    async def happened(self) -> bool:
+        import zmq
+
+        found = False
+        for mon in self.monitors:
+            try:
+                while await mon.poll(0, zmq.POLLIN):
+                    await mon.recv_multipart()
+                    found = True
+            except zmq.ZMQError:
+                pass
+        return found
+
+    def close(self) -> None:
+        for mon in self.monitors:
+            try:
+                mon.close(linger=0)
+            except Exception:  # noqa: BLE001
+                pass
+
+
 def _checked_cells(nb: NotebookNode, checks: dict, before: int) -> list[str]:
     from .notebooks import grade_id, is_test
 
@@ -275,7 +337,8 @@ async def _run(
     """Run the code cells (only those before index ``before``, if given), then ask the checks."""
     record = Execution()
     checks = checks or {}
-    km = GradingKernelManager(sandbox)
+    # no message may be larger than a whole notebook's output (plus room for a reply's other parts)
+    km = GradingKernelManager(sandbox, max_message=settings.total_output_mb * 2**20 + (1 << 20))
     client = GradingClient(
         nb,
         km=km,
@@ -298,14 +361,17 @@ async def _run(
         if c.cell_type == "code" and c.source.strip() and (before is None or i < before)
     ]
     current = None  # the cell being run
+    disconnects = None
     started = time.monotonic()
     if deadline is None:
         deadline = started + settings.total_timeout
     try:
         async with client.async_setup_kernel():
+            disconnects = Disconnects(client.kc)
             armed = await _probe(client, timeout=settings.startup_timeout, call="arm")
             if armed:
                 raise RuntimeError(f"the grading kernel did not arm its integrity probe: {armed[0]}")
+            sandbox.seal_ipc()  # its sockets are bound (it answered): no student code has run yet
             count = 0
             for index in code_cells:
                 cell = nb.cells[index]
@@ -345,6 +411,14 @@ async def _run(
                         record.stop = Stop(
                             index, "kernel-died", f"the kernel died during cell {label} ({_exit_status(km)})"
                         )
+                    break
+                if await disconnects.happened():
+                    record.stop = Stop(
+                        index,
+                        "output",
+                        f"cell {label} sent a message larger than {km.max_message >> 20} MB: "
+                        f"the grader dropped it, and the rest of the notebook",
+                    )
                     break
                 reply = client.replies.get(index, {})
                 ename = reply.get("ename") if reply.get("status") == "error" else None
@@ -408,6 +482,8 @@ async def _run(
             index = max(client.replies) if client.replies else 0
             record.stop = Stop(index, "kernel-died", f"grading was cut short: {type(e).__name__}: {e}")
     finally:
+        if disconnects is not None:
+            disconnects.close()
         record.background = _left_running(sandbox)
         atexit.unregister(client._cleanup_kernel)  # nbclient registers it; the kernel is ours to stop
         try:

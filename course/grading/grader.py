@@ -3,10 +3,10 @@
 The parent process (the instructor's rights) prepares, per problem set, what
 grading needs: the released notebook, the master text of the locked cells
 (from the gradebook), the static checker. Workers (``--jobs N`` processes,
-or this process when N is 1) each take a submission, rebuild the notebook
-from the master (:mod:`.restore`), run it in a fresh jail (:mod:`.sandbox`,
-:mod:`.execute`), and decide what counts (:mod:`.verdict`). They return the
-annotated notebook; only the parent writes ``autograded/`` and the
+or this process when N is 1) each take a submission and pass one record per
+notebook through the grading steps (:mod:`.steps`: read the file, restore
+the locked cells, scan, run in a fresh jail, detect forged replies, apply
+the verdicts, decide the status). They return the annotated notebook; only the parent writes ``autograded/`` and the
 gradebook, one submission at a time. A submission is graded the same way
 whichever worker takes it, so grading in parallel and in sequence give the
 same gradebook.
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import multiprocessing
 import shutil
-import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -26,44 +25,18 @@ import nbformat
 
 from .compare import Reference, checks_of_notebook
 from .coursedir import Course, CourseError
-from .execute import execute
 from .gradebook import GradebookWriter, NotebookOutcome, Outcome
+from .harden import harden_course_dir
 from .integrity import ScanStudentCode
-from .notebooks import (
-    HIDDEN_TESTS,
-    SubmissionError,
-    grade_id,
-    is_locked,
-    is_solution,
-    is_test,
-    read_notebook,
-    read_submission,
-    remove_region,
-)
+from .isolation import Isolation, detect_isolation
+from .kernel_env import warm_data_cache
+from .notebooks import HIDDEN_TESTS, grade_id, is_solution, is_test, read_notebook, remove_region
 from .progress import Progress
+from .readable import readable_paths
+from .reap import become_subreaper
 from .restore import RestoreFromSource
-from .sandbox import (
-    Isolation,
-    Sandbox,
-    become_subreaper,
-    detect_isolation,
-    harden_course_dir,
-    make_base,
-    readable_paths,
-)
-from .verdict import ApplyVerdicts
-
-FAILING_STOPS = ("kernel-died", "startup")
-# how each way a run can stop shows in the status column
-STOP_STATUS = {
-    "timeout": "timed out",
-    "total-timeout": "timed out",
-    "kernel-died": "crashed",
-    "startup": "crashed",
-    "interrupted": "crashed",
-    "memory": "killed (memory)",
-    "output": "output-capped",
-}
+from .sandbox import make_base
+from .steps import Record, run_steps
 
 
 @dataclass
@@ -165,122 +138,14 @@ class Context:
     ro_paths: list[str]
 
 
-def _has_code(source: str) -> bool:
-    return any(line.strip() and not line.strip().startswith("#") for line in source.splitlines())
-
-
-def forged_replies(nb, execution) -> list[str]:
-    """Test cells the kernel reported as passing although the grader, asking the same kernel for the same
-    calls, got an exception: only a kernel whose replies were rewritten does that."""
-    found = []
-    for gid, result in execution.checks.items():
-        eq = [v.why for v in result.verdicts if "redefines equality" in v.why]
-        if eq:
-            found.append(f"cell '{gid}': the student's code {eq[0]}, to pass equality tests")
-    for index, cell in enumerate(nb.cells):
-        if (
-            not is_test(cell)
-            or execution.status(index) != "ok"
-            or not _has_code(remove_region(cell.source, HIDDEN_TESTS))
-        ):
-            continue
-        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
-            continue
-        result = execution.checks.get(grade_id(cell))
-        raised = [v.why for v in (result.verdicts if result else []) if v.why.startswith("raised ")]
-        if raised:
-            found.append(
-                f"the kernel reported test cell '{grade_id(cell)}' as passing, but the same calls "
-                f"{raised[0]} when the grader asked: its replies were forged"
-            )
-    return found
-
-
 def grade_notebook(task: Task, material: Material, ctx: Context, slot: int) -> NotebookOutcome:
-    name = f"{material.notebook}.ipynb"
-    started = time.monotonic()
-    refused = [r for r in (task.refused or []) if r.startswith(name + " ")]
-    if refused:
-        reason = f"{refused[0]} (refused by `course collect`)"
-        return NotebookOutcome(material.notebook, "failed", reason, [reason], None, kind="invalid file")
-    try:
-        submitted = read_submission(task.directory / name, name)
-    except SubmissionError as e:
-        return NotebookOutcome(material.notebook, "failed", str(e), [str(e)], None, kind=e.kind)
-    nb, findings = material.restore(submitted)
-    student_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and not is_locked(c)]
-    integrity = material.scan(nb, student_cells)
-    # the kernel runs the visible part of each test cell only: hidden tests never enter it
-    masters = {}
-    for cell in nb.cells:
-        if is_test(cell) and HIDDEN_TESTS[0] in cell.source:
-            masters[id(cell)] = cell.source
-            cell.source = remove_region(cell.source, HIDDEN_TESTS)
-
-    def new_sandbox():
-        box = Sandbox(ctx.base, slot, ctx.isolation, ctx.settings, ctx.ro_paths)
-        for rel, data in material.files.items():
-            box.add_file(rel, data)
-        return box
-
-    sandbox = new_sandbox()
-    try:
-        execution = execute(nb, sandbox, ctx.settings, material.checks, fresh_sandbox=new_sandbox)
-    finally:
-        sandbox.cleanup()
-    for cell in nb.cells:  # the instructor's copy shows the whole test cell, as nbgrader's does
-        if id(cell) in masters:
-            cell.source = masters[id(cell)]
-    integrity += [f"kernel probe: {t}" for t in execution.tampering]
-    integrity += forged_replies(nb, execution)
-    ApplyVerdicts()(nb, execution, integrity)
-    stop = execution.stop
-    problems = list(findings)
-    if stop is not None:
-        problems.append(stop.reason)
-    if execution.rerun:
-        problems.append(execution.rerun)
-    if execution.background:
-        problems.append(
-            f"the submission left {len(execution.background)} process(es) running "
-            f"({'; '.join(execution.background[:3])}); they were stopped with its jail"
-        )
-    problems += [
-        f"the checks of cell '{gid}' could not run: {r.problem}"
-        for gid, r in execution.checks.items()
-        if r.problem
-    ]
-    problems += integrity
-    status, kind, reason = "graded", "", ""
-    if integrity:
-        status, kind, reason = "failed", "tampered", f"the checks were tampered with: {integrity[0]}"
-    elif stop is not None:
-        kind = STOP_STATUS.get(stop.kind, "crashed")
-        status, reason = ("failed" if stop.kind in FAILING_STOPS else "graded"), stop.reason
-    elif findings:  # edited, deleted or moved locked cells: restored, and graded as restored
-        kind, reason = "tampered", findings[0]
-    return NotebookOutcome(
-        material.notebook,
-        status,
-        reason,
-        problems,
-        nb,
-        time.monotonic() - started,
-        kind,
-        execution.check_seconds,
-    )
+    """Grade one notebook of a submission: one record through :data:`.steps.STEPS`."""
+    return run_steps(Record(task, material, ctx, slot)).outcome()
 
 
 def grade_task(task: Task, ctx: Context, slot: int) -> Outcome:
     notebooks = []
     for material in ctx.materials[task.assignment].values():
-        if task.invalid:
-            notebooks.append(
-                NotebookOutcome(
-                    material.notebook, "failed", task.invalid, [task.invalid], None, kind="invalid file"
-                )
-            )
-            continue
         try:
             notebooks.append(grade_notebook(task, material, ctx, slot))
         except Exception as e:  # noqa: BLE001 - one submission's failure must not stop the others
@@ -332,7 +197,7 @@ class Grader:
         self.course = course
         self.jobs = max(1, int(jobs))
         self.isolation = isolation or detect_isolation(
-            course.settings.isolation, course.settings.sandbox_uid_base
+            course.settings.isolation, course.settings.sandbox_uid_base, course.settings.jail
         )
         self.progress = progress
         self.unrecorded: list[Outcome] = []  # graded, but the gradebook could not be written
@@ -395,6 +260,7 @@ class Grader:
             log(f"  {change}")
         ro_paths = readable_paths(course.settings, course.root) if self.isolation.mode == "namespaces" else []
         base = make_base()
+        warm_data_cache(base)  # the kernels then need not validate the datasets again, each
         ctx = Context(materials, self.isolation, course.settings, base, ro_paths)
         writer = GradebookWriter(course, self.isolation.mode)
         bar = Progress(len(tasks), "grading") if self.progress else None

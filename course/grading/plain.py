@@ -48,7 +48,20 @@ def _unsupported(obj) -> dict:
     ]
     if any("__eq__" in vars(k) or "__ne__" in vars(k) for k in own):
         name += " (redefines equality)"
+    try:
+        claimed = getattr(obj, "__class__", None)  # what isinstance() believes
+    except Exception:  # noqa: BLE001 - a __class__ that raises hides the type as well
+        claimed = None
+    if claimed is not type(obj):
+        name += f" (its __class__ claims {_type_name_of(claimed)})"
     return {"$unsupported": name}
+
+
+def _type_name_of(t) -> str:
+    try:
+        return f"{t.__module__}.{t.__qualname__}"
+    except Exception:  # noqa: BLE001
+        return "something else"
 
 
 class _Converter:

@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
+
 from course.grading.notebooks import grade_id, is_test
 
 from .submissions import answered, blank, cell, reference, reference_answers, release_nb, submit
@@ -228,6 +230,12 @@ def fault_cases(course_dir: Path) -> list[Case]:
         text = json.dumps(reference(course_dir, ps))
         submit(d, "f-invalid-json", ps, raw=text[: len(text) // 2].encode())
 
+    def nbformat_v3(d):
+        # the reference solution, saved in the old v3 format (worksheets; metadata kept per cell)
+        old = nbformat.writes(nbformat.convert(reference(course_dir, ps), 3), version=3)
+        assert json.loads(old)["nbformat"] == 3 and "worksheets" in json.loads(old)
+        submit(d, "f-nbformat-v3", ps, raw=old.encode())
+
     def patches_checker(d):
         hook = (
             "ip = get_ipython()\nip.showtraceback = lambda *a, **k: None\n"
@@ -298,6 +306,14 @@ def fault_cases(course_dir: Path) -> list[Case]:
             "cell 'q2_answer' printed more than",
             "printing 50 MB",
             lambda d: submit(d, "f-50mb", ps, ref_with("q2_answer", '\nprint("x" * 50_000_000)\n')),
+        ),
+        Case(
+            "f-nbformat-v3",
+            ps,
+            sum(points(course_dir, ps).values()),
+            "needs-manual-grading",
+            why="a valid notebook in nbformat v3: converted and graded, not refused",
+            write=nbformat_v3,
         ),
         Case(
             "f-test-pass",

@@ -517,6 +517,7 @@ def kernel_attacks() -> list[KernelAttack]:
             "a function that hangs only on the grader's hidden inputs",
             first=PROBE_HANG,
             answers=PROBE_HANG_ANSWERS,
+            status="timed out: the checks of cell",
             problem="did not answer within",
         ),
         KernelAttack(
@@ -525,6 +526,8 @@ def kernel_attacks() -> list[KernelAttack]:
             "an object whose __class__ claims to be list",
             first=CLASS_SPOOF,
             answers=CLASS_SPOOF_ANSWERS,
+            status=tampered,
+            problem="lies about its class",
         ),
         KernelAttack(
             "k-ndarray-subclass",
