@@ -5,15 +5,14 @@
   that silently made a lesson answer wrong fails here.
 * ``TrustLab.describe()`` and its status (summary) line state the worst-loss value the lesson asks for, under
   the name the lesson uses ("mean worst single-round loss over 200 runs").
-* The notebook runs on a fresh kernel twice: with no answer every gate waits and none of the gated code runs;
-  with the answers saved beforehand (given programmatically through ``ask(...).check``), every gate opens and
-  the gated code runs without an error output (tests/test_gates_open.py runs the same code with every gate
-  forced open and errors made fatal).
+* The notebook runs top to bottom twice: with no answer every gate waits; with the answers saved beforehand
+  (given programmatically through ``ask(...).check``), every gate opens and the code behind it runs without
+  error. (In-process, not through nbclient: nbclient can deadlock when a widget is displayed inside an Output
+  widget, jupyter/nbconvert#2029, which hung this test intermittently.)
 """
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -183,35 +182,47 @@ def test_every_result_in_the_trust_lab_steps_waits_for_a_question_asked_above_it
         assert qid in asked_above
 
 
-# ------------------------------------------------------------------ the notebook on a fresh kernel
-GATE_PROBE = """
-import ipywidgets as _ipw
-from ipywidgets.widgets import widget as _w
-_gates = [g for g in list(_w._instances.values()) if 'course-gate-box' in getattr(g, '_dom_classes', ())]
-print(json.dumps({'gates': len(_gates), 'open': sum('course-gate-open' in g._dom_classes for g in _gates)}))
-"""
+# ------------------------------------------------------------------ the notebook, run top to bottom
+def _gates() -> dict:
+    from ipywidgets.widgets import widget
+
+    gates = [
+        g for g in list(widget._instances.values()) if "course-gate-box" in getattr(g, "_dom_classes", ())
+    ]
+    return {"gates": len(gates), "open": sum("course-gate-open" in g._dom_classes for g in gates)}
 
 
-def _execute(progress: Path, tmp_path: Path) -> dict:
-    from nbclient import NotebookClient
+def _run_all(progress: Path, monkeypatch) -> dict:
+    """Every code cell in order, in a fresh IPython shell (no kernel: an Output shows its content inline, so
+    no frontend race), with the progress file given; returns the gates it made and how many are open."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from ipywidgets.widgets import widget
 
-    nb = nbformat.read(LESSON, as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell("import json\n" + GATE_PROBE))
-    env_cell = nbformat.v4.new_code_cell(
-        f"import os\nos.environ['COURSE_PROGRESS'] = {str(progress)!r}\nos.environ.pop('COURSE_OPEN_GATES', None)"
-    )
-    nb.cells.insert(0, env_cell)
-    NotebookClient(
-        nb,
-        timeout=600,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(LESSON.parent)}},
-    ).execute()
-    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
-    assert not errors, errors
-    probe = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.output_type == "stream")
-    found = json.loads(probe.strip().splitlines()[-1])
-    return found
+    from course.selfcheck import lesson as ask_mod
+    from course.selfcheck import state as progress_mod
+
+    monkeypatch.setenv("COURSE_PROGRESS", str(progress))
+    monkeypatch.delenv("COURSE_OPEN_GATES", raising=False)
+    monkeypatch.chdir(LESSON.parent)
+    progress_mod.set_store(None)
+    ask_mod._ASKED.clear()
+    for w in list(widget._instances.values()):
+        w.close()
+    InteractiveShell.clear_instance()
+    shell = InteractiveShell.instance()
+    shown_errors = []  # an error inside a gate's Output is shown (showtraceback) and suppressed: record it
+    shell.showtraceback = lambda *a, **k: shown_errors.append(a)
+    try:
+        for i, c in enumerate(nbformat.read(LESSON, as_version=4).cells):
+            if c.cell_type == "code":
+                result = shell.run_cell(c.source, silent=True)
+                assert result.success, f"cell {i} failed: {result.error_in_exec or result.error_before_exec}"
+                assert not shown_errors, f"cell {i} showed an error: {shown_errors}"
+        return _gates()
+    finally:
+        InteractiveShell.clear_instance()
+        progress_mod.set_store(None)
+        ask_mod._ASKED.clear()
 
 
 @pytest.mark.slow
@@ -220,15 +231,14 @@ def test_the_lesson_runs_with_every_gate_waiting_and_then_open_once_answered(tmp
     from course.selfcheck import state as progress_mod
 
     progress = tmp_path / "progress.json"
-    # 1. nothing answered: every gate waits, nothing behind it ran
-    closed = _execute(progress, tmp_path)
+    # 1. nothing answered: every gate waits (nbmake runs the notebook this way too)
+    closed = _run_all(progress, monkeypatch)
     assert closed["gates"] >= 11 and closed["open"] == 0, closed
 
     # 2. answer programmatically, as a learner's Check would: the predictions wrongly (a guess opens them),
-    #    the worst-loss question rightly
+    #    the worst-loss question rightly; then Run All again: every gate opens and its code runs without error
     monkeypatch.setenv("COURSE_PROGRESS", str(progress))
     progress_mod.set_store(None)
-    ask_mod._ASKED.clear()
     try:
         for qid in PREDICTIONS:
             q = ask_mod.ask(qid, namespace={})
@@ -238,5 +248,5 @@ def test_the_lesson_runs_with_every_gate_waiting_and_then_open_once_answered(tmp
     finally:
         progress_mod.set_store(None)
         ask_mod._ASKED.clear()
-    opened = _execute(progress, tmp_path)
+    opened = _run_all(progress, monkeypatch)
     assert opened["open"] == opened["gates"] == closed["gates"], opened
