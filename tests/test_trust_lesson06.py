@@ -126,6 +126,17 @@ def test_the_2x2_numbers_the_lesson_states():
         assert 1 / 3 - 0.02 <= cut <= 0.55, (p, cut)
 
 
+def test_step_3_forgiveness_matters_only_once_something_goes_wrong():
+    # "with no provocation and no noise the two responses earn the same ... as shortfalls become more frequent,
+    # the gap opens"
+    def pay(response, **kw):
+        return _run(StakesDesign("small", response=response), "reliable partner", **kw).total_payoff("a").mean()
+
+    assert pay("match", noise=0.0) == pay("grim", noise=0.0)
+    gaps = [pay("match", noise=n) - pay("grim", noise=n) for n in (0.02, 0.05)]
+    assert all(g > 50 for g in gaps)
+
+
 def test_describe_and_the_status_line_state_the_worst_loss_the_lesson_asks_for_by_name():
     from widgets.trust import TrustLab
 
