@@ -130,7 +130,9 @@ def test_step_3_forgiveness_matters_only_once_something_goes_wrong():
     # "with no provocation and no noise the two responses earn the same ... as shortfalls become more frequent,
     # the gap opens"
     def pay(response, **kw):
-        return _run(StakesDesign("small", response=response), "reliable partner", **kw).total_payoff("a").mean()
+        return (
+            _run(StakesDesign("small", response=response), "reliable partner", **kw).total_payoff("a").mean()
+        )
 
     assert pay("match", noise=0.0) == pay("grim", noise=0.0)
     gaps = [pay("match", noise=n) - pay("grim", noise=n) for n in (0.02, 0.05)]
