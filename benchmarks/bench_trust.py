@@ -17,7 +17,9 @@
    per-pair ratio. TrustLab's extra time is its simulations (the shown pair,
    the tournament and the evolution) and its controls.
 
-Run: .venv/bin/python benchmarks/bench_trust.py [--quick]
+The machine's load shows in every number: read the medians and ranges, not one time.
+
+Run: .venv/bin/python benchmarks/bench_trust.py [--quick] [--lesson]
 """
 
 from __future__ import annotations
@@ -32,11 +34,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-def bench_update(repeats: int) -> dict:
+def bench_update(repeats: int, panels: str = "all") -> dict:
     from course.trust import simulate
     from widgets import TrustLab
 
-    lab = TrustLab(rounds=200, runs=500, strategy_b="unreliable", generations=10)
+    lab = TrustLab(rounds=200, runs=500, strategy_b="unreliable", generations=10, panels=panels)
     values = [0.01 + 0.01 * (i % 20) for i in range(repeats)]
     times = []
     for v in values:
@@ -51,6 +53,7 @@ def bench_update(repeats: int) -> dict:
         simulate("grit", "unreliable", rounds=200, runs=500, seed=0, noise=0.05)
         sims.append(time.perf_counter() - t0)
     return {
+        "update_ms": [1e3 * t for t in times],
         "update_median_ms": 1e3 * statistics.median(times),
         "update_max_ms": 1e3 * max(times),
         "simulate_median_ms": 1e3 * statistics.median(sims),
@@ -124,17 +127,24 @@ def bench_step_sizes(repeats: int) -> list:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer repeats, smaller axelrod tournament")
-    args = ap.parse_args(argv)
-    u = bench_update(7 if args.quick else 21)
-    print(
-        f"TrustLab update (200 rounds x 500 runs): median {u['update_median_ms']:.1f} ms "
-        f"(max {u['update_max_ms']:.1f} ms; target < 50 ms); one simulate: {u['simulate_median_ms']:.1f} ms"
+    ap.add_argument(
+        "--lesson", action="store_true", help="only lesson 06's targets: the lab's update and the step sizes"
     )
+    args = ap.parse_args(argv)
+    for panels in ("stakes", "all"):  # lesson 06's lab, then the examples' lab with the classic panels
+        u = bench_update(7 if args.quick else 21, panels=panels)
+        print(
+            f"TrustLab(panels={panels!r}) update (200 rounds x 500 runs): {_med_range(u['update_ms'])} ms "
+            f"(median [range] over {len(u['update_ms'])} slider moves; target < 50 ms); one simulate: "
+            f"{u['simulate_median_ms']:.1f} ms"
+        )
     ss = bench_step_sizes(5 if args.quick else 15)
     print(
-        f"Evolution of step sizes (100 agents x 200 generations, 20 moves): {_med_range(ss)} ms "
-        f"(median [range] over {len(ss)} runs; target < 200 ms)"
+        f"Evolution of step sizes at lesson 06's setting (100 agents x 200 generations, 20 moves): "
+        f"{_med_range(ss)} ms (median [range] over {len(ss)} runs; target < 200 ms)"
     )
+    if args.lesson:
+        return 0
     c = bench_construction(5 if args.quick else 21)
     print(
         f"TrustLab() construction: {_med_range(c['lab_ms'])} ms against a bare FigureWidget with the same "

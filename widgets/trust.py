@@ -116,6 +116,13 @@ class TrustLab(ipw.VBox):
     ``lab.generation``, ``lab.play``). Changing one updates ``lab.fig`` in
     place. Bad constructor arguments raise ``ValueError`` naming the
     parameter and its allowed range.
+
+    ``panels="all"`` (the default) shows the classic cooperate/defect
+    tournament and evolution beside the graduated-stakes game (as in
+    ``widgets/examples/trustlab_demo.ipynb``). ``panels="stakes"`` (lesson
+    06) keeps only the graduated-stakes game: the second tab evolves the
+    raise-the-stakes step sizes (:func:`course.trust.evolve_step_sizes`),
+    and the tournament and population charts are hidden.
     """
 
     def __init__(
@@ -139,6 +146,7 @@ class TrustLab(ipw.VBox):
         match_rounds: int = 10,
         eliminate: int = 5,
         generations: int = 50,
+        panels: str = "all",
     ):
         # --- validate everything first, with the engine's messages ----------
         sa = stakes.stakes_strategy(strategy_a, "strategy_a").name
@@ -174,6 +182,7 @@ class TrustLab(ipw.VBox):
         generations = check_int("generations", generations, minimum=1, maximum=500)
         if preset is not None:
             preset = resolve_name("preset", preset, list(PRESETS) + [CUSTOM], {})
+        self.panels = resolve_name("panels", panels, ["all", "stakes"], {"classic": "all"})
 
         self._holding = False
         self._result = None
@@ -376,29 +385,39 @@ class TrustLab(ipw.VBox):
                 ),
             ]
         )
-        evo_box = ipw.VBox(
-            [
-                self.mode,
-                self.population,
-                ipw.HBox(
-                    [
-                        ipw.VBox([self.match_rounds, self.eliminate, self.generations]),
-                        ipw.VBox(
-                            [
-                                ipw.HBox(
-                                    [self.tournament_button, self.evolve_button, self.step_sizes_button]
-                                ),
-                                ipw.HBox([self.play, self.generation]),
-                            ]
-                        ),
-                    ]
-                ),
-                self.status,
-            ]
-        )
+        if self.panels == "stakes":
+            evo_box = ipw.VBox(
+                [
+                    ipw.HBox(
+                        [ipw.VBox([self.match_rounds, self.generations]), ipw.VBox([self.step_sizes_button])]
+                    ),
+                    self.status,
+                ]
+            )
+        else:
+            evo_box = ipw.VBox(
+                [
+                    self.mode,
+                    self.population,
+                    ipw.HBox(
+                        [
+                            ipw.VBox([self.match_rounds, self.eliminate, self.generations]),
+                            ipw.VBox(
+                                [
+                                    ipw.HBox(
+                                        [self.tournament_button, self.evolve_button, self.step_sizes_button]
+                                    ),
+                                    ipw.HBox([self.play, self.generation]),
+                                ]
+                            ),
+                        ]
+                    ),
+                    self.status,
+                ]
+            )
         tabs = ipw.Tab(children=[sim_box, evo_box])
         tabs.set_title(0, "Simulation")
-        tabs.set_title(1, "Evolution")
+        tabs.set_title(1, "Evolution" if self.panels == "all" else "Evolution of step sizes")
         super().__init__([tabs, self.summary, self.fig, text_box])
         # stable hooks for styling and for the browser tests
         self.add_class("trust-lab")
@@ -443,8 +462,12 @@ class TrustLab(ipw.VBox):
             self.apply_preset(preset)  # runs update()
         else:
             self.update()
-        self.run_tournament()
-        self.run_evolution()
+        if self.panels == "stakes":
+            self._hide_classic_panels()
+            self.run_step_sizes()
+        else:
+            self.run_tournament()
+            self.run_evolution()
 
     # ------------------------------------------------------------------ API
     @property
@@ -698,6 +721,15 @@ class TrustLab(ipw.VBox):
             )
         return "\n".join(lines)
 
+    def _hide_classic_panels(self):
+        """panels="stakes": no tournament or population chart (their subplots are hidden, untitled)."""
+        with self.fig.batch_update():
+            for axis in ("xaxis2", "yaxis2", "xaxis6", "yaxis6"):
+                self.fig.layout[axis].visible = False
+            self.fig.layout.annotations[1].text = ""
+            self.fig.layout.annotations[5].text = ""
+            self.fig.layout.shapes = ()
+
     # ------------------------------------------------------------ callbacks
     def _on_sim_change(self, change):
         if self._holding:
@@ -758,6 +790,9 @@ class TrustLab(ipw.VBox):
 
     def _on_evo_settings(self, change):
         if getattr(self, "_evo_hold", False):
+            return
+        if self.panels == "stakes":
+            self.run_step_sizes()
             return
         self.run_tournament()
         self.run_evolution()

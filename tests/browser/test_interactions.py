@@ -26,6 +26,11 @@ def lesson06(page, lab_server):
     box.scroll_into_view_if_needed()
     box.locator("input[type=radio]").first.check()
     box.locator("button", has_text="Check").click()
+    # ... and answer the worst-loss question, whose answer the lab's summary line prints
+    num = page.locator(".course-check-id-l06-grit-worst-loss").first
+    num.scroll_into_view_if_needed()
+    num.locator("input[type=text]").first.fill("4.87")
+    num.locator("button", has_text="Check").click()
     page.wait_for_selector(".trust-lab .js-plotly-plot .scatterlayer path.js-line", timeout=60_000)
     return page
 

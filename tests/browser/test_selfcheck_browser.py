@@ -1,5 +1,6 @@
 """Self-checks in a real JupyterLab: written answers and check states survive saving, reloading the page and
-restarting the kernel; gated cells wait for their question under Run All and fill in place when it is answered."""
+restarting the kernel; gated cells wait for their question under Run All and fill in place when it is answered (lesson 06:
+test_lesson06_reveal.py)."""
 
 from __future__ import annotations
 
@@ -101,41 +102,4 @@ def test_written_answer_and_check_state_survive_save_reload_and_kernel_restart(p
     assert not output_problems(page)
 
 
-def test_run_all_spoils_nothing_and_answering_opens_the_gates_in_place(page, lab_server):
-    # a learner who has not answered yet (earlier tests in this server may have answered lesson 06's checks)
-    (lab_server.root / "lessons" / ".course-progress.json").unlink(missing_ok=True)
-    _open(page, lab_server, "lessons/06_small_steps_trust_lab.ipynb")
-    run_all(page)
-    panel = ".jp-NotebookPanel:not(.lm-mod-hidden)"
-    waiting = page.locator(f"{panel} .course-gate-box.course-gate-waiting")
-    assert waiting.count() == 4, (
-        f"{waiting.count()} gates waiting, expected 4 (lab, its description, table, chart)"
-    )
-    assert page.locator(f"{panel} .trust-lab").count() == 0, "the trust lab shows before the prediction"
-    assert "mean worst loss" not in page.locator(f"{panel} .jp-OutputArea").all_inner_texts().__str__()
-
-    # a prediction opens the lab and its description in place, but not the table with the numeric answer
-    predict = _form(page, "l06-predict-reneger")
-    predict.locator("input[type=radio]").nth(2).check()  # "about the same": a wrong guess still opens it
-    predict.locator("button", has_text="Check").click()
-    page.wait_for_selector(f"{panel} .trust-lab .js-plotly-plot", timeout=60_000)
-    wait_until(lambda: waiting.count() == 2, timeout_s=30, message="two gates left waiting")
-
-    # answering the worst-loss question opens the table and the chart
-    num = _form(page, "l06-grit-worst-loss")
-    field = num.locator("input[type=text]").first
-    field.fill("4.87")
-    field.press("Enter")
-    num.locator("button", has_text="Check").click()
-    _wait_feedback(num, "Correct", "the numeric answer accepted")
-    wait_until(lambda: waiting.count() == 0, timeout_s=30, message="every gate open")
-    table = page.locator(f"{panel} .course-gate-open table", has_text="mean worst loss")
-    wait_until(lambda: table.count() >= 1, timeout_s=30, message="the comparison table in place")
-    assert page.locator(f"{panel} .course-gate-open .js-plotly-plot").count() >= 2
-    assert not output_problems(page)
-
-    # what the gates held (the trust lab, the table, the chart) passes the accessibility scan too
-    from test_accessibility import SERIOUS, _scan
-
-    serious = [v for v in _scan(page) if v["impact"] in SERIOUS]
-    assert not serious, serious
+# Lesson 06's gates under Run All: tests/browser/test_lesson06_reveal.py

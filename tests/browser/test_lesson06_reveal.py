@@ -1,0 +1,90 @@
+"""Lesson 06 in a real JupyterLab: under Run All every result of the guided trust-lab steps waits behind its
+prediction and shows no number; committing to a prediction (a wrong guess counts) opens its result in place,
+and only its own; the worst-loss table and the trust lab wait for the worst-loss answer."""
+
+from __future__ import annotations
+
+from labkit import open_notebook, output_problems, run_all, wait_until
+
+LESSON06 = "lessons/06_small_steps_trust_lab.ipynb"
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+GATES = 11  # one-round table; opening payoffs; worst-loss table; the lab; step 3 table and chart;
+# step 4 table, chart and conclusion; step 5 raise table and evolution chart
+
+
+def _form(page, qid: str):
+    box = page.locator(f".course-check-id-{qid}").first
+    box.scroll_into_view_if_needed()
+    return box
+
+
+def _guess(page, qid: str, option: int) -> None:
+    box = _form(page, qid)
+    box.locator("input[type=radio]").nth(option).check()
+    box.locator("button", has_text="Check").click()
+
+
+def _outputs_text(page) -> str:
+    return "\n".join(page.locator(f"{PANEL} .jp-OutputArea").all_inner_texts())
+
+
+def test_run_all_shows_no_result_before_its_prediction_and_each_answer_opens_its_own(page, lab_server):
+    # a learner who has not answered yet (earlier tests in this server may have answered lesson 06's checks)
+    (lab_server.root / "lessons" / ".course-progress.json").unlink(missing_ok=True)
+    open_notebook(page, lab_server, LESSON06)
+    run_all(page)
+    waiting = page.locator(f"{PANEL} .course-gate-box.course-gate-waiting")
+    opened = page.locator(f"{PANEL} .course-gate-box.course-gate-open")
+    assert waiting.count() == GATES, f"{waiting.count()} gates waiting, expected {GATES}"
+    assert opened.count() == 0
+    text = _outputs_text(page)
+    assert text.count("Commit your prediction above first") >= 4, text[-2000:]
+    for spoiler in (
+        "4.87",
+        "141.2",
+        "mean worst loss over 200 runs",
+        "forgiving (match) earns",
+        "agents, 200 generations",
+    ):
+        assert spoiler not in text, f"Run All shows {spoiler!r} before its question is answered"
+    assert page.locator(f"{PANEL} .trust-lab").count() == 0, "the trust lab shows before its questions"
+
+    # step 1: a wrong guess opens the one-round table, and nothing else
+    _guess(page, "l06-predict-one-round", 0)
+    wait_until(lambda: waiting.count() == GATES - 1, timeout_s=60, message="the one-round table opens")
+    wait_until(
+        lambda: "side A's payoff for one round" in _outputs_text(page), timeout_s=30, message="its table"
+    )
+
+    # step 2: the prediction opens the payoffs, not the exposure (that is the next question's answer)
+    _guess(page, "l06-predict-reneger", 2)  # "about the same"
+    wait_until(lambda: waiting.count() == GATES - 2, timeout_s=60, message="the opening payoffs open")
+    wait_until(lambda: "141.2" in _outputs_text(page), timeout_s=30, message="the payoff of the big opening")
+    assert "4.87" not in _outputs_text(page)
+    assert page.locator(f"{PANEL} .trust-lab").count() == 0
+
+    # the worst-loss answer opens its table and the lab
+    num = _form(page, "l06-grit-worst-loss")
+    field = num.locator("input[type=text]").first
+    field.fill("4.87")
+    field.press("Enter")
+    num.locator("button", has_text="Check").click()
+    wait_until(lambda: waiting.count() == GATES - 4, timeout_s=60, message="worst-loss table and lab open")
+    page.wait_for_selector(f"{PANEL} .trust-lab .js-plotly-plot", timeout=60_000)
+    wait_until(
+        lambda: "mean worst loss over 200 runs" in _outputs_text(page), timeout_s=30, message="the table"
+    )
+
+    # steps 3, 4 and 5: each prediction opens its own results
+    for qid, opens, needle in (
+        ("l06-predict-provocations", 2, "provocation rate"),
+        ("l06-predict-two-changes", 3, "forgiving (match) earns"),
+        ("l06-predict-step-evolution", 2, "raise-the-stakes agents, 200 generations"),
+    ):
+        before = waiting.count()
+        _guess(page, qid, 0)
+        wait_until(lambda b=before, n=opens: waiting.count() == b - n, timeout_s=60, message=f"{qid} opens")
+        wait_until(lambda s=needle: s in _outputs_text(page), timeout_s=30, message=f"{qid}: {needle!r}")
+    assert waiting.count() == 0
+    assert page.locator(f"{PANEL} .course-gate-open .js-plotly-plot").count() >= 4  # lab + 3 charts
+    assert not output_problems(page)
