@@ -19,7 +19,6 @@ OVER_45 = {
     "04_korean_peninsula.ipynb",
     "05_six_obstacles.ipynb",
     "06_small_steps_trust_lab.ipynb",
-    "08_reading_sources_critically.ipynb",
 }
 
 
