@@ -222,6 +222,27 @@ def update_readme(readme: Path, times: list[LessonTime]) -> bool:
     return new != old
 
 
+_HEADER = re.compile(r"(\*\*Estimated time:\*\* about )(\d+)( minutes)")
+
+
+def stated_minutes(path: Path) -> int | None:
+    """The minutes a lesson's first cell states (``**Estimated time:** about N minutes``)."""
+    cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
+    m = _HEADER.search(_source(cells[0])) if cells else None
+    return int(m.group(2)) if m else None
+
+
+def update_header(path: Path, minutes: int) -> bool:
+    """Make the lesson's stated time the estimate (the notebook's own JSON layout is kept); True if changed."""
+    text = Path(path).read_text(encoding="utf-8")
+    new, n = _HEADER.subn(lambda m: f"{m.group(1)}{minutes}{m.group(3)}", text, count=1)
+    if not n:
+        raise ValueError(f"{path}: no '**Estimated time:** about N minutes' line in its first cell")
+    if new != text:
+        Path(path).write_text(new, encoding="utf-8")
+    return new != text
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m course.lessontime", description="Estimate each lesson's time from its content."
@@ -241,6 +262,10 @@ def main(argv=None) -> int:
     if args.write:
         readme = (args.lessons or lessons_dir()) / "README.md"
         print(("updated " if update_readme(readme, times) else "unchanged: ") + str(readme))
+        folder = args.lessons or lessons_dir()
+        for t in times:
+            if update_header(folder / t.lesson, t.minutes):
+                print(f"updated the stated time of {t.lesson}: {t.minutes} minutes")
     else:
         print(time_table(times))
     return 0

@@ -143,3 +143,18 @@ def test_the_expected_failures_list_exactly_the_lessons_over_45_minutes():
 def test_no_lesson_is_above_45_minutes(path):
     t = lt.estimate(path)
     assert t.minutes <= lt.MAX_MINUTES, f"{path.name}: {t.minutes} minutes; split it"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_each_lesson_states_its_estimated_time(path):
+    est = lt.estimate(path).minutes
+    assert lt.stated_minutes(path) == est, f"run `python -m course.lessontime --write` (estimate: {est} min)"
+
+
+def test_the_range_quoted_to_students_is_current():
+    times = [lt.estimate(p).minutes for p in LESSONS]
+    lo, hi = min(times), max(times)
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert f"range from {lo} to {hi} minutes" in readme, "update README.md's lesson times"
+    start = (REPO / "lessons" / "00_start_here.ipynb").read_text(encoding="utf-8")
+    assert f"({lo} to {hi} minutes)" in start, "update the course map's lesson times in lesson 00"
