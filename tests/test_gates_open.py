@@ -29,9 +29,14 @@ def test_gated_cells_run_when_opened(path, tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_OPEN_GATES", "1")
     monkeypatch.setenv("COURSE_PROGRESS", str(tmp_path / "progress.json"))
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(
-        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-    ).execute()
+    client = NotebookClient(
+        nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
+    # nbclient mirrors ipywidgets' Output widgets on the client side; with a figure drawn inside a gate's
+    # Output that bookkeeping can deadlock (jupyter/nbconvert#2029). The outputs reach the cell either way,
+    # and this test asks only that the gated code runs without error, so the mirroring is switched off.
+    client.comm_open_handlers = {}
+    client.execute()
     gates = [c for c in nb.cells if c.cell_type == "code" and "reveal_after(" in c.source]
     assert gates and all(c.outputs for c in gates), "a gate cell produced no output"
     assert not os.path.exists(tmp_path / "progress.json"), "running a lesson must not record any progress"
