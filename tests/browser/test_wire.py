@@ -15,9 +15,20 @@ BUNDLE = 4_000_000  # plotly's widget bundle is about 5 MB; one FigureWidget ope
 def test_rerunning_the_trust_lab_cell_reuses_its_figure_and_does_not_resend_the_bundle(page, lab_server):
     console_errors: list[str] = []
     page.on("console", lambda m: console_errors.append(m.text[:300]) if m.type == "error" else None)
+    # a learner who has not answered yet (earlier tests in this server may have answered lesson 06's checks)
+    (lab_server.root / "lessons" / ".course-progress.json").unlink(missing_ok=True)
     open_notebook(page, lab_server, "lessons/06_small_steps_trust_lab.ipynb")
     start = page.wire.mark()
     run_all(page)
+    # the lab waits behind its two questions: answer them as a learner would
+    box = page.locator(".course-check-id-l06-predict-reneger").first
+    box.scroll_into_view_if_needed()
+    box.locator("input[type=radio]").first.check()
+    box.locator("button", has_text="Check").click()
+    num = page.locator(".course-check-id-l06-grit-worst-loss").first
+    num.scroll_into_view_if_needed()
+    num.locator("input[type=text]").first.fill("4.87")
+    num.locator("button", has_text="Check").click()
     page.wait_for_selector(".trust-lab .js-plotly-plot .scatterlayer path.js-line", timeout=60_000)
     first, _ = page.wire.since(start)
     assert first > BUNDLE, f"Run All received only {first} bytes: the TrustLab's FigureWidget did not open?"
