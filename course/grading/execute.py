@@ -96,6 +96,7 @@ class GradingKernelManager(AsyncKernelManager):
 
     def __init__(self, sandbox: Sandbox, max_message: int = 64 << 20, **kwargs):
         self.max_message = max_message
+        self.client_contexts = []  # destroyed with the manager's own when grading ends (see close_contexts)
         super().__init__(transport="ipc", connection_file=str(sandbox.connection_file), **kwargs)
         self.sandbox = sandbox
         self._kernel_spec = KernelSpec(
@@ -119,10 +120,22 @@ class GradingKernelManager(AsyncKernelManager):
         return self._limited_context()
 
     def client(self, **kwargs):
-        kwargs.setdefault("context", self._limited_context())  # the client's sockets have the same limit
+        if "context" not in kwargs:
+            kwargs["context"] = self._limited_context()  # the client's sockets have the same limit
+            self.client_contexts.append(kwargs["context"])
         client = super().client(**kwargs)
         client._created_context = True  # the client destroys it when it is done, as with its own
         return client
+
+    def close_contexts(self) -> None:
+        """Destroy every ZeroMQ context this manager made. Left to the garbage collector, each grading run
+        kept its contexts' event and epoll descriptors open: about 50 per submission in one process."""
+        for ctx in [self.context, *self.client_contexts]:
+            try:
+                ctx.destroy(linger=0)
+            except Exception:  # noqa: BLE001
+                pass
+        self.client_contexts.clear()
 
     def format_kernel_cmd(self, extra_arguments=None):
         return self.sandbox.command(super().format_kernel_cmd(extra_arguments))
@@ -276,10 +289,11 @@ class Disconnects:
     def __init__(self, kc):
         import zmq
 
-        self.monitors = []
+        self.monitors, self.sockets = [], []
         for name in ("iopub_channel", "shell_channel"):
             sock = getattr(getattr(kc, name, None), "socket", None)
             if sock is not None:
+                self.sockets.append(sock)
                 self.monitors.append(sock.get_monitor_socket(zmq.EVENT_DISCONNECTED))
 
     async def happened(self) -> bool:
@@ -296,6 +310,11 @@ class Disconnects:
         return found
 
     def close(self) -> None:
+        for sock in self.sockets:
+            try:
+                sock.disable_monitor()
+            except Exception:  # noqa: BLE001
+                pass
         for mon in self.monitors:
             try:
                 mon.close(linger=0)
@@ -490,10 +509,7 @@ async def _run(
             await km.shutdown_kernel(now=True)
         except Exception:  # noqa: BLE001
             pass
-        try:
-            km.context.destroy(linger=0)
-        except Exception:  # noqa: BLE001
-            pass
+        km.close_contexts()
     record.replies = dict(client.replies)
     record.seconds = time.monotonic() - started
     return record
