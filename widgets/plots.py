@@ -72,9 +72,10 @@ def _dates(df: pd.DataFrame, column: str, what: str) -> pd.Series:
     s = s.mask(s.map(lambda v: isinstance(v, str) and not v.strip()))
     try:
         return pd.to_datetime(s, format="mixed")
-    except (TypeError, ValueError):
-        bad = next(v for v in s.dropna() if pd.isna(pd.to_datetime(v, errors="coerce", format="mixed")))
-        raise ValueError(f"{what}: the column {column!r} holds {bad!r}, which is not a date") from None
+    except (TypeError, ValueError) as e:
+        bad = [v for v in s.dropna() if pd.isna(pd.to_datetime(v, errors="coerce", format="mixed"))]
+        which = f"holds {bad[0]!r}, which is not a date" if bad else f"cannot be read as dates ({e})"
+        raise ValueError(f"{what}: the column {column!r} {which}") from None
 
 
 def plot_track_counts(counts: pd.DataFrame, *, title: str = "Events in the course dataset, by track"):
