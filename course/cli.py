@@ -203,7 +203,7 @@ def cmd_feedback(args) -> int:
             print(f"FAIL {name}: {e}")
             continue
         bar.step(f"{name}: {len(report.written)} file(s)")
-        if report.written:
+        if report.written or not report.missing:  # (with only missing copies, the FAIL lines say it all)
             print(
                 f"ok   {name}: {len(report.written)} feedback file(s) in {course.feedback}; hidden tests "
                 f"removed and checked"
