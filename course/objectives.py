@@ -16,6 +16,7 @@ nothing assesses or an item whose objective no lesson states.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -139,14 +140,21 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m course.objectives", description=main.__doc__)
     p.add_argument("--write", action="store_true", help="update the table in lessons/README.md")
     args = p.parse_args(argv)
-    m = objective_map(root / "lessons", root / "assignments" / "source")
-    if not args.write:
-        print(markdown_table(m))
-        return 0
-    readme = root / "lessons" / "README.md"
-    readme.write_text(readme_with_table(readme.read_text(encoding="utf-8"), m), encoding="utf-8")
-    print(f"updated {readme}")
-    return 0
+    try:
+        m = objective_map(root / "lessons", root / "assignments" / "source")
+        if args.write:
+            readme = root / "lessons" / "README.md"
+            readme.write_text(readme_with_table(readme.read_text(encoding="utf-8"), m), encoding="utf-8")
+            print(f"updated {readme}")
+        else:
+            print(markdown_table(m))
+    except (OSError, ValueError) as e:  # a malformed bank or lesson, a README without the markers
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    # an item that names no single objective is in no row of the table: say so, not leave it out silently
+    for item, why in m.orphans:
+        print(f"warning: {item.name} is in no row of the table: {why}", file=sys.stderr)
+    return 1 if m.orphans else 0
 
 
 if __name__ == "__main__":

@@ -61,3 +61,27 @@ def test_every_item_lands_on_the_bullet_resolver_gives_it():
             assert resolver.resolve(f"{item.lesson}: {item.objective}").text == o.text
             n += 1
     assert n > 40 and not m.orphans
+
+
+def test_the_command_names_a_bad_bank_and_every_item_left_out_of_the_table(monkeypatch, capsys, lessons):
+    import course.objectives as objectives
+
+    real = objectives.objective_map
+    assert objectives.main([]) == 0 and "| Lesson | Objective | Assessed by |" in capsys.readouterr().out
+
+    # an item that names no objective: the table is printed, the item is named, the exit code says so
+    _rewrite(
+        lessons / "questions" / "05.toml",
+        'objective = "classify a piece of evidence under"',
+        'objective = "juggle"',
+    )
+    monkeypatch.setattr(objectives, "objective_map", lambda _lessons, _source: real(lessons))
+    assert objectives.main([]) == 1
+    out, err = capsys.readouterr()
+    assert "| Lesson |" in out and "warning: l05-" in err and "is in no row of the table" in err
+
+    # a malformed bank: a one-line error naming it, no traceback
+    _rewrite(lessons / "questions" / "05.toml", 'lesson = "05"', "lesson = ")
+    assert objectives.main([]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "05.toml: not valid TOML" in err and "Traceback" not in err
