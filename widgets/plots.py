@@ -79,7 +79,9 @@ def _dates(df: pd.DataFrame, column: str, what: str) -> pd.Series:
 
 
 def plot_track_counts(counts: pd.DataFrame, *, title: str = "Events in the course dataset, by track"):
-    """A bar per track: ``counts`` has the columns ``track`` and ``events`` (as ``value_counts`` gives them)."""
+    """A bar per track: ``counts`` has the columns ``track`` and ``events``, e.g.
+    ``events["track"].value_counts().rename_axis("track").reset_index(name="events")`` (``value_counts``
+    alone gives a Series, and ``reset_index()`` a column named ``count``)."""
     _need(counts, ["track", "events"], "plot_track_counts")
     tracks = [str(t) for t in counts["track"]]
     fig = go.Figure(
