@@ -9,6 +9,7 @@ each command; ``assignments/README.md`` is the instructor's guide.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 import time
@@ -19,6 +20,23 @@ def _course(args):
     from course.grading.coursedir import Course
 
     return Course(args.course_dir)
+
+
+@contextlib.contextmanager
+def _writing(path):
+    """Around writing a file the instructor named (``--output``, ``--csv``, ``--out``): one that cannot be
+    written (a missing folder, no permission) is a clear error naming it, not a traceback."""
+    from course.grading.coursedir import CourseError
+
+    try:
+        yield Path(path)
+    except OSError as e:
+        raise CourseError(f"cannot write {path}: {e.strerror or e}") from None
+
+
+def _write_text(path, text: str) -> None:
+    with _writing(path) as p:
+        p.write_text(text, encoding="utf-8")
 
 
 def _quiet_nbgrader() -> None:
@@ -185,7 +203,7 @@ def cmd_feedback(args) -> int:
             print(f"FAIL {name}: {e}")
             continue
         bar.step(f"{name}: {len(report.written)} file(s)")
-        if report.written:
+        if report.written or not report.missing:  # (with only missing copies, the FAIL lines say it all)
             print(
                 f"ok   {name}: {len(report.written)} feedback file(s) in {course.feedback}; hidden tests "
                 f"removed and checked"
@@ -215,7 +233,7 @@ def cmd_export(args) -> int:
     if args.output == "-":
         sys.stdout.write(result.text)
     else:
-        Path(args.output).write_text(result.text, encoding="utf-8")
+        _write_text(args.output, result.text)
         print(f"Wrote {result.rows} row(s) to {args.output} ({args.format} layout)")
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)
@@ -234,10 +252,11 @@ def cmd_report(args) -> int:
     (name,) = course.select([args.ps])
     report = class_report(course, name, reached_at=args.reached_at)
     out = Path(args.output or f"report-{name}.html")
-    write_html(report, out)
+    with _writing(out):
+        write_html(report, out)
     print(f"Wrote {out}: {report.summary_line()}")
     if args.csv:
-        Path(args.csv).write_text(report.to_csv(), encoding="utf-8")
+        _write_text(args.csv, report.to_csv())
         print(f"Wrote {args.csv}: the same numbers as CSV")
     for w in report.warnings:
         print(f"warning: {w}", file=sys.stderr)
@@ -353,7 +372,7 @@ def _answer_key(args) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     if args.out:
-        Path(args.out).write_text(text + "\n", encoding="utf-8")
+        _write_text(args.out, text + "\n")
         print(f"wrote the answer key to {args.out}")
     else:
         print(text)

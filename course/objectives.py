@@ -16,12 +16,11 @@ nothing assesses or an item whose objective no lesson states.
 
 from __future__ import annotations
 
-import tomllib
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from course.selfcheck.bank import objectives_of
-from course.selfcheck.hashing import normalize
+from course.selfcheck.bank import load_bank, objectives_of
 
 __all__ = ["Item", "Objective", "ObjectiveMap", "objective_map", "markdown_table"]
 
@@ -52,11 +51,14 @@ class ObjectiveMap:
 
 
 def _bank_items(lessons: Path) -> list[Item]:
+    """The self-checks of every bank, read by :func:`course.selfcheck.bank.load_bank` (so a malformed
+    bank is a BankError naming its file and field)."""
     items = []
-    for bank in sorted((lessons / "questions").glob("[0-9][0-9].toml")):
-        data = tomllib.loads(bank.read_text(encoding="utf-8"))
-        for q in data.get("question", []):
-            items.append(Item(q.get("id", "?"), data.get("lesson", bank.stem), q.get("objective", "")))
+    for path in sorted((lessons / "questions").glob("[0-9][0-9].toml")):
+        bank = load_bank(path)
+        for qid, q in bank.entries.items():
+            objective = q.get("objective", "")
+            items.append(Item(qid, bank.lesson, objective if isinstance(objective, str) else ""))
     return items
 
 
@@ -78,24 +80,34 @@ def graded_cell_items(source: Path, lessons: Path | None = None) -> tuple[list[I
 
 
 def objective_map(lessons: Path, source: Path | None = None) -> ObjectiveMap:
-    """Every lesson objective with the self-checks and graded cells that assess it."""
+    """Every lesson objective with the self-checks and graded cells that assess it.
+
+    An item's objective is resolved the one way problem sets' tags are
+    (:class:`course.grading.objectives.Resolver`): its start must begin exactly one of its lesson's bullets.
+    """
+    from course.grading.objectives import ObjectiveError, Resolver
+
     objectives: list[Objective] = []
     for nb in sorted(Path(lessons).glob("[0-9][0-9]_*.ipynb")):
         objectives += [Objective(nb.name[:2], text) for text in objectives_of(nb)]
+    by_text = {}
+    for o in objectives:
+        by_text.setdefault((o.lesson, o.text), o)
     items, orphans = _bank_items(Path(lessons)), []
     if source:
         cells, orphans = graded_cell_items(Path(source), Path(lessons))
         items += cells
+    resolver = Resolver(Path(lessons))
     for item in items:
         if not item.objective:
             orphans.append((item, "names no objective"))
             continue
-        want = normalize(item.objective)
-        hits = [o for o in objectives if o.lesson == item.lesson and normalize(o.text).startswith(want)]
-        if len(hits) == 1:
-            hits[0].items.append(item)
-        else:
-            orphans.append((item, f"names {len(hits)} objectives of lesson {item.lesson or '?'}"))
+        try:
+            hit = resolver.resolve(f"{item.lesson}: {item.objective}")
+        except ObjectiveError as e:
+            orphans.append((item, str(e)))
+            continue
+        by_text[(hit.lesson, hit.text)].items.append(item)
     return ObjectiveMap(objectives, orphans)
 
 
@@ -128,14 +140,21 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m course.objectives", description=main.__doc__)
     p.add_argument("--write", action="store_true", help="update the table in lessons/README.md")
     args = p.parse_args(argv)
-    m = objective_map(root / "lessons", root / "assignments" / "source")
-    if not args.write:
-        print(markdown_table(m))
-        return 0
-    readme = root / "lessons" / "README.md"
-    readme.write_text(readme_with_table(readme.read_text(encoding="utf-8"), m), encoding="utf-8")
-    print(f"updated {readme}")
-    return 0
+    try:
+        m = objective_map(root / "lessons", root / "assignments" / "source")
+        if args.write:
+            readme = root / "lessons" / "README.md"
+            readme.write_text(readme_with_table(readme.read_text(encoding="utf-8"), m), encoding="utf-8")
+            print(f"updated {readme}")
+        else:
+            print(markdown_table(m))
+    except (OSError, ValueError) as e:  # a malformed bank or lesson, a README without the markers
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    # an item that names no single objective is in no row of the table: say so, not leave it out silently
+    for item, why in m.orphans:
+        print(f"warning: {item.name} is in no row of the table: {why}", file=sys.stderr)
+    return 1 if m.orphans else 0
 
 
 if __name__ == "__main__":

@@ -52,8 +52,36 @@ def _need(df: pd.DataFrame, columns: Sequence[str], what: str) -> None:
         raise ValueError(f"{what}: the table lacks the column(s) {missing}; it has {list(df.columns)}")
 
 
+def _timestamp(value, what: str) -> pd.Timestamp:
+    """``value`` as a date, or a ValueError that says which value of which parameter it is."""
+    try:
+        when = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        when = pd.NaT
+    if pd.isna(when):
+        raise ValueError(f"{what}: {value!r} is not a date (write e.g. '1975-08-01' or a pandas Timestamp)")
+    return when
+
+
+def _dates(df: pd.DataFrame, column: str, what: str) -> pd.Series:
+    """``df[column]`` as datetimes: text (as ``read_csv`` leaves it) is parsed, an empty string is no date;
+    a value that is not a date raises a ValueError naming the column and the value."""
+    s = df[column]
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return s
+    s = s.mask(s.map(lambda v: isinstance(v, str) and not v.strip()))
+    try:
+        return pd.to_datetime(s, format="mixed")
+    except (TypeError, ValueError) as e:
+        bad = [v for v in s.dropna() if pd.isna(pd.to_datetime(v, errors="coerce", format="mixed"))]
+        which = f"holds {bad[0]!r}, which is not a date" if bad else f"cannot be read as dates ({e})"
+        raise ValueError(f"{what}: the column {column!r} {which}") from None
+
+
 def plot_track_counts(counts: pd.DataFrame, *, title: str = "Events in the course dataset, by track"):
-    """A bar per track: ``counts`` has the columns ``track`` and ``events`` (as ``value_counts`` gives them)."""
+    """A bar per track: ``counts`` has the columns ``track`` and ``events``, e.g.
+    ``events["track"].value_counts().rename_axis("track").reset_index(name="events")`` (``value_counts``
+    alone gives a Series, and ``reset_index()`` a column named ``count``)."""
     _need(counts, ["track", "events"], "plot_track_counts")
     tracks = [str(t) for t in counts["track"]]
     fig = go.Figure(
@@ -85,16 +113,23 @@ def plot_intervals(
     """Events on a date axis, one row per track: a dot for a single day, a bar from start to end for a range.
 
     ``events`` has the columns ``date``, ``end_date`` (empty for a single
-    day), ``track`` and ``title``. Hovering a dot or a bar gives the event's
+    day), ``track`` and ``title``; the dates are datetimes or text such as
+    ``read_csv`` leaves (``"1975-08-01"``, or ``""`` for no end). Hovering a dot or a bar gives the event's
     title and its dates. ``bands`` shades periods behind the events:
     ``[(start, end, label), ...]``.
     """
     _need(events, ["date", "end_date", "track", "title"], "plot_intervals")
+    events = events.assign(
+        date=_dates(events, "date", "plot_intervals"), end_date=_dates(events, "end_date", "plot_intervals")
+    )
+    undated = events["title"][events["date"].isna()]
+    if len(undated):
+        raise ValueError(f"plot_intervals: {len(undated)} event(s) have no date: {list(undated)[:3]}")
     checked = []
     for band in bands:
         if not (isinstance(band, tuple | list) and len(band) == 3):
             raise ValueError(f"plot_intervals: a band is (start, end, label), got {band!r}")
-        start, end = pd.Timestamp(band[0]), pd.Timestamp(band[1])
+        start, end = (_timestamp(v, f"plot_intervals: the band {band[2]!r}") for v in band[:2])
         if end < start:
             raise ValueError(f"plot_intervals: the band {band[2]!r} ends before it starts")
         checked.append((start, end, str(band[2])))
@@ -190,7 +225,7 @@ def plot_per_year(
             )
         )
     for label, when in (marks or {}).items():
-        when = pd.Timestamp(when)
+        when = _timestamp(when, f"plot_per_year: the mark {label!r}")
         fig.add_vline(x=when, line_dash="dash", line_color="black")
         fig.add_annotation(x=when, y=1.06, yref="paper", text=html.escape(str(label)), showarrow=False)
     fig.update_layout(

@@ -67,7 +67,7 @@ def show_table(df: pd.DataFrame, *, hide_index: bool = False):
             midnight = values.empty or bool((values == values.dt.normalize()).all())
             styler = styler.format(_date if midnight else _datetime, subset=[col], na_rep="")
         elif pd.api.types.is_float_dtype(s):
-            styler = styler.format("{:.6g}", subset=[col], na_rep="")
+            styler = styler.format(_float, subset=[col], na_rep="")
     others = [c for c in df.columns if c not in cols]
     if others:  # numbers and dates stay on one line (a date would break at its hyphens beside long prose)
         styler = styler.set_properties(subset=others, **{"white-space": "nowrap"})
@@ -83,6 +83,15 @@ def show_table(df: pd.DataFrame, *, hide_index: bool = False):
 
 def _date(ts) -> str:
     return ts.strftime("%Y-%m-%d")
+
+
+def _float(v) -> str:
+    """Up to six decimals without trailing zeros (``1.5``, ``0.333333``), every digit before the point
+    (``1234567.5``, where ``{:.6g}`` would show ``1.23457e+06``); exponent form only for very small or
+    very large numbers, as pandas shows them."""
+    if v == 0 or 1e-4 <= abs(v) < 1e16:
+        return f"{v:.6f}".rstrip("0").rstrip(".")
+    return f"{v:.6g}"
 
 
 def _datetime(ts) -> str:

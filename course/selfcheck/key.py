@@ -60,6 +60,11 @@ def answer_key(lessons_dir: Path, lessons: list[str] | None = None) -> str:
     """The key for the given lessons (default: every bank in ``lessons_dir/questions``)."""
     banks = sorted(Path(lessons_dir, "questions").glob("*.toml"))
     if lessons:
+        bad = [n for n in lessons if not re.fullmatch(r"\d{1,2}", str(n).strip())]
+        if bad:
+            raise ValueError(
+                f"not a lesson number: {', '.join(map(repr, bad))}; give lesson numbers such as 5 or 05"
+            )
         want = {f"{int(n):02d}" for n in lessons}
         banks = [b for b in banks if b.stem in want]
         missing = want - {b.stem for b in banks}
