@@ -246,6 +246,15 @@ def test_share_within_edges(ps2):
     assert not any(v.ok for v in ps2.verdicts("q2_hidden", returns_int))
 
 
+def test_question_2_is_graded_without_question_1(ps2):
+    """A right share_within earns its points even when side_sensitivity is not written yet."""
+    unanswered = "def side_sensitivity(events, agreement_ids):\n    raise NotImplementedError()\n"
+    right = STRICT.replace("d < window", "d <= window")
+    for cell in ("q2_tests", "q2_hidden"):
+        assert all(v.ok for v in ps2.verdicts(cell, unanswered + right)), cell
+    assert not any(v.ok for v in ps2.verdicts("q1_tests", unanswered))
+
+
 def test_ps1_partial_answers_fail_where_the_fixtures_say(ps1):
     wrong_absent = (
         "def absent_states(participants):\n"
