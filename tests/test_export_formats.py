@@ -48,7 +48,7 @@ def test_canvas_layout_points_possible_and_scores(klass, tmp_path):
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "ps1"] + [
         f"ps1 {q}" for q in questions
     ]
-    assert rows[1] == ["Points Possible", "", "", "", "", "13", "2", "2", "2", "2", "2", "3"]
+    assert rows[1] == ["Points Possible", "", "", "", "", "16", "2", "2", "2", "5", "2", "3"]
     body = {r[3]: dict(zip(rows[0], r)) for r in rows[2:]}
     assert set(body) == set(klass.people), "one row per student of the gradebook, keyed by SIS Login ID"
     for sid, person in klass.people.items():

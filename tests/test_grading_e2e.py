@@ -398,7 +398,7 @@ def test_export_tells_failed_and_pending_from_zero(world):
     )
     assert blank["score"] == failed["score"] == "0.0"
     assert blank["status"] == "graded" and failed["status"].startswith("invalid file: ")
-    assert ref["status"] == "needs-manual-grading" and float(ref["pending_points"]) == 3.0
+    assert ref["status"] == "needs-manual-grading" and float(ref["pending_points"]) == 8.0
 
 
 def test_parallel_grading_gives_the_same_gradebook_as_sequential(world):

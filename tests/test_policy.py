@@ -29,7 +29,8 @@ def c(tmp_path):
 
 
 def submitted(c, student: str, late: dt.timedelta) -> None:
-    """A submission as autograding leaves it: 10 points scored, the 3-point written answer still to mark."""
+    """A submission as autograding leaves it: 8 points of tests and, as if marked, the 5-point q4 scored; the
+    3-point written answer q6 still to mark."""
     with gradebook(c) as gb:
         gb.update_or_create_student(student)
         sub = gb.add_submission("ps1", student, timestamp=DUE + late)
@@ -84,17 +85,21 @@ def test_the_late_penalty_follows_the_configured_policy(tmp_path):
 def test_late_penalty_extensions_and_hand_marks(c):
     submitted(c, "amy", dt.timedelta(hours=30))  # two started days late: 20 %
     submitted(c, "ben", dt.timedelta(hours=-1))  # on time
-    assert row(c, "amy") == (10.0, 2.0, 8.0) and row(c, "ben") == (10.0, 0.0, 10.0)
+    assert row(c, "amy") == (13.0, pytest.approx(2.6), pytest.approx(10.4)) and row(c, "ben") == (
+        13.0,
+        0.0,
+        13.0,
+    )
     # a hand mark raises the score; the penalty follows it
     assert course("--course-dir", c, "mark", "ps1", "amy", "q6_answer", "3").rc == 0
-    assert row(c, "amy") == (13.0, 2.6, pytest.approx(10.4))
+    assert row(c, "amy") == (16.0, pytest.approx(3.2), pytest.approx(12.8))
     r = course("--course-dir", c, "extend", "ps1", "amy", "--until", "2026-03-03 12:00")
     assert r.rc == 0 and "has until 2026-03-03 12:00 UTC for ps1" in r.out, r.out + r.err
     with gradebook(c) as gb:
         assert gb.find_submission("ps1", "amy").extension == dt.timedelta(days=1, hours=19)
-    assert row(c, "amy") == (13.0, 0.0, 13.0)
+    assert row(c, "amy") == (16.0, 0.0, 16.0)
     assert course("--course-dir", c, "extend", "ps1", "amy", "--clear").rc == 0
-    assert row(c, "amy") == (13.0, 2.6, pytest.approx(10.4))
+    assert row(c, "amy") == (16.0, pytest.approx(3.2), pytest.approx(12.8))
 
 
 def test_an_extension_given_before_the_submission_applies_when_it_is_graded(c):

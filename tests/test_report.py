@@ -70,7 +70,7 @@ def test_statistics_agree_with_an_independent_computation(klass):
     assert report.summary["mean"] == pytest.approx(np.mean(total))
     assert report.summary["median"] == pytest.approx(np.median(total))
     assert report.summary["sd"] == pytest.approx(np.std(total, ddof=1))
-    assert report.max_total == 13
+    assert report.max_total == 16
 
     q = report.questions.set_index("question")
     assert list(q.index) == questions == ["q1", "q2", "q3", "q4", "q5", "q6"]
@@ -89,7 +89,7 @@ def test_statistics_agree_with_an_independent_computation(klass):
     got = dict(zip(report.objectives["objective"], report.objectives["reached_share"]))
     resolver = Resolver()
     want = {resolver.resolve(t).label: share for t, share in objectives.items()}
-    assert got.keys() == want.keys() and len(want) == 4
+    assert got.keys() == want.keys() and len(want) == 5
     for label, share in want.items():
         assert got[label] == pytest.approx(share), label
 
@@ -322,18 +322,18 @@ def test_report_after_real_grading_and_hand_marking(tmp_path):
     assert waiting.rc == 2 and "ps1 has 2 graded student(s); the report needs at least 3" in waiting.err
     assert "ada: needs-manual-grading, bo: graded, cy: graded" in waiting.err
 
-    marks = {"ada": 3.0}
+    marks = {("ada", "q4_answer"): 5.0, ("ada", "q6_answer"): 3.0}
     course_ = Course(c)
     with Gradebook(course_.db_url, course_.course_id) as gb:
-        for student, mark in marks.items():
-            grade = gb.find_grade("q6_answer", "ps1", "ps1", student)
+        for (student, cell), mark in marks.items():
+            grade = gb.find_grade(cell, "ps1", "ps1", student)
             grade.manual_score = mark
             grade.needs_manual_grade = False
         gb.db.commit()
     report = class_report(course_, "ps1")
     # known answers: the reference earns every autograded point, the blank none, cy only q1 and q2
     expected = {
-        "ada": [2, 2, 2, 2, 2, 3],
+        "ada": [2, 2, 2, 5, 2, 3],
         "bo": [0, 0, 0, 0, 0, 0],
         "cy": [2, 2, 0, 0, 0, 0],
     }

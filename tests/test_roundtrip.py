@@ -202,9 +202,11 @@ def test_a_class_from_release_to_feedback_in_the_students_hands(tmp_path):
         r = course("--course-dir", c, "grade", "ps1", *EXTRA)
         assert r.rc == 0, r.out + r.err
         for s in students.values():  # autograded, but the written answer q6 is still to mark
-            assert f"needs-manual-grading ps1/{s.name}: 3 point(s) of written answers to mark" in r.out, r.out
+            assert f"needs-manual-grading ps1/{s.name}: 8 point(s) of written answers to mark" in r.out, r.out
         assert "graded          ps1/" not in r.out, r.out
         for s, points in ((alice, 3), (bob, 2), (carol, 3)):
+            r = course("--course-dir", c, "mark", "ps1", s.name, "q4_answer", 5)
+            assert r.rc == 0 and "3 point(s) of this submission still to mark" in r.out, r.out + r.err
             r = course(
                 "--course-dir",
                 c,
@@ -242,9 +244,9 @@ def test_a_class_from_release_to_feedback_in_the_students_hands(tmp_path):
             assert soup.title is not None and f"Noted, {s.name}." in text, text[:2000]
             assert "BEGIN HIDDEN TESTS" not in text
             seen[key] = text
-        # bob's feedback is for his later submission (10 autograded points), not the blank one (0)
-        assert "(Score: 13.0 / 13.0)" in seen["alice"], seen["alice"][:300]
-        assert "(Score: 12.0 / 13.0)" in seen["bob"], seen["bob"][:300]
+        # bob's feedback is for his later submission (8 autograded points), not the blank one (0)
+        assert "(Score: 16.0 / 16.0)" in seen["alice"], seen["alice"][:300]
+        assert "(Score: 15.0 / 16.0)" in seen["bob"], seen["bob"][:300]
 
         rows = {
             row["student_id"]: row
@@ -253,14 +255,14 @@ def test_a_class_from_release_to_feedback_in_the_students_hands(tmp_path):
         a, b, cr = rows[alice.name], rows[bob.name], rows[carol.name]
         assert (a["status"], float(a["score"]), float(a["late_submission_penalty"])) == (
             "graded",
-            13.0,
+            16.0,
             0.0,
         ), a
-        assert (b["status"], float(b["score"])) == ("graded", 12.0), b  # the resubmission: 10 auto + 2
-        assert float(cr["raw_score"]) == 13.0 and float(cr["late_submission_penalty"]) == pytest.approx(
-            2.6
+        assert (b["status"], float(b["score"])) == ("graded", 15.0), b  # the resubmission: 8 auto + 5 + 2
+        assert float(cr["raw_score"]) == 16.0 and float(cr["late_submission_penalty"]) == pytest.approx(
+            3.2
         ), cr
-        assert float(cr["score"]) == pytest.approx(10.4) and cr["first_name"] == "Carol", cr
+        assert float(cr["score"]) == pytest.approx(12.8) and cr["first_name"] == "Carol", cr
         assert a["email"] == "alice@example.org" and a["duedate"].startswith(_when(due)[:16]), a
     finally:
         for s in students.values():

@@ -23,28 +23,29 @@ PARTIAL = {
         "q2_answer": "def absent_states(participants):\n"
         "    # wrong: the participants instead of the absent states\n"
         '    return sorted(participants.loc[participants["status"] == "participant", "name"].tolist())\n',
-        "q4_answer": "def days_between_events(events, first_id, second_id):\n"
-        '    dates = events.set_index("id")["date"]\n'
-        "    return abs(int((dates[second_id] - dates[first_id]).days))  # wrong: never negative\n\n\n"
-        'conference_days = days_between_events(events, "csce-stage-i-helsinki", "helsinki-final-act")\n',
+        "q4_answer": "Human Contacts, because it is about travel. The official can say no.",
         "q5_answer": "def principles_mentioning(decalogue, word):\n"
         '    hits = decalogue["short_title"].str.lower().str.contains(word.lower(), regex=False)\n'
         '    return decalogue.loc[hits, "roman"].tolist()  # wrong: keeps the input order\n',
-        "q6_answer": "Both sides gained something: the East its frontiers, the West human rights.",
+        "q6_answer": "There were eight agreements before and two during, so the scaffolding was gone.",
     },
     "ps2": {
-        "q2_answer": "def summarise(intervals):\n"
-        '    measured = intervals.dropna(subset=["days"])\n'
-        '    days = measured["days"].astype(int)\n'
-        '    return {"median": float(days.mean()),  # wrong: the mean\n'
-        '            "shortest": measured.loc[days.idxmin(), "agreement"],\n'
-        '            "longest": measured.loc[days.idxmax(), "agreement"]}\n\n\n'
-        "summary = summarise(agreement_intervals(events, AGREEMENT_IDS))\n",
-        "q3_answer": "def plot_intervals(intervals):\n"
-        "    # wrong: keeps the agreements without a later provocation\n"
-        '    fig = go.Figure(go.Bar(x=list(intervals["agreement"]), y=list(intervals["days"])))\n'
-        '    fig.update_layout(title="Intervals", yaxis_title="days")\n'
-        "    return fig\n",
+        "q1_answer": "def side_sensitivity(events_given, agreement_ids):\n"
+        "    # wrong: measures the notebook's own events, not the table it is given\n"
+        '    escalations = events[events["track"] == "escalation"]\n'
+        '    dprk = escalations[escalations["actor_side"] == "dprk"]\n'
+        '    others = escalations[escalations["actor_side"] != "dprk"]\n'
+        '    table = agreement_intervals(events, agreement_ids)[["agreement", "days"]]\n'
+        '    table = table.rename(columns={"days": "any side"})\n'
+        '    table["dprk only"] = agreement_intervals(events, agreement_ids, dprk)["days"]\n'
+        '    table["others only"] = agreement_intervals(events, agreement_ids, others)["days"]\n'
+        "    return table.reset_index(drop=True)\n\n\n"
+        "sensitivity = side_sensitivity(events, AGREEMENT_IDS)\n",
+        "q2_answer": "def share_within(days, window):\n"
+        "    # wrong: strictly less than the window\n"
+        "    within = [not pd.isna(d) and d < window for d in days]\n"
+        "    return float(sum(within) / len(days))\n",
+        "q3_answer": "Only a few intervals change. The others-only column shows the allies escalate less.",
         "q4_answer": "The chart shows a cycle.",
     },
     "ps3": {
@@ -88,8 +89,8 @@ ATTACKS = ["x-gradebook", "x-delete-peer", "x-read-source", "x-background", "x-n
 
 # The test cells each partial submission passes.
 PARTIAL_PASSES = {
-    "ps1": {"q1_tests", "q1_hidden", "q2_tests", "q3_tests", "q3_hidden", "q4_tests", "q5_tests"},
-    "ps2": {"q1_tests", "q1_hidden", "q2_tests", "q3_tests"},
+    "ps1": {"q1_tests", "q1_hidden", "q2_tests", "q3_tests", "q3_hidden", "q5_tests"},
+    "ps2": {"q1_tests", "q2_tests"},
     "ps3": {"q2_tests", "q2_hidden"},
     "ps4": {"a2_tests", "a2_hidden", "a3_tests", "a3_hidden", "a4_tests", "a5_tests", "a5_hidden"},
 }
@@ -263,11 +264,11 @@ def fault_cases(course_dir: Path) -> list[Case]:
         Case(
             "f-ignores-sigint",
             ps,
-            points_before(course_dir, ps, "q4_answer"),
-            "timed out: cell 'q4_answer'",
-            "cell 'q4_answer' did not finish within",
+            points_before(course_dir, ps, "q5_answer"),
+            "timed out: cell 'q5_answer'",
+            "cell 'q5_answer' did not finish within",
             "a loop that ignores SIGINT",
-            lambda d: submit(d, "f-ignores-sigint", ps, ref_with("q4_answer", no_sigint)),
+            lambda d: submit(d, "f-ignores-sigint", ps, ref_with("q5_answer", no_sigint)),
         ),
         Case(
             "f-os-exit",
@@ -292,11 +293,11 @@ def fault_cases(course_dir: Path) -> list[Case]:
         Case(
             "f-4gb",
             ps,
-            points_before(course_dir, ps, "q4_answer"),
-            "killed (memory): cell 'q4_answer'",
-            "cell 'q4_answer' ran out of memory",
+            points_before(course_dir, ps, "q5_answer"),
+            "killed (memory): cell 'q5_answer'",
+            "cell 'q5_answer' ran out of memory",
             "allocating 4 GB",
-            lambda d: submit(d, "f-4gb", ps, ref_with("q4_answer", "\nhog = bytearray(4 * 1024 ** 3)\n")),
+            lambda d: submit(d, "f-4gb", ps, ref_with("q5_answer", "\nhog = bytearray(4 * 1024 ** 3)\n")),
         ),
         Case(
             "f-50mb",
