@@ -183,33 +183,44 @@ class DesignStrategy(Strategy):
         b = d.step(pr)
         p = ctx.last_theirs
         level, kind1, kind2, ref = s["level"], s["kind1"], s["kind2"], s["ref"]
-        answering = s["left"] > 0  # still answering in kind (forgive_after > 1)
-        restart = (kind1 == self.ANSWER) & ~answering
-        hold = ~restart & ~answering & (kind2 != self.INIT)
-        judged = ~restart & ~hold & ~answering
+        # kind1 is INIT (0) or ANSWER (1); kind2 is the previous round's kind1 (NONE before round 1).
+        restart = kind1 == self.ANSWER
+        longer = d.forgive_after > 1  # else no answer lasts past its round: `left` stays 0
+        if longer:
+            answering = s["left"] > 0  # still answering in kind
+            restart &= ~answering
+            hold = ~(restart | answering) & (kind2 != self.INIT)
+            judged = ~(restart | hold | answering)
+        else:
+            hold = ~restart & (kind2 != self.INIT)
+            judged = ~(restart | hold)
         out = p > ref + TOL
         short = (p < ref - TOL) & judged
-        idle = ~out & (ref <= TOL)
+        idle = ref <= TOL  # (and not out: out takes precedence in the np.where below)
         climb = np.where(out, level + 2 * b, np.where(short, p, np.where(idle, level, level + b)))
         if d.response == "ignore":
             climb = np.where(short, level + b, climb)
             short = np.zeros_like(short)
         back = d.opening_stake(pr) if d.restart == "opening" else pr.a
         new = np.where(restart, back, np.where(hold, level, climb))
-        new = np.where(answering, s["answer"], new)
+        if longer:
+            new = np.where(answering, s["answer"], new)
+            s["answer"] = np.where(short, p, s["answer"])
+            s["left"] = np.where(short, d.forgive_after - 1, np.maximum(s["left"] - 1, 0)).astype(np.int32)
+            short_or_answering = short | answering
+        else:
+            short_or_answering = short
         np.minimum(new, pr.max_stake, out=new)
         if d.response == "grim":
             s["dead"] |= short
             new = np.where(s["dead"], 0.0, new)
-        s["answer"] = np.where(short, p, s["answer"])
-        s["left"] = np.where(short, d.forgive_after - 1, np.maximum(s["left"] - 1, 0)).astype(np.int32)
         s["kind2"] = kind1
-        s["kind1"] = np.where(
-            short | answering, self.ANSWER, np.where(restart | hold | judged, self.INIT, self.INIT)
-        ).astype(np.int8)
-        s["ref"] = ctx.last_mine.copy()
+        s["kind1"] = short_or_answering.astype(np.int8)  # ANSWER (1) where short or answering, else INIT (0)
+        # No copies: the kernel copies a move into its history, `new` is not written to after this, and
+        # last_mine is a row of the kernel's history that is never rewritten.
+        s["ref"] = ctx.last_mine
         s["level"] = new
-        return new.copy()
+        return new
 
 
 def compare_designs(
