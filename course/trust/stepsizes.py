@@ -103,10 +103,7 @@ def rts_match(
     (bool, default all True) says whether player 1 moves first. Returns
     (payoff_1, payoff_2).
 
-    The moves are played one after the other (each depends on the partner's
-    last one); the payoffs are summed afterwards, term by term in the order
-    the moves were made (mover: -m0, +k r0, -m1, +k r1, ...), which gives the
-    same floating-point sums as adding them up move by move.
+    Seeded and pure; the same bits as adding each move's payoff as it is made (tested).
     """
     a1, b1, a2, b2 = (np.asarray(x, float) for x in (a1, b1, a2, b2))
     n = a1.shape
@@ -115,31 +112,29 @@ def rts_match(
     am, bm = np.where(first, a1, a2), np.where(first, b1, b2)
     ar, br = np.where(first, a2, a1), np.where(first, b2, b1)
     bm2, br2 = 2 * bm, 2 * br
-    # moves[2t] / moves[2t + 1]: the mover's t-th investment and the responder's t-th reply.
-    moves = np.empty((2 * rounds,) + n)
-    last_m = moves[0] = np.minimum(am, max_stake)  # the first mover's opening
-    last_r = moves[1] = np.minimum(ar, max_stake)  # the responder's opening: its a
+    pm, pr = np.zeros(n), np.zeros(n)
+    last_m = np.minimum(am, max_stake)  # the first mover's opening
+    pm -= last_m
+    pr += k * last_m
+    last_r = np.minimum(ar, max_stake)  # the responder's opening: its a
+    pr -= last_r
+    pm += k * last_r
     # An RTS move never exceeds max(its partner's last move, its own last move + 2b), so no move of
     # this batch exceeds `top` below; while `top` stays within the cap, taking the minimum with the cap
     # would change nothing and is skipped.
     top = max(float(last_m.max(initial=0.0)), float(last_r.max(initial=0.0)))
     step = 2.0 * max(float(bm.max(initial=0.0)), float(br.max(initial=0.0)))
-    for t in range(1, rounds):
+    for _ in range(1, rounds):
         top += step
-        cap = max_stake if top > max_stake else None
-        last_m = moves[2 * t] = _rts(last_m, last_r, bm, bm2, cap)
+        y = _rts(last_m, last_r, bm, bm2, max_stake if top > max_stake else None)
+        pm -= y
+        pr += k * y
+        last_m = y
         top += step
-        cap = max_stake if top > max_stake else None
-        last_r = moves[2 * t + 1] = _rts(last_r, last_m, br, br2, cap)
-    terms = np.empty_like(moves)
-    np.negative(moves[0::2], out=terms[0::2])  # what the mover pays
-    np.multiply(moves[1::2], k, out=terms[1::2])  # what it receives
-    # Reducing over the first (outer) axis adds row after row, in order: the same sums as adding
-    # move by move (tests/test_trust_stepsizes.py checks this against the move-by-move version).
-    pm = np.add.reduce(terms, axis=0)
-    np.multiply(moves[0::2], k, out=terms[0::2])
-    np.negative(moves[1::2], out=terms[1::2])
-    pr = np.add.reduce(terms, axis=0)
+        x = _rts(last_r, last_m, br, br2, max_stake if top > max_stake else None)
+        pr -= x
+        pm += k * x
+        last_r = x
     return np.where(first, pm, pr), np.where(first, pr, pm)
 
 
