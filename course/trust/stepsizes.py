@@ -23,7 +23,7 @@ What was read, and where (December 2026; nothing here is from a full text):
   investment", "can readily invade a population of non-altruists and cannot
   be effectively exploited".
 * Sherratt & Roberts's reply to K&D (Nature 400:518, 1999; nature.com
-  article 22917), its second part: they considered "the relative success of
+  article 22917), the part of it that could be read: they considered "the relative success of
   rare, mutant continuous RTS strategies", found that "the mean initial
   investment parameter a will always evolve upwards", that simulations
   confirm this, and that they could not replicate K&D's erosion.
@@ -49,7 +49,8 @@ How close this is to each paper:
   s.d. ``mutation_sd``, clipped at 0. R&S pitted RTS against fixed
   alternative strategies rather than evolving a population; here "resists
   invasion by non-givers" is shown as a population with a minority of
-  (0, 0) players, no mutation, in which the non-givers die out.
+  (0, 0) players, no mutation, in which the non-givers die out. (Mutants in
+  the tests differ from the residents by 5 % in a or b.)
 * :func:`invasion_advantage` asks Sherratt & Roberts's reply's question
   directly: does a rare mutant (a', b') out-earn the residents (a, b)?
 
