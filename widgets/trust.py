@@ -936,6 +936,10 @@ class TrustLab(ipw.VBox):
         )
         lo, hi = percentiles(stack, PCT, axis=2)
         mean = stack.mean(axis=2)
+        # x (the rounds) changes only with the number of rounds: setting it again costs plotly a
+        # validation per trace and changes nothing
+        first = self.fig.data[_idx(0, "a", "upper")].x
+        same_x = first is not None and len(first) == res.rounds and np.array_equal(first, x)
         with self.fig.batch_update():
             for row in range(3):
                 for s, side in enumerate("ab"):
@@ -943,9 +947,9 @@ class TrustLab(ipw.VBox):
                     up, low, mid = (
                         self.fig.data[_idx(row, side, part)] for part in ("upper", "lower", "mean")
                     )
-                    up.x, up.y = x, hi[j]
-                    low.x, low.y = x, lo[j]
-                    mid.x, mid.y = x, mean[j]
+                    if not same_x:
+                        up.x, low.x, mid.x = x, x, x
+                    up.y, low.y, mid.y = hi[j], lo[j], mean[j]
             self.fig.data[_idx(0, "a", "mean")].name = f"A: {res.strategy_a} (mean, 5-95% band)"
             self.fig.data[_idx(0, "b", "mean")].name = f"B: {res.strategy_b} (mean, 5-95% band)"
 

@@ -55,7 +55,7 @@ from .stakes import (
 from .stakes import (
     STRATEGIES as STAKES_STRATEGIES,
 )
-from .stepsizes import StepSizeEvolution, evolve_step_sizes, rts_match
+from .stepsizes import StepSizeEvolution, evolve_step_sizes, invasion_advantage, rts_match
 from .tournament import (
     EVOLUTION_OF_TRUST_ELIMINATE,
     EVOLUTION_OF_TRUST_NOISE,
@@ -72,6 +72,7 @@ __all__ = [
     "simulate",
     "compare_designs",
     "evolve_step_sizes",
+    "invasion_advantage",
     "StepSizeEvolution",
     "rts_match",
     "StakesDesign",

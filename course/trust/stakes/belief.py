@@ -42,6 +42,14 @@ def trust_belief(
         rec = theirs[1:] >= ref - TOL
         up = math.log(rec_r / rec_x) if rec_r > 0 else 0.0
         down = math.log((1 - rec_r) / (1 - rec_x))
-        step = np.where(informative, np.where(rec, up, down), 0.0)
-        logodds[1:] += np.cumsum(step, axis=0)
-    return (1.0 / (1.0 + np.exp(-logodds))).T
+        # step = up where informative and reciprocated, down where informative and not, else 0 (by a
+        # table lookup: the same values as nested np.where, several times faster on these arrays)
+        step = np.array([0.0, down, up]).take(np.add(informative, informative & rec, dtype=np.intp))
+        np.cumsum(step, axis=0, out=step)
+        logodds[1:] += step
+    # 1 / (1 + exp(-logodds)), in place (the same operations in the same order, without temporaries)
+    np.negative(logodds, out=logodds)
+    np.exp(logodds, out=logodds)
+    logodds += 1.0
+    np.divide(1.0, logodds, out=logodds)
+    return logodds.T

@@ -155,7 +155,6 @@ class DesignStrategy(Strategy):
     """The vectorised side-A strategy of a :class:`StakesDesign`."""
 
     game = "stakes"
-    INIT, ANSWER, NONE = 0, 1, 2
 
     def __init__(self, design: StakesDesign | str | dict = "grit", name: str | None = None):
         self.design = as_design(design)
@@ -168,8 +167,11 @@ class DesignStrategy(Strategy):
         o = self.design.opening_stake(ctx.params)
         return {
             "level": np.full(runs, o),
-            "kind1": np.full(runs, self.INIT, np.int8),
-            "kind2": np.full(runs, self.NONE, np.int8),
+            # What last round's offer was: an answer in kind ("answered"), or not. "not_fresh": the round
+            # before it was an answer too, or there was none (round 0): the partner's reply to last
+            # round's offer is then not judged, the offer is held.
+            "answered": np.zeros(runs, bool),
+            "not_fresh": np.ones(runs, bool),
             "ref": np.zeros(runs),
             "left": np.zeros(runs, np.int32),
             "answer": np.zeros(runs),
@@ -182,34 +184,43 @@ class DesignStrategy(Strategy):
             return s["level"].copy()
         b = d.step(pr)
         p = ctx.last_theirs
-        level, kind1, kind2, ref = s["level"], s["kind1"], s["kind2"], s["ref"]
-        answering = s["left"] > 0  # still answering in kind (forgive_after > 1)
-        restart = (kind1 == self.ANSWER) & ~answering
-        hold = ~restart & ~answering & (kind2 != self.INIT)
-        judged = ~restart & ~hold & ~answering
+        level, answered, not_fresh, ref = s["level"], s["answered"], s["not_fresh"], s["ref"]
+        longer = d.forgive_after > 1  # else no answer lasts past its round: `left` stays 0
+        if longer:
+            answering = s["left"] > 0  # still answering in kind
+            restart = answered & ~answering
+            hold = not_fresh & ~(restart | answering)
+            judged = ~(restart | hold | answering)
+        else:
+            restart = answered
+            hold = not_fresh & ~answered
+            judged = ~(answered | not_fresh)  # = not (restart or hold)
         out = p > ref + TOL
         short = (p < ref - TOL) & judged
-        idle = ~out & (ref <= TOL)
+        idle = ref <= TOL  # (and not out: out takes precedence in the np.where below)
         climb = np.where(out, level + 2 * b, np.where(short, p, np.where(idle, level, level + b)))
         if d.response == "ignore":
             climb = np.where(short, level + b, climb)
             short = np.zeros_like(short)
         back = d.opening_stake(pr) if d.restart == "opening" else pr.a
         new = np.where(restart, back, np.where(hold, level, climb))
-        new = np.where(answering, s["answer"], new)
+        if longer:
+            new = np.where(answering, s["answer"], new)
+            s["answer"] = np.where(short, p, s["answer"])
+            s["left"] = np.where(short, d.forgive_after - 1, np.maximum(s["left"] - 1, 0)).astype(np.int32)
+            s["answered"] = short | answering
+        else:
+            s["answered"] = short
         np.minimum(new, pr.max_stake, out=new)
         if d.response == "grim":
             s["dead"] |= short
             new = np.where(s["dead"], 0.0, new)
-        s["answer"] = np.where(short, p, s["answer"])
-        s["left"] = np.where(short, d.forgive_after - 1, np.maximum(s["left"] - 1, 0)).astype(np.int32)
-        s["kind2"] = kind1
-        s["kind1"] = np.where(
-            short | answering, self.ANSWER, np.where(restart | hold | judged, self.INIT, self.INIT)
-        ).astype(np.int8)
-        s["ref"] = ctx.last_mine.copy()
+        s["not_fresh"] = answered
+        # No copies: the kernel copies a move into its history, `new` is not written to after this, and
+        # last_mine is a row of the kernel's history that is never rewritten.
+        s["ref"] = ctx.last_mine
         s["level"] = new
-        return new.copy()
+        return new
 
 
 def compare_designs(
