@@ -40,7 +40,7 @@ def test_a_misnamed_objective_is_an_orphan(tmp_path):
 
     lessons = tmp_path / "lessons"
     shutil.copytree(ROOT / "lessons", lessons, ignore=shutil.ignore_patterns(".*"))
-    bank = lessons / "questions" / "05.toml"
+    bank = lessons / "questions" / "06.toml"
     text = bank.read_text(encoding="utf-8")
     bank.write_text(
         text.replace('objective = "classify a piece of evidence under"', 'objective = "juggle"', 1)

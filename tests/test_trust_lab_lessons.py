@@ -1,4 +1,4 @@
-"""Lesson 06's trust-lab steps: one source of numbers, and predict-then-reveal when the notebook runs.
+"""Lesson 07's trust-lab steps: one source of numbers, and predict-then-reveal when the notebook runs.
 
 * Each self-check of the trust-lab steps is rebuilt from the seeded engine, exactly as the lesson computes it,
   and the bank (answers hashed) must accept that value through the checking API; a change in ``course.trust``
@@ -24,20 +24,20 @@ from course.selfcheck.bank import load_bank
 from course.trust import PRESETS, StakesDesign, compare_designs, evolve_step_sizes, simulate
 
 REPO = Path(__file__).resolve().parent.parent
-LESSON = REPO / "lessons" / "06_small_steps_trust_lab.ipynb"
-BANK = REPO / "lessons" / "questions" / "06.toml"
+LESSON = REPO / "lessons" / "07_small_steps_grit.ipynb"
+BANK = REPO / "lessons" / "questions" / "07.toml"
 RUNS = dict(rounds=50, runs=200, seed=0)
 PREDICTIONS = [
-    "l06-predict-one-round",
-    "l06-predict-reneger",
-    "l06-predict-provocations",
-    "l06-predict-two-changes",
-    "l06-predict-step-evolution",
+    "l07-predict-one-round",
+    "l07-predict-reneger",
+    "l07-predict-provocations",
+    "l07-predict-two-changes",
+    "l07-predict-step-evolution",
 ]
 
 
 def _question(qid):
-    assert f'ask(\\"{qid}\\")' in LESSON.read_text(encoding="utf-8"), f"lesson 06 does not ask {qid}"
+    assert f'ask(\\"{qid}\\")' in LESSON.read_text(encoding="utf-8"), f"lesson 07 does not ask {qid}"
     return load_bank(BANK).question(qid)
 
 
@@ -65,20 +65,20 @@ def _engine_answers() -> dict:
         )
         for y in np.linspace(0, 10, 11)
     ]
-    out["l06-predict-one-round"] = f"from {min(one):g} to +{max(one):g}"
+    out["l07-predict-one-round"] = f"from {min(one):g} to +{max(one):g}"
     # step 2: the opening alone (both match), against the reneger
     reneger = "partner who reneges after gains"
     small = _run(StakesDesign("small", response="match"), reneger)
     all_in = _run(StakesDesign("all", response="match"), reneger)
     pay_small, pay_all = small.total_payoff("a").mean(), all_in.total_payoff("a").mean()
     assert abs(pay_small - pay_all) > 10  # "about the same" is not the answer
-    out["l06-predict-reneger"] = "the small first step" if pay_small > pay_all else "everything at once"
-    out["l06-grit-worst-loss"] = round(float(small.worst_loss("a").mean()), 2)
+    out["l07-predict-reneger"] = "the small first step" if pay_small > pay_all else "everything at once"
+    out["l07-grit-worst-loss"] = round(float(small.worst_loss("a").mean()), 2)
     # step 3: the response alone (small opening), against the provoker
     prov = "frequent provocations"
     match = _run(StakesDesign("small", response="match"), prov).total_payoff("a").mean()
     grim = _run(StakesDesign("small", response="grim"), prov).total_payoff("a").mean()
-    out["l06-predict-provocations"] = (
+    out["l07-predict-provocations"] = (
         "matching and restarting"
         if match > grim
         else "never forgiving: it stops feeding a partner who provokes"
@@ -91,7 +91,7 @@ def _engine_answers() -> dict:
         max(g[p, "all", "grim"], g[p, "small", "grim"]) / min(g[p, "all", "grim"], g[p, "small", "grim"])
         for p, _, _ in g.index
     )
-    out["l06-predict-two-changes"] = (
+    out["l07-predict-two-changes"] = (
         "the response: whether a shortfall is forgiven"
         if all(g[p, o, "match"] > g[p, o, "grim"] for p, o, _ in g.index)
         else "the opening: how much is given at first"
@@ -100,7 +100,7 @@ def _engine_answers() -> dict:
     # step 5: the evolution of step sizes at the lesson's setting
     evo = evolve_step_sizes(agents=100, generations=200, a0=1.0, b0=1.0, seed=0)
     a0, a1 = evo.mean_a[0], evo.mean_a[-1]
-    out["l06-predict-step-evolution"] = (
+    out["l07-predict-step-evolution"] = (
         "it rises" if a1 > a0 * 1.1 else "it shrinks towards 0, as the paper reports" if a1 < 0.9 * a0 else ""
     )
     return out
@@ -143,11 +143,11 @@ def test_describe_and_the_status_line_state_the_worst_loss_the_lesson_asks_for_b
     from widgets.trust import TrustLab
 
     lab = TrustLab(preset="partner who reneges after gains", panels="stakes")
-    expected = ANSWERS["l06-grit-worst-loss"]
+    expected = ANSWERS["l07-grit-worst-loss"]
     text = lab.describe()
     m = re.search(r"Mean worst single-round loss over 200 runs: A ([0-9.]+)", text)
     assert m, text
-    assert _question("l06-grit-worst-loss").check(float(m.group(1)))  # the accessible route is marked right
+    assert _question("l07-grit-worst-loss").check(float(m.group(1)))  # the accessible route is marked right
     assert float(m.group(1)) == expected
     status = lab.summary.value
     assert "means over 200 runs" in status
@@ -184,11 +184,11 @@ def test_every_result_in_the_trust_lab_steps_waits_for_a_question_asked_above_it
     for c in cells:
         if c.cell_type != "code":
             continue
-        asked_above |= set(re.findall(r'ask\("(l06-[a-z0-9-]+)"\)', c.source))
+        asked_above |= set(re.findall(r'ask\("(l07-[a-z0-9-]+)"\)', c.source))
         if "reveal_after(" in c.source:
             gated += 1
-            waits_for = set(re.findall(r'reveal_after\(\s*\[?"(l06-[a-z0-9-]+)"', c.source))
-            waits_for |= set(re.findall(r'"(l06-[a-z0-9-]+)"', c.source.split("reveal_after(", 1)[1]))
+            waits_for = set(re.findall(r'reveal_after\(\s*\[?"(l07-[a-z0-9-]+)"', c.source))
+            waits_for |= set(re.findall(r'"(l07-[a-z0-9-]+)"', c.source.split("reveal_after(", 1)[1]))
             assert waits_for and waits_for <= asked_above, (waits_for, asked_above)
     assert gated >= 11
     for qid in PREDICTIONS:
@@ -257,7 +257,7 @@ def test_the_lesson_runs_with_every_gate_waiting_and_then_open_once_answered(tmp
             q = ask_mod.ask(qid, namespace={})
             wrong = next(o for o in q.options if o != ANSWERS[qid])
             assert not q.check(wrong)
-        assert ask_mod.ask("l06-grit-worst-loss", namespace={}).check(ANSWERS["l06-grit-worst-loss"])
+        assert ask_mod.ask("l07-grit-worst-loss", namespace={}).check(ANSWERS["l07-grit-worst-loss"])
     finally:
         progress_mod.set_store(None)
         ask_mod._ASKED.clear()
