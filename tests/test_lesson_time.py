@@ -18,7 +18,6 @@ README = REPO / "lessons" / "README.md"
 OVER_45 = {
     "04_korea_1972_1994.ipynb",
     "06_six_obstacles.ipynb",
-    "07_small_steps_grit.ipynb",
 }
 
 

@@ -1,14 +1,16 @@
-"""Lesson 07 in a real JupyterLab: under Run All every result of the guided trust-lab steps waits behind its
-prediction and shows no number; committing to a prediction (a wrong guess counts) opens its result in place,
-and only its own; the worst-loss table and the trust lab wait for the worst-loss answer."""
+"""Lessons 07 and 08 in a real JupyterLab: under Run All every result of the guided trust-lab steps waits behind
+its prediction, in its own notebook, and shows no number; committing to a prediction (a wrong guess counts) opens
+its result in place, and only its own; in lesson 07 the worst-loss table and the trust lab wait for the
+worst-loss answer."""
 
 from __future__ import annotations
 
 from labkit import TRUST_LAB_LESSON, forget_answers, open_notebook, output_problems, run_all, wait_until
 
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
-GATES = 11  # one-round table; opening payoffs; worst-loss table; the lab; step 3 table and chart;
-# step 4 table, chart and conclusion; step 5 raise table and evolution chart
+GATES = 6  # lesson 07: one-round table; opening payoffs; worst-loss table; the lab; step 3 table and chart
+LESSON08 = "lessons/08_trust_lab.ipynb"
+GATES_08 = 5  # lesson 08: step 4 table, chart and conclusion; step 5 raise table and evolution chart
 
 
 def _form(page, qid: str):
@@ -37,13 +39,7 @@ def test_run_all_shows_no_result_before_its_prediction_and_each_answer_opens_its
     assert opened.count() == 0
     text = _outputs_text(page)
     assert text.count("Commit your prediction above first") >= 4, text[-2000:]
-    for spoiler in (
-        "4.87",
-        "141.2",
-        "mean worst loss over 200 runs",
-        "forgiving (match) earns",
-        "agents, 200 generations",
-    ):
+    for spoiler in ("4.87", "141.2", "mean worst loss over 200 runs"):
         assert spoiler not in text, f"Run All shows {spoiler!r} before its question is answered"
     assert page.locator(f"{PANEL} .trust-lab").count() == 0, "the trust lab shows before its questions"
 
@@ -73,16 +69,37 @@ def test_run_all_shows_no_result_before_its_prediction_and_each_answer_opens_its
         lambda: "mean worst loss over 200 runs" in _outputs_text(page), timeout_s=30, message="the table"
     )
 
-    # steps 3, 4 and 5: each prediction opens its own results
-    for qid, opens, needle in (
-        ("l07-predict-provocations", 2, "provocation rate"),
-        ("l07-predict-two-changes", 3, "forgiving (match) earns"),
-        ("l07-predict-step-evolution", 2, "raise-the-stakes agents, 200 generations"),
-    ):
+    # step 3: the prediction opens its own results
+    _open_each(page, waiting, [("l07-predict-provocations", 2, "provocation rate")])
+    assert page.locator(f"{PANEL} .course-gate-open .js-plotly-plot").count() >= 2  # lab + step 3 chart
+    assert not output_problems(page)
+
+
+def _open_each(page, waiting, steps) -> None:
+    for qid, opens, needle in steps:
         before = waiting.count()
         _guess(page, qid, 0)
         wait_until(lambda b=before, n=opens: waiting.count() == b - n, timeout_s=60, message=f"{qid} opens")
         wait_until(lambda s=needle: s in _outputs_text(page), timeout_s=30, message=f"{qid}: {needle!r}")
     assert waiting.count() == 0
-    assert page.locator(f"{PANEL} .course-gate-open .js-plotly-plot").count() >= 4  # lab + 3 charts
+
+
+def test_lesson_08_runs_on_its_own_and_each_prediction_opens_only_its_own_results(page, lab_server):
+    forget_answers(lab_server)
+    open_notebook(page, lab_server, LESSON08)
+    run_all(page)
+    waiting = page.locator(f"{PANEL} .course-gate-box.course-gate-waiting")
+    assert waiting.count() == GATES_08, f"{waiting.count()} gates waiting, expected {GATES_08}"
+    text = _outputs_text(page)
+    for spoiler in ("forgiving (match) earns", "agents, 200 generations"):
+        assert spoiler not in text, f"Run All shows {spoiler!r} before its question is answered"
+    _open_each(
+        page,
+        waiting,
+        [
+            ("l08-predict-two-changes", 3, "forgiving (match) earns"),
+            ("l08-predict-step-evolution", 2, "raise-the-stakes agents, 200 generations"),
+        ],
+    )
+    assert page.locator(f"{PANEL} .course-gate-open .js-plotly-plot").count() >= 2  # the 2x2 and evolution
     assert not output_problems(page)
