@@ -218,7 +218,7 @@ def test_the_validate_command_passes_on_the_banks_and_fails_on_a_broken_one(tmp_
         (lambda t: re.sub(r"positions = \[[^\]]*\]", 'positions = ["bad"]', t, count=1), "positions"),
         (
             lambda t: re.sub(
-                r'(id = "l06-leap-day-days"(?:.|\n)*?)answer = "[0-9a-f]{20}"', r'\1answer = ""', t, count=1
+                r'(id = "l06-cycle-order"(?:.|\n)*?)answer = "[0-9a-f]{20}"', r'\1answer = ""', t, count=1
             ),
             "answer",
         ),
