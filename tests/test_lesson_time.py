@@ -14,7 +14,6 @@ LESSONS = sorted((REPO / "lessons").glob("[0-9][0-9]_*.ipynb"))
 README = REPO / "lessons" / "README.md"
 
 
-
 def _notebook(tmp_path, cells) -> Path:
     nb = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     path = tmp_path / "99_test.ipynb"
