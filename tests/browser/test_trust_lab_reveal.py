@@ -38,7 +38,7 @@ def test_run_all_shows_no_result_before_its_prediction_and_each_answer_opens_its
     assert waiting.count() == GATES, f"{waiting.count()} gates waiting, expected {GATES}"
     assert opened.count() == 0
     text = _outputs_text(page)
-    assert text.count("Commit your prediction above first") >= 4, text[-2000:]
+    assert text.count("Commit your prediction above first") >= 3, text[-2000:]  # steps 1, 2 and 3
     for spoiler in ("4.87", "141.2", "mean worst loss over 200 runs"):
         assert spoiler not in text, f"Run All shows {spoiler!r} before its question is answered"
     assert page.locator(f"{PANEL} .trust-lab").count() == 0, "the trust lab shows before its questions"
