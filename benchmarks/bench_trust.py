@@ -128,10 +128,10 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer repeats, smaller axelrod tournament")
     ap.add_argument(
-        "--lesson", action="store_true", help="only lesson 06's targets: the lab's update and the step sizes"
+        "--lesson", action="store_true", help="only the trust lessons' targets (07, 08): the lab's update and the step sizes"
     )
     args = ap.parse_args(argv)
-    for panels in ("stakes", "all"):  # lesson 06's lab, then the examples' lab with the classic panels
+    for panels in ("stakes", "all"):  # the lessons' lab (07, 08), then the examples' lab with the classic panels
         u = bench_update(7 if args.quick else 21, panels=panels)
         print(
             f"TrustLab(panels={panels!r}) update (200 rounds x 500 runs): {_med_range(u['update_ms'])} ms "
@@ -140,7 +140,7 @@ def main(argv=None) -> int:
         )
     ss = bench_step_sizes(5 if args.quick else 15)
     print(
-        f"Evolution of step sizes at lesson 06's setting (100 agents x 200 generations, 20 moves): "
+        f"Evolution of step sizes at lesson 08's setting (100 agents x 200 generations, 20 moves): "
         f"{_med_range(ss)} ms (median [range] over {len(ss)} runs; target < 200 ms)"
     )
     if args.lesson:

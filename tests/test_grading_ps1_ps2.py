@@ -90,7 +90,7 @@ def test_the_point_split(ps1, ps2):
     assert _split(ps2.nb) == (4, 7)
 
 
-@pytest.mark.parametrize("ps, lessons", [("ps1", {"01", "02"}), ("ps2", {"04"})])
+@pytest.mark.parametrize("ps, lessons", [("ps1", {"01", "02"}), ("ps2", {"04", "05"})])
 def test_graded_cells_name_an_objective_of_the_lessons_they_follow(ps, lessons, ps1, ps2):
     nb = {"ps1": ps1, "ps2": ps2}[ps].nb
     graded = [c for c in nb.cells if is_test(c) or (is_solution(c) and c.metadata["nbgrader"].get("grade"))]

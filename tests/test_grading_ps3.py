@@ -27,7 +27,7 @@ from course.grading.sandbox import detect_isolation
 from course.selfcheck.bank import objectives_of
 
 MASTER = REPO / "assignments" / "source" / "ps3" / "ps3.ipynb"
-LESSON = REPO / "lessons" / "06_small_steps_trust_lab.ipynb"
+LESSON = REPO / "lessons" / "08_trust_lab.ipynb"
 GRIT = {"opening": "small", "raise_by": "b", "response": "match", "forgive_after": 1, "restart": "opening"}
 
 
@@ -56,13 +56,13 @@ def judged():
 
 
 # -- the problem set as written -------------------------------------------------------------------
-def test_graded_cells_name_an_objective_of_lesson_06(judged):
+def test_graded_cells_name_an_objective_of_lesson_08(judged):
     objectives = objectives_of(LESSON)
     graded = [c for c in judged.nb.cells if is_test(c) or is_solution(c)]
     assert graded
     for c in graded:
         objective = c.metadata.get("course", {}).get("objective", "")
-        assert objective.startswith("06: "), (grade_id(c), objective)
+        assert objective.startswith("08: "), (grade_id(c), objective)
         hits = [o for o in objectives if o.startswith(objective[4:])]
         assert len(hits) == 1, (grade_id(c), objective, objectives)
 

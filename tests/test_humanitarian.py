@@ -276,11 +276,11 @@ def test_registry_must_have_the_needed_columns():
         hc.estimate_death_rate([1, 2, 3])
 
 
-# ------------------------------------------------------------ lesson 06 keeps up with the data and the engine
-# Lesson 06 stores its answers hashed. These tests rebuild each data- or engine-derived answer from the current
+# ------------------------------------------------------------ lesson 08 keeps up with the data and the engine
+# Lesson 08 stores its answers hashed. These tests rebuild each data- or engine-derived answer from the current
 # data and the seeded engine and check it against the lesson's question, so a change in family_registry.csv or in
 # course.trust that would silently make a lesson answer wrong fails here instead.
-LESSON = Path(__file__).resolve().parent.parent / "lessons" / "06_small_steps_trust_lab.ipynb"
+LESSON = Path(__file__).resolve().parent.parent / "lessons" / "08_trust_lab.ipynb"
 
 
 def _question(qid):
@@ -289,17 +289,17 @@ def _question(qid):
     # the lesson asks it with ask(qid); the question itself is in the lesson's bank
     nb = LESSON.read_text(encoding="utf-8")
     assert f'ask(\\"{qid}\\")' in nb, f"{LESSON.name} does not ask {qid}"
-    return load_bank(LESSON.parent / "questions" / "06.toml").question(qid)
+    return load_bank(LESSON.parent / "questions" / "08.toml").question(qid)
 
 
-@pytest.mark.skipif(not LESSON.exists(), reason="lesson 06 not written yet")
+@pytest.mark.skipif(not LESSON.exists(), reason="lesson 08 not written yet")
 def test_lesson06_clock_answer_matches_the_data():
     obs = hc.observed_alive()
     t = hc.years_until_below(float(obs["alive"].iloc[-1]), hc.estimate_death_rate(since="2018-01-01"), 10_000)
-    assert _question("l06-clock-years-below").check(round(t, 1)), t
+    assert _question("l08-clock-years-below").check(round(t, 1)), t
 
 
-# The trust-lab answers of lesson 06 are rebuilt from the engine in tests/test_trust_lesson06.py.
+# The trust-lab answers of lessons 07 and 08 are rebuilt from the engine in tests/test_trust_lab_lessons.py.
 
 
 # ------------------------------------------------------------ what the browser is sent

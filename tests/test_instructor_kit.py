@@ -109,9 +109,9 @@ def test_plan_parser_reads_the_minutes_column():
     text += "\n## Discussion prompts\n\n| 7 | not a segment |\n"
     assert plan_minutes(text) == [5, 40]
     assert plan_minutes("no plan here") == []
-    assert QUESTION_ID.findall("see `l04-measure-limits` and l06-predict-one-round.") == [
+    assert QUESTION_ID.findall("see `l04-measure-limits` and l07-predict-one-round.") == [
         "l04-measure-limits",
-        "l06-predict-one-round",
+        "l07-predict-one-round",
     ]
 
 

@@ -13,14 +13,6 @@ REPO = Path(__file__).resolve().parent.parent
 LESSONS = sorted((REPO / "lessons").glob("[0-9][0-9]_*.ipynb"))
 README = REPO / "lessons" / "README.md"
 
-#: The lessons over 45 minutes now; each is to be split (issue 17). Splitting one flips its check to XPASS,
-#: which fails the run (strict): then take it off this list.
-OVER_45 = {
-    "04_korean_peninsula.ipynb",
-    "05_six_obstacles.ipynb",
-    "06_small_steps_trust_lab.ipynb",
-}
-
 
 def _notebook(tmp_path, cells) -> Path:
     nb = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
@@ -122,24 +114,7 @@ def test_every_lesson_is_in_the_table_and_counted():
         assert t.words > 500 and t.checks >= 1, t  # each lesson has prose and self-checks
 
 
-def test_the_expected_failures_list_exactly_the_lessons_over_45_minutes():
-    over = {t.lesson for t in lt.estimate_all(REPO / "lessons") if t.over}
-    assert over == OVER_45, f"lessons over {lt.MAX_MINUTES} minutes now: {sorted(over)}; update OVER_45"
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(
-            p,
-            marks=pytest.mark.xfail(strict=True, reason="split pending (issue 17)")
-            if p.name in OVER_45
-            else (),
-            id=p.stem,
-        )
-        for p in LESSONS
-    ],
-)
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
 def test_no_lesson_is_above_45_minutes(path):
     t = lt.estimate(path)
     assert t.minutes <= lt.MAX_MINUTES, f"{path.name}: {t.minutes} minutes; split it"

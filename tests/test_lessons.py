@@ -12,7 +12,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 LESSONS = sorted((REPO / "lessons").glob("[0-9][0-9]_*.ipynb"))
-EXPECTED = ["00", "01", "02", "03", "04", "05", "06", "07", "08"]
+EXPECTED = [f"{i:02d}" for i in range(11)]
 CHECK_KINDS = ("MultipleChoice", "Order", "Match", "Numeric", "Code", "Written")
 FIGURE_MARKERS = (
     "TimelineExplorer",
@@ -99,3 +99,16 @@ def test_imports_ipywidgets_as_ipw_never_as_widgets(path):
     code = "\n".join(_text(_nb(path), "code"))
     assert not re.search(r"import\s+ipywidgets\s+as\s+widgets\b", code)
     assert not re.search(r"from\s+ipywidgets\s+import\s+\*", code)
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_every_gate_waits_for_a_question_asked_above_it_in_the_same_lesson(path):
+    """A gate naming a question this notebook never asks (one that moved to another lesson, or was dropped)
+    would wait for ever; so would one whose question comes only after it."""
+    asked: set[str] = set()
+    for i, src in enumerate(_text(_nb(path), "code")):
+        if "reveal_after(" in src:
+            call = src.split("reveal_after(", 1)[1]
+            waits = set(re.findall(r"[\"'](l\d\d-[a-z0-9-]+)[\"']", call))
+            assert waits <= asked, f"code cell {i} waits for {sorted(waits - asked)}, not asked above it"
+        asked |= set(re.findall(r"\bask\(\s*[\"'](l\d\d-[a-z0-9-]+)[\"']", src))

@@ -40,11 +40,12 @@ def test_a_misnamed_objective_is_an_orphan(tmp_path):
 
     lessons = tmp_path / "lessons"
     shutil.copytree(ROOT / "lessons", lessons, ignore=shutil.ignore_patterns(".*"))
-    bank = lessons / "questions" / "05.toml"
+    bank = lessons / "questions" / "06.toml"
     text = bank.read_text(encoding="utf-8")
     bank.write_text(
         text.replace('objective = "classify a piece of evidence under"', 'objective = "juggle"', 1)
     )
     m = objective_map(lessons)
     assert any(i.objective == "juggle" for i, _ in m.orphans)
-    assert START in (ROOT / "lessons" / "README.md").read_text() and END
+    readme = (ROOT / "lessons" / "README.md").read_text()
+    assert START in readme and END in readme

@@ -160,7 +160,7 @@ def test_show_table_refuses_anything_but_a_dataframe():
 
 
 # ------------------------------------------------------------------ the lessons use them
-PLOTTED = ("00_start_here.ipynb", "01_detente_road_to_helsinki.ipynb", "08_reading_sources_critically.ipynb")
+PLOTTED = ("00_start_here.ipynb", "01_detente_road_to_helsinki.ipynb", "10_reading_sources_critically.ipynb")
 
 
 @pytest.mark.parametrize("name", PLOTTED)

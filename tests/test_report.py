@@ -206,7 +206,7 @@ def _master_with(tmp_path, change) -> Path:
         (lambda m: m["course"].update(objective="explain two things"), "is not of the form 'NN: "),
         (lambda m: m["course"].update(objective="04: explain why the moon"), "starts 0 of lesson 04"),
         (lambda m: m["course"].update(objective="04: "), "is not of the form"),
-        (lambda m: m["course"].update(objective="04: c"), "starts 2 of lesson 04"),
+        (lambda m: m["course"].update(objective="08: c"), "starts 2 of lesson 08"),
         (lambda m: m["course"].update(objective="99: anything"), "lesson 99: 0 notebooks match"),
     ],
 )

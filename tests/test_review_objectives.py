@@ -34,22 +34,22 @@ def _rewrite(bank: Path, old: str, new: str) -> None:
 
 
 def test_a_malformed_bank_is_named(lessons):
-    _rewrite(lessons / "questions" / "05.toml", 'lesson = "05"', "lesson = ")
-    with pytest.raises(BankError, match=r"05\.toml: not valid TOML"):
+    _rewrite(lessons / "questions" / "06.toml", 'lesson = "06"', "lesson = ")
+    with pytest.raises(BankError, match=r"06\.toml: not valid TOML"):
         objective_map(lessons)
 
 
 def test_an_orphan_says_which_objectives_it_could_have_named(lessons):
     _rewrite(
-        lessons / "questions" / "05.toml",
+        lessons / "questions" / "06.toml",
         'objective = "classify a piece of evidence under"',
         'objective = "juggle"',
     )
     m = objective_map(lessons)
     ((item, why),) = [(i, w) for i, w in m.orphans if i.objective == "juggle"]
-    assert item.lesson == "05" and item.name.startswith("l05-")
-    assert "starts 0 of lesson 05's objectives; it must start exactly one of: " in why
-    assert all(b in why for b in Resolver(lessons).bullets("05"))
+    assert item.lesson == "06" and item.name.startswith("l06-")
+    assert "starts 0 of lesson 06's objectives; it must start exactly one of: " in why
+    assert all(b in why for b in Resolver(lessons).bullets("06"))
 
 
 def test_every_item_lands_on_the_bullet_resolver_gives_it():
@@ -71,17 +71,17 @@ def test_the_command_names_a_bad_bank_and_every_item_left_out_of_the_table(monke
 
     # an item that names no objective: the table is printed, the item is named, the exit code says so
     _rewrite(
-        lessons / "questions" / "05.toml",
+        lessons / "questions" / "06.toml",
         'objective = "classify a piece of evidence under"',
         'objective = "juggle"',
     )
     monkeypatch.setattr(objectives, "objective_map", lambda _lessons, _source: real(lessons))
     assert objectives.main([]) == 1
     out, err = capsys.readouterr()
-    assert "| Lesson |" in out and "warning: l05-" in err and "is in no row of the table" in err
+    assert "| Lesson |" in out and "warning: l06-" in err and "is in no row of the table" in err
 
     # a malformed bank: a one-line error naming it, no traceback
-    _rewrite(lessons / "questions" / "05.toml", 'lesson = "05"', "lesson = ")
+    _rewrite(lessons / "questions" / "06.toml", 'lesson = "06"', "lesson = ")
     assert objectives.main([]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and "05.toml: not valid TOML" in err and "Traceback" not in err
+    assert err.startswith("error: ") and "06.toml: not valid TOML" in err and "Traceback" not in err

@@ -177,7 +177,9 @@ BANKS = sorted((LESSONS / "questions").glob("*.toml"))
 
 def test_every_lesson_has_a_valid_bank():
     results = validate_all(LESSONS)
-    assert {p.stem for p in results} == {f"{i:02d}" for i in range(9)}
+    assert {p.stem for p in results} == {
+        nb.name[:2] for nb in LESSONS.glob("[0-9][0-9]_*.ipynb")
+    }  # one bank a lesson
     problems = [p for ps in results.values() for p in ps]
     assert not problems, "\n".join(problems)
 
@@ -186,12 +188,12 @@ def test_the_validate_command_passes_on_the_banks_and_fails_on_a_broken_one(tmp_
     from course.cli import main
 
     assert main(["selfcheck", "validate"]) == 0
-    assert "Summary: 9 bank(s), 0 problem(s)" in capsys.readouterr().out
+    assert f"Summary: {len(BANKS)} bank(s), 0 problem(s)" in capsys.readouterr().out
     lessons = tmp_path / "lessons"
     shutil.copytree(
         LESSONS, lessons, ignore=shutil.ignore_patterns(".course-progress.json", ".ipynb_checkpoints")
     )
-    bank = lessons / "questions" / "05.toml"
+    bank = lessons / "questions" / "06.toml"
     text = bank.read_text()
     # drop one option's feedback and the objective of another question
     text = re.sub(
@@ -204,9 +206,9 @@ def test_the_validate_command_passes_on_the_banks_and_fails_on_a_broken_one(tmp_
     assert main(["selfcheck", "validate", "--lessons", str(lessons)]) == 1
     out = capsys.readouterr().out
     assert re.search(
-        r"05\.toml: question 'l05-bwc-thought-experiment': field 'option\[0\]\.feedback': .*no feedback", out
+        r"06\.toml: question 'l06-bwc-thought-experiment': field 'option\[0\]\.feedback': .*no feedback", out
     )
-    assert re.search(r"05\.toml: question 'l05-evidence-match': field 'objective'", out)
+    assert re.search(r"06\.toml: question 'l06-evidence-match': field 'objective'", out)
 
 
 @pytest.mark.parametrize(
@@ -216,30 +218,30 @@ def test_the_validate_command_passes_on_the_banks_and_fails_on_a_broken_one(tmp_
         (lambda t: re.sub(r"positions = \[[^\]]*\]", 'positions = ["bad"]', t, count=1), "positions"),
         (
             lambda t: re.sub(
-                r'(id = "l05-leap-day-days"(?:.|\n)*?)answer = "[0-9a-f]{20}"', r'\1answer = ""', t, count=1
+                r'(id = "l06-cycle-order"(?:.|\n)*?)answer = "[0-9a-f]{20}"', r'\1answer = ""', t, count=1
             ),
             "answer",
         ),
         (
             lambda t: re.sub(
-                r'(id = "l05-eased"(?:.|\n)*?)explanation = "[^"]*"', r'\1explanation = "%%%"', t, count=1
+                r'(id = "l06-eased"(?:.|\n)*?)explanation = "[^"]*"', r'\1explanation = "%%%"', t, count=1
             ),
             "explanation",
         ),
     ],
 )
 def test_a_malformed_bank_names_the_file_the_question_and_the_field(tmp_path, mutation, field):
-    bad = tmp_path / "05.toml"
-    bad.write_text(mutation((LESSONS / "questions" / "05.toml").read_text()))
-    problems = validate(bad, LESSONS / "05_six_obstacles.ipynb")
+    bad = tmp_path / "06.toml"
+    bad.write_text(mutation((LESSONS / "questions" / "06.toml").read_text()))
+    problems = validate(bad, LESSONS / "06_six_obstacles.ipynb")
     assert problems, "the broken bank passed"
-    assert any(str(bad) in p and "question 'l05-" in p and f"field '{field}" in p for p in problems), problems
+    assert any(str(bad) in p and "question 'l06-" in p and f"field '{field}" in p for p in problems), problems
 
 
 def test_a_bank_that_is_not_toml_names_the_file(tmp_path):
-    bad = tmp_path / "05.toml"
-    bad.write_text('lesson = "05"\n[[question]\nid = "x"\n')
-    with pytest.raises(BankError, match=r"05\.toml: not valid TOML"):
+    bad = tmp_path / "06.toml"
+    bad.write_text('lesson = "06"\n[[question]\nid = "x"\n')
+    with pytest.raises(BankError, match=r"06\.toml: not valid TOML"):
         load_bank(bad)
 
 
@@ -275,9 +277,9 @@ def test_bank_files_show_no_answer_at_a_glance():
                 assert re.fullmatch(r"[A-Za-z0-9+/]+={0,2}", opt["feedback"]), (qid, opt["text"])
 
 
-def test_lesson_06_answers_are_computed_from_the_data_in_the_bank():
+def test_lesson_08_answers_are_computed_from_the_data_in_the_bank():
     """The bank entry is what tests/test_humanitarian.py rebuilds from the data (kept working for the bank)."""
-    q = load_bank(LESSONS / "questions" / "06.toml").question("l06-clock-years-below")
+    q = load_bank(LESSONS / "questions" / "08.toml").question("l08-clock-years-below")
     assert q.tolerance == 0.2 and q.unit == "years"
 
 
@@ -305,7 +307,7 @@ def test_progress_lists_solved_revealed_and_skipped(store):
     report = progress("01", store=store)
     assert {r[0] for r in report.rows} == {"01"}
     whole = progress("00", store=store)  # lesson 00 shows the whole course
-    assert {r[0] for r in whole.rows} == {f"{i:02d}" for i in range(9)}
+    assert {r[0] for r in whole.rows} == {nb.name[:2] for nb in LESSONS.glob("[0-9][0-9]_*.ipynb")}
     status = {r[1]: r[3] for r in whole.rows}
     assert status["l00-final-act-date"] == "solved" and status["l00-four-documents"] == "revealed"
     assert status["l01-salt-meaning"] == "not yet"
@@ -417,8 +419,8 @@ def test_a_gate_waits_for_its_question_and_opens_in_place(store):
 def test_a_prediction_gate_opens_after_any_checked_answer(store):
     from widgets.selfcheck import reveal_after
 
-    gate = reveal_after("l06-predict-reneger", lambda: None, attempted=True)
-    q = ask("l06-predict-reneger", namespace={})
+    gate = reveal_after("l07-predict-reneger", lambda: None, attempted=True)
+    q = ask("l07-predict-reneger", namespace={})
     q.check(q.options.index("about the same"))
     assert gate.is_open()
 

@@ -44,10 +44,10 @@ def test_each_choice_question_has_its_right_options_named():
 
 def test_a_tampered_answer_is_reported_not_hidden(tmp_path):
     (tmp_path / "questions").mkdir()
-    src = (LESSONS / "questions" / "05.toml").read_text(encoding="utf-8")
+    src = (LESSONS / "questions" / "06.toml").read_text(encoding="utf-8")
     data = tomllib.loads(src)
     choice = next(q for q in data["question"] if q["kind"] == "choice" and not q.get("multiple"))
-    (tmp_path / "questions" / "05.toml").write_text(
+    (tmp_path / "questions" / "06.toml").write_text(
         src.replace(choice["answer"], "0" * 20, 1), encoding="utf-8"
     )
     key = answer_key(tmp_path)
@@ -57,11 +57,11 @@ def test_a_tampered_answer_is_reported_not_hidden(tmp_path):
 
 def test_cli_writes_one_lesson_and_names_a_missing_one(tmp_path):
     out = tmp_path / "key.md"
-    cmd = [sys.executable, "-m", "course.cli", "selfcheck", "key", "--lesson", "6", "--out", str(out)]
+    cmd = [sys.executable, "-m", "course.cli", "selfcheck", "key", "--lesson", "7", "--out", str(out)]
     r = subprocess.run(cmd, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     text = out.read_text(encoding="utf-8")
-    assert "## Lesson 06" in text and "## Lesson 05" not in text
+    assert "## Lesson 07" in text and "## Lesson 06" not in text
     r = subprocess.run(
         [sys.executable, "-m", "course.cli", "selfcheck", "key", "--lesson", "42"],
         capture_output=True,

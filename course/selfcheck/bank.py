@@ -77,7 +77,7 @@ def bank_path(lesson: str, lessons_dir: Path | None = None) -> Path:
 def lesson_of(qid: str) -> str:
     m = re.match(r"^l(\d\d)-", qid)
     if not m:
-        raise ValueError(f"question id {qid!r} does not start with its lesson, like 'l05-...'")
+        raise ValueError(f"question id {qid!r} does not start with its lesson, like 'l06-...'")
     return m.group(1)
 
 

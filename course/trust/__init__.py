@@ -3,7 +3,7 @@
 One public face for the whole pure API. The modules, each one job:
 :mod:`.core` (strategies, the match loop, argument checks), :mod:`.classic`
 (the cooperate/defect game of *The Evolution of Trust*), :mod:`.stakes` (the
-graduated-stakes game of lesson 06), :mod:`.tournament` (round robins and
+graduated-stakes game of lessons 07 and 08), :mod:`.tournament` (round robins and
 evolution), :mod:`.presets` (the lab's stylised scenarios). The widget over
 it is :class:`widgets.trust.TrustLab`.
 

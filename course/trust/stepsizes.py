@@ -72,7 +72,7 @@ What the model gives, and how it stands to the papers:
   K&D got it cannot be checked without their full text.
   tests/test_trust_stepsizes.py keeps that test as a strict xfail and tests
   the rest.
-* Differences from the stakes engine of lesson 06: moves alternate (the
+* Differences from the stakes engine of lessons 07-08: moves alternate (the
   engine's are simultaneous), there is no noise and no lag rule.
 
 Seeded and vectorised: one generation plays all its matches as one array.

@@ -196,3 +196,34 @@ def wait_until(fn, timeout_s: float = 15, interval_s: float = 0.2, message: str 
 
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+# ------------------------------------------------------------------ the trust lab
+#: The lesson whose guided steps end in the TrustLab widget, and the two questions the lab waits behind.
+TRUST_LAB_LESSON = "lessons/07_small_steps_grit.ipynb"
+TRUST_LAB_GATES = ("l07-predict-reneger", "l07-grit-worst-loss")
+GRIT_WORST_LOSS = "4.87"  # the mean worst loss of GRIT's small first step (tests/test_trust_lab_lessons.py)
+
+
+def forget_answers(server) -> None:
+    """Start as a learner who has answered nothing: earlier tests in this server may have answered checks."""
+    (server.root / "lessons" / ".course-progress.json").unlink(missing_ok=True)
+
+
+def open_trust_lab(page, server) -> None:
+    """Open the trust-lab lesson from no answers, run it all, and answer the two questions the lab waits
+    behind, as a learner would (a prediction, any option, and the worst loss); return when the lab's plot
+    is drawn."""
+    forget_answers(server)
+    open_notebook(page, server, TRUST_LAB_LESSON)
+    run_all(page)
+    predict, worst = TRUST_LAB_GATES
+    box = page.locator(f".course-check-id-{predict}").first
+    box.scroll_into_view_if_needed()
+    box.locator("input[type=radio]").first.check()
+    box.locator("button", has_text="Check").click()
+    num = page.locator(f".course-check-id-{worst}").first
+    num.scroll_into_view_if_needed()
+    num.locator("input[type=text]").first.fill(GRIT_WORST_LOSS)
+    num.locator("button", has_text="Check").click()
+    page.wait_for_selector(".trust-lab .js-plotly-plot .scatterlayer path.js-line", timeout=60_000)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from labkit import open_notebook, output_problems, run_all, settle, wait_until
+from labkit import open_notebook, open_trust_lab, output_problems, run_all, settle, wait_until
 
 LINES_JS = """(root) => [...document.querySelectorAll(root + ' .js-plotly-plot .scatterlayer path.js-line')]
                  .map(p => p.getAttribute('d') || '').join('|')"""
@@ -18,27 +18,13 @@ def _text(page, selector: str) -> str:
 
 
 @pytest.fixture
-def lesson06(page, lab_server):
-    # a learner who has not answered yet (earlier tests in this server may have answered lesson 06's checks)
-    (lab_server.root / "lessons" / ".course-progress.json").unlink(missing_ok=True)
-    open_notebook(page, lab_server, "lessons/06_small_steps_trust_lab.ipynb")
-    run_all(page)
-    # the lab waits behind the prediction it answers: commit to one first, as a learner would
-    box = page.locator(".course-check-id-l06-predict-reneger").first
-    box.scroll_into_view_if_needed()
-    box.locator("input[type=radio]").first.check()
-    box.locator("button", has_text="Check").click()
-    # ... and answer the worst-loss question, whose answer the lab's summary line prints
-    num = page.locator(".course-check-id-l06-grit-worst-loss").first
-    num.scroll_into_view_if_needed()
-    num.locator("input[type=text]").first.fill("4.87")
-    num.locator("button", has_text="Check").click()
-    page.wait_for_selector(".trust-lab .js-plotly-plot .scatterlayer path.js-line", timeout=60_000)
+def trust_lab(page, lab_server):
+    open_trust_lab(page, lab_server)
     return page
 
 
-def test_trust_lab_noise_slider_and_strategy_change_the_plot_and_summary(lesson06):
-    page = lesson06
+def test_trust_lab_noise_slider_and_strategy_change_the_plot_and_summary(trust_lab):
+    page = trust_lab
     lab = ".trust-lab"
     summary0 = wait_until(lambda: _text(page, ".trust-lab-summary"), message="the trust lab summary")
     lines0 = page.evaluate(LINES_JS, lab)

@@ -1,6 +1,6 @@
 """Self-checks in a real JupyterLab: written answers and check states survive saving, reloading the page and
-restarting the kernel; gated cells wait for their question under Run All and fill in place when it is answered (lesson 06:
-test_lesson06_reveal.py)."""
+restarting the kernel; gated cells wait for their question under Run All and fill in place when it is answered (lesson 07:
+test_trust_lab_reveal.py)."""
 
 from __future__ import annotations
 
@@ -102,4 +102,4 @@ def test_written_answer_and_check_state_survive_save_reload_and_kernel_restart(p
     assert not output_problems(page)
 
 
-# Lesson 06's gates under Run All: tests/browser/test_lesson06_reveal.py
+# Lesson 07's gates under Run All: tests/browser/test_trust_lab_reveal.py

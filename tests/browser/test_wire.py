@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from labkit import count, open_notebook, output_problems, run_all, settle, wait_until
+from labkit import count, open_notebook, open_trust_lab, output_problems, run_all, settle, wait_until
 
 LINES_JS = """() => [...document.querySelectorAll('.trust-lab .js-plotly-plot .scatterlayer path.js-line')]
                  .map(p => p.getAttribute('d') || '').join('|')"""
@@ -15,21 +15,8 @@ BUNDLE = 4_000_000  # plotly's widget bundle is about 5 MB; one FigureWidget ope
 def test_rerunning_the_trust_lab_cell_reuses_its_figure_and_does_not_resend_the_bundle(page, lab_server):
     console_errors: list[str] = []
     page.on("console", lambda m: console_errors.append(m.text[:300]) if m.type == "error" else None)
-    # a learner who has not answered yet (earlier tests in this server may have answered lesson 06's checks)
-    (lab_server.root / "lessons" / ".course-progress.json").unlink(missing_ok=True)
-    open_notebook(page, lab_server, "lessons/06_small_steps_trust_lab.ipynb")
     start = page.wire.mark()
-    run_all(page)
-    # the lab waits behind its two questions: answer them as a learner would
-    box = page.locator(".course-check-id-l06-predict-reneger").first
-    box.scroll_into_view_if_needed()
-    box.locator("input[type=radio]").first.check()
-    box.locator("button", has_text="Check").click()
-    num = page.locator(".course-check-id-l06-grit-worst-loss").first
-    num.scroll_into_view_if_needed()
-    num.locator("input[type=text]").first.fill("4.87")
-    num.locator("button", has_text="Check").click()
-    page.wait_for_selector(".trust-lab .js-plotly-plot .scatterlayer path.js-line", timeout=60_000)
+    open_trust_lab(page, lab_server)  # from no answers: Run All, then the two questions the lab waits behind
     first, _ = page.wire.since(start)
     assert first > BUNDLE, f"Run All received only {first} bytes: the TrustLab's FigureWidget did not open?"
 
@@ -84,13 +71,13 @@ SHAPES_JS = """(root) => [...document.querySelectorAll(root + ' .js-plotly-plot 
 def test_scorecard_slider_redraws_the_plotly_figure_without_a_figure_widget(page, lab_server):
     """The scorecard's figure is plotly's mime output inside an Output widget: moving a slider
     replaces it with the new ratings, and sends kilobytes, not the plotly bundle."""
-    open_notebook(page, lab_server, "lessons/05_six_obstacles.ipynb")
+    open_notebook(page, lab_server, "lessons/06_six_obstacles.ipynb")
     start = page.wire.mark()
     run_all(page)
     root = ".course-scorecard .scorecard-figure"
     page.wait_for_selector(f"{root} .js-plotly-plot .trace path", timeout=60_000)
     ran, _ = page.wire.since(start)
-    assert ran < BUNDLE / 4, f"lesson 05 received {ran} bytes: a FigureWidget bundle?"
+    assert ran < BUNDLE / 4, f"lesson 06 received {ran} bytes: a FigureWidget bundle?"
     shapes0 = page.evaluate(SHAPES_JS, root)
     summary = lambda: page.evaluate("() => document.querySelector('.course-scorecard pre').innerText")  # noqa: E731
     text0 = summary()

@@ -1,4 +1,4 @@
-"""The graduated-stakes game: the "small steps" model of lesson 06.
+"""The graduated-stakes game: the "small steps" model of lessons 07 and 08.
 
 Each round both sides choose, at the same time, a stake ``y >= 0`` (at most
 ``max_stake``). A side's payoff for the round is ``k * y_partner - y_own``

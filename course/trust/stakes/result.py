@@ -160,7 +160,7 @@ class StakesResult:
             wl = self.worst_loss(side)
             out[f"mean_payoff_{side}"] = float(total.mean())
             out[f"payoff_band_{side}"] = tuple(float(v) for v in percentiles(total, self.percentiles))
-            out[f"worst_loss_{side}"] = float(wl.max())  # the maximum over runs (not what lesson 06 asks)
+            out[f"worst_loss_{side}"] = float(wl.max())  # the maximum over runs (not what lessons 07-08 ask)
             out[f"mean_worst_loss_{side}"] = float(wl.mean())
             out[f"final_trust_{side}"] = float(getattr(self, f"trust_{side}")[:, -1].mean())
         out["mean_reservoir"] = float(self.reservoir[:, -1].mean())

@@ -1,11 +1,12 @@
-"""Lesson 06's trust-lab steps: one source of numbers, and predict-then-reveal when the notebook runs.
+"""The trust-lab steps of lessons 07 (steps 1-3) and 08 (the 2x2, step sizes): one source of numbers, and
+predict-then-reveal when each notebook runs.
 
 * Each self-check of the trust-lab steps is rebuilt from the seeded engine, exactly as the lesson computes it,
   and the bank (answers hashed) must accept that value through the checking API; a change in ``course.trust``
   that silently made a lesson answer wrong fails here.
 * ``TrustLab.describe()`` and its status (summary) line state the worst-loss value the lesson asks for, under
   the name the lesson uses ("mean worst single-round loss over 200 runs").
-* The notebook runs top to bottom twice: with no answer every gate waits; with the answers saved beforehand
+* Each notebook runs top to bottom twice, on its own: with no answer every gate waits; with the answers saved beforehand
   (given programmatically through ``ask(...).check``), every gate opens and the code behind it runs without
   error. (In-process, not through nbclient: nbclient can deadlock when a widget is displayed inside an Output
   widget, jupyter/nbconvert#2029, which hung this test intermittently.)
@@ -24,21 +25,26 @@ from course.selfcheck.bank import load_bank
 from course.trust import PRESETS, StakesDesign, compare_designs, evolve_step_sizes, simulate
 
 REPO = Path(__file__).resolve().parent.parent
-LESSON = REPO / "lessons" / "06_small_steps_trust_lab.ipynb"
-BANK = REPO / "lessons" / "questions" / "06.toml"
+LESSON = REPO / "lessons" / "07_small_steps_grit.ipynb"  # steps 1-3 and the TrustLab widget
+LESSON_08 = REPO / "lessons" / "08_trust_lab.ipynb"  # the 2x2, step sizes, the model's limits
+NOTEBOOKS = {"07": LESSON, "08": LESSON_08}
+#: the gates of each lesson: 07 the one-round table, the opening payoffs, the worst-loss table, the lab, the
+#: step 3 table and chart; 08 the 2x2 table, chart and conclusion, the raise table and the evolution chart
+GATES = {"07": 6, "08": 5}
 RUNS = dict(rounds=50, runs=200, seed=0)
 PREDICTIONS = [
-    "l06-predict-one-round",
-    "l06-predict-reneger",
-    "l06-predict-provocations",
-    "l06-predict-two-changes",
-    "l06-predict-step-evolution",
+    "l07-predict-one-round",
+    "l07-predict-reneger",
+    "l07-predict-provocations",
+    "l08-predict-two-changes",
+    "l08-predict-step-evolution",
 ]
 
 
 def _question(qid):
-    assert f'ask(\\"{qid}\\")' in LESSON.read_text(encoding="utf-8"), f"lesson 06 does not ask {qid}"
-    return load_bank(BANK).question(qid)
+    n = qid[1:3]
+    assert f'ask(\\"{qid}\\")' in NOTEBOOKS[n].read_text(encoding="utf-8"), f"lesson {n} does not ask {qid}"
+    return load_bank(REPO / "lessons" / "questions" / f"{n}.toml").question(qid)
 
 
 def _run(design, preset, **changes):
@@ -65,20 +71,20 @@ def _engine_answers() -> dict:
         )
         for y in np.linspace(0, 10, 11)
     ]
-    out["l06-predict-one-round"] = f"from {min(one):g} to +{max(one):g}"
+    out["l07-predict-one-round"] = f"from {min(one):g} to +{max(one):g}"
     # step 2: the opening alone (both match), against the reneger
     reneger = "partner who reneges after gains"
     small = _run(StakesDesign("small", response="match"), reneger)
     all_in = _run(StakesDesign("all", response="match"), reneger)
     pay_small, pay_all = small.total_payoff("a").mean(), all_in.total_payoff("a").mean()
     assert abs(pay_small - pay_all) > 10  # "about the same" is not the answer
-    out["l06-predict-reneger"] = "the small first step" if pay_small > pay_all else "everything at once"
-    out["l06-grit-worst-loss"] = round(float(small.worst_loss("a").mean()), 2)
+    out["l07-predict-reneger"] = "the small first step" if pay_small > pay_all else "everything at once"
+    out["l07-grit-worst-loss"] = round(float(small.worst_loss("a").mean()), 2)
     # step 3: the response alone (small opening), against the provoker
     prov = "frequent provocations"
     match = _run(StakesDesign("small", response="match"), prov).total_payoff("a").mean()
     grim = _run(StakesDesign("small", response="grim"), prov).total_payoff("a").mean()
-    out["l06-predict-provocations"] = (
+    out["l07-predict-provocations"] = (
         "matching and restarting"
         if match > grim
         else "never forgiving: it stops feeding a partner who provokes"
@@ -91,7 +97,7 @@ def _engine_answers() -> dict:
         max(g[p, "all", "grim"], g[p, "small", "grim"]) / min(g[p, "all", "grim"], g[p, "small", "grim"])
         for p, _, _ in g.index
     )
-    out["l06-predict-two-changes"] = (
+    out["l08-predict-two-changes"] = (
         "the response: whether a shortfall is forgiven"
         if all(g[p, o, "match"] > g[p, o, "grim"] for p, o, _ in g.index)
         else "the opening: how much is given at first"
@@ -100,7 +106,7 @@ def _engine_answers() -> dict:
     # step 5: the evolution of step sizes at the lesson's setting
     evo = evolve_step_sizes(agents=100, generations=200, a0=1.0, b0=1.0, seed=0)
     a0, a1 = evo.mean_a[0], evo.mean_a[-1]
-    out["l06-predict-step-evolution"] = (
+    out["l08-predict-step-evolution"] = (
         "it rises" if a1 > a0 * 1.1 else "it shrinks towards 0, as the paper reports" if a1 < 0.9 * a0 else ""
     )
     return out
@@ -143,11 +149,11 @@ def test_describe_and_the_status_line_state_the_worst_loss_the_lesson_asks_for_b
     from widgets.trust import TrustLab
 
     lab = TrustLab(preset="partner who reneges after gains", panels="stakes")
-    expected = ANSWERS["l06-grit-worst-loss"]
+    expected = ANSWERS["l07-grit-worst-loss"]
     text = lab.describe()
     m = re.search(r"Mean worst single-round loss over 200 runs: A ([0-9.]+)", text)
     assert m, text
-    assert _question("l06-grit-worst-loss").check(float(m.group(1)))  # the accessible route is marked right
+    assert _question("l07-grit-worst-loss").check(float(m.group(1)))  # the accessible route is marked right
     assert float(m.group(1)) == expected
     status = lab.summary.value
     assert "means over 200 runs" in status
@@ -177,22 +183,23 @@ def test_the_lessons_lab_leaves_out_the_classic_panels_which_the_examples_keep()
     assert "tournament(" in demo and "evolve(" in demo
 
 
-def test_every_result_in_the_trust_lab_steps_waits_for_a_question_asked_above_it():
-    cells = nbformat.read(LESSON, as_version=4).cells
+@pytest.mark.parametrize("n", sorted(NOTEBOOKS))
+def test_every_result_in_the_trust_lab_steps_waits_for_a_question_asked_above_it_in_its_own_lesson(n):
+    cells = nbformat.read(NOTEBOOKS[n], as_version=4).cells
     asked_above: set[str] = set()
     gated = 0
     for c in cells:
         if c.cell_type != "code":
             continue
-        asked_above |= set(re.findall(r'ask\("(l06-[a-z0-9-]+)"\)', c.source))
+        asked_above |= set(re.findall(rf'ask\("(l{n}-[a-z0-9-]+)"\)', c.source))
         if "reveal_after(" in c.source:
             gated += 1
-            waits_for = set(re.findall(r'reveal_after\(\s*\[?"(l06-[a-z0-9-]+)"', c.source))
-            waits_for |= set(re.findall(r'"(l06-[a-z0-9-]+)"', c.source.split("reveal_after(", 1)[1]))
+            waits_for = set(re.findall(r'reveal_after\(\s*\[?"(l\d\d-[a-z0-9-]+)"', c.source))
+            waits_for |= set(re.findall(r'"(l\d\d-[a-z0-9-]+)"', c.source.split("reveal_after(", 1)[1]))
             assert waits_for and waits_for <= asked_above, (waits_for, asked_above)
-    assert gated >= 11
+    assert gated == GATES[n]
     for qid in PREDICTIONS:
-        assert qid in asked_above
+        assert (qid in asked_above) == (qid[1:3] == n), qid
 
 
 # ------------------------------------------------------------------ the notebook, run top to bottom
@@ -205,7 +212,7 @@ def _gates() -> dict:
     return {"gates": len(gates), "open": sum("course-gate-open" in g._dom_classes for g in gates)}
 
 
-def _run_all(progress: Path, monkeypatch) -> dict:
+def _run_all(lesson: Path, progress: Path, monkeypatch) -> dict:
     """Every code cell in order, in a fresh IPython shell (no kernel: an Output shows its content inline, so
     no frontend race), with the progress file given; returns the gates it made and how many are open."""
     from IPython.core.interactiveshell import InteractiveShell
@@ -216,7 +223,7 @@ def _run_all(progress: Path, monkeypatch) -> dict:
 
     monkeypatch.setenv("COURSE_PROGRESS", str(progress))
     monkeypatch.delenv("COURSE_OPEN_GATES", raising=False)
-    monkeypatch.chdir(LESSON.parent)
+    monkeypatch.chdir(lesson.parent)
     progress_mod.set_store(None)
     ask_mod._ASKED.clear()
     for w in list(widget._instances.values()):
@@ -226,7 +233,7 @@ def _run_all(progress: Path, monkeypatch) -> dict:
     shown_errors = []  # an error inside a gate's Output is shown (showtraceback) and suppressed: record it
     shell.showtraceback = lambda *a, **k: shown_errors.append(a)
     try:
-        for i, c in enumerate(nbformat.read(LESSON, as_version=4).cells):
+        for i, c in enumerate(nbformat.read(lesson, as_version=4).cells):
             if c.cell_type == "code":
                 result = shell.run_cell(c.source, silent=True)
                 assert result.success, f"cell {i} failed: {result.error_in_exec or result.error_before_exec}"
@@ -239,27 +246,29 @@ def _run_all(progress: Path, monkeypatch) -> dict:
 
 
 @pytest.mark.slow
-def test_the_lesson_runs_with_every_gate_waiting_and_then_open_once_answered(tmp_path, monkeypatch):
+@pytest.mark.parametrize("n", sorted(NOTEBOOKS))
+def test_the_lesson_runs_with_every_gate_waiting_and_then_open_once_answered(n, tmp_path, monkeypatch):
     from course.selfcheck import lesson as ask_mod
     from course.selfcheck import state as progress_mod
 
     progress = tmp_path / "progress.json"
     # 1. nothing answered: every gate waits (nbmake runs the notebook this way too)
-    closed = _run_all(progress, monkeypatch)
-    assert closed["gates"] >= 11 and closed["open"] == 0, closed
+    closed = _run_all(NOTEBOOKS[n], progress, monkeypatch)
+    assert closed["gates"] == GATES[n] and closed["open"] == 0, closed
 
     # 2. answer programmatically, as a learner's Check would: the predictions wrongly (a guess opens them),
     #    the worst-loss question rightly; then Run All again: every gate opens and its code runs without error
     monkeypatch.setenv("COURSE_PROGRESS", str(progress))
     progress_mod.set_store(None)
     try:
-        for qid in PREDICTIONS:
+        for qid in (q for q in PREDICTIONS if q[1:3] == n):
             q = ask_mod.ask(qid, namespace={})
             wrong = next(o for o in q.options if o != ANSWERS[qid])
             assert not q.check(wrong)
-        assert ask_mod.ask("l06-grit-worst-loss", namespace={}).check(ANSWERS["l06-grit-worst-loss"])
+        if n == "07":
+            assert ask_mod.ask("l07-grit-worst-loss", namespace={}).check(ANSWERS["l07-grit-worst-loss"])
     finally:
         progress_mod.set_store(None)
         ask_mod._ASKED.clear()
-    opened = _run_all(progress, monkeypatch)
+    opened = _run_all(NOTEBOOKS[n], progress, monkeypatch)
     assert opened["open"] == opened["gates"] == closed["gates"], opened
