@@ -219,6 +219,6 @@ def test_lesson_01_timeline_opens_without_off_lanes(page, lab_server):
     fit = page.evaluate(LIST_FIT, root)
     assert fit["n"] > 10 and fit["widest"] <= fit["inner"], fit
     assert fit["right"] <= fit["boxRight"] + 3, f"the list runs out of the explorer: {fit}"
-    # the lesson's own figures are drawn (by widgets.plots): the intervals chart has both tracks
+    # the lesson's own figures (drawn by widgets.plots) leave no error or warning in the outputs
     assert not output_problems(page)
     screenshot(page, SCREENSHOTS / "visuals-lesson01.png", max_pages=12)
