@@ -708,9 +708,7 @@ def execute(
     started = time.monotonic()
     hard = started + settings.submission_timeout  # the whole submission: run, rerun and checks
     deadline = min(started + settings.total_timeout, hard)
-    record = run(
-        _run(nb, sandbox, settings, checks, deadline=deadline, hard=hard, ready=ready, pool=pool)
-    )
+    record = run(_run(nb, sandbox, settings, checks, deadline=deadline, hard=hard, ready=ready, pool=pool))
     record.checked = bool(checks)
     stop = record.stop
     if (
