@@ -79,6 +79,9 @@ class Execution:
     checked: bool = False  # out-of-kernel checks were configured: a test cell needs them to pass
     background: list = field(default_factory=list)  # processes the submission left running (reported)
     check_seconds: float = 0.0  # time spent asking and judging the out-of-kernel checks
+    changed_inputs: list = field(
+        default_factory=list
+    )  # input calls whose value in the kernel is not the course's
 
     def status(self, index: int) -> str:
         """ok, error or not-run."""
@@ -480,11 +483,13 @@ async def _run(
     hard: float | None = None,
     ready: Started | None = None,
     pool: KernelPool | None = None,
+    inputs: list | None = None,
 ) -> Execution:
     """Run the code cells (only those before index ``before``, if given), then ask the checks.
 
     ``ready``: a kernel the pool started ahead (in ``sandbox``), used instead of starting one;
-    ``pool``: told to start the next submission's kernel once this one is up."""
+    ``pool``: told to start the next submission's kernel once this one is up; ``inputs``: the checks
+    (:func:`.compare.input_checks`) that the kernel's inputs are the course's, asked after the others."""
     record = Execution()
     checks = checks or {}
     km = ready.km if ready is not None else _manager(sandbox, settings)
@@ -610,8 +615,24 @@ async def _run(
                         record.checks = await _ask_checks(
                             client, km, wanted, checks, settings, min(deadline + 60, hard or deadline + 60)
                         )
-                        record.check_seconds = time.monotonic() - asked
                     stuck = any("stopped answering" in r.problem for r in record.checks.values())
+                    if wanted and inputs and not stuck and await _alive(km):
+                        # the grader's evidence of patched inputs: the kernel's digest of each differs
+                        asked_inputs = await _ask_checks(
+                            client,
+                            km,
+                            ["(inputs)"],
+                            {"(inputs)": inputs},
+                            settings,
+                            min(deadline + 60, hard or deadline + 60),
+                        )
+                        result = asked_inputs["(inputs)"]
+                        record.changed_inputs = [
+                            chk.expr for chk, v in zip(inputs, result.verdicts) if not v.ok
+                        ]
+                        stuck = "stopped answering" in result.problem
+                    if wanted:
+                        record.check_seconds = time.monotonic() - asked
                     if not stuck and await _alive(km):
                         record.tampering = await _probe(client, timeout=min(10.0, settings.cell_timeout))
     except Exception as e:  # noqa: BLE001 - the kernel never started (or the jail failed)
@@ -642,6 +663,11 @@ async def _run(
             await km.shutdown_kernel(now=True)
         except Exception:  # noqa: BLE001
             pass
+        if client.kc is not None:  # its heartbeat thread first: it would read a socket of a destroyed context
+            try:
+                client.kc.stop_channels()
+            except Exception:  # noqa: BLE001
+                pass
         km.close_contexts()
     record.replies = dict(client.replies)
     record.seconds = time.monotonic() - started
@@ -690,6 +716,7 @@ def execute(
     fresh_sandbox=None,
     ready: Started | None = None,
     pool: KernelPool | None = None,
+    inputs: list | None = None,
 ) -> Execution:
     """Execute ``nb`` in place (outputs are written into its cells) inside ``sandbox``, then judge the
     out-of-kernel ``checks`` (grade id -> list of compare.Check).
@@ -697,6 +724,9 @@ def execute(
     When the run stopped with a kernel that cannot be asked (a timeout, a death), the checks of the
     test cells before the stop are asked of a second kernel, from ``fresh_sandbox()``, that runs only
     the cells before the stop; its outputs are discarded.
+
+    ``inputs`` (:func:`.compare.input_checks`): asked after the checks; the calls whose digest in the
+    kernel is not the grader's are ``changed_inputs``.
 
     ``ready`` is a kernel ``pool`` started ahead in ``sandbox`` (:class:`KernelPool`); with a pool,
     every run of this process shares its event loop.
@@ -708,7 +738,11 @@ def execute(
     started = time.monotonic()
     hard = started + settings.submission_timeout  # the whole submission: run, rerun and checks
     deadline = min(started + settings.total_timeout, hard)
-    record = run(_run(nb, sandbox, settings, checks, deadline=deadline, hard=hard, ready=ready, pool=pool))
+    record = run(
+        _run(
+            nb, sandbox, settings, checks, deadline=deadline, hard=hard, ready=ready, pool=pool, inputs=inputs
+        )
+    )
     record.checked = bool(checks)
     stop = record.stop
     if (
@@ -730,12 +764,14 @@ def execute(
                     before=stop.index,
                     deadline=min(max(deadline, time.monotonic() + 30), hard),
                     hard=hard,
+                    inputs=inputs,
                 )
             )
         finally:
             second.cleanup()
         record.checks = again.checks
         record.tampering += [t for t in again.tampering if t not in record.tampering]
+        record.changed_inputs += [c for c in again.changed_inputs if c not in record.changed_inputs]
         record.rerun = (
             f"the checks before the stop were asked of a fresh kernel that ran only the cells "
             f"before {stop.index + 1}"

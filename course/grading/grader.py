@@ -23,7 +23,7 @@ from pathlib import Path
 
 import nbformat
 
-from .compare import Reference, checks_of_notebook
+from .compare import Reference, checks_of_notebook, input_checks
 from .coursedir import Course, CourseError
 from .gradebook import GradebookWriter, NotebookOutcome, Outcome
 from .harden import harden_course_dir
@@ -48,6 +48,7 @@ class Material:
     scan: ScanStudentCode
     files: dict[str, bytes]  # student-facing files of the release, copied into each jail
     checks: dict = None  # grade id -> [compare.Check], reference values filled in (never sent to a kernel)
+    inputs: list = None  # compare.input_checks: the kernel's inputs must be the course's
 
 
 @dataclass
@@ -117,12 +118,14 @@ def load_material(course: Course, assignment: str) -> dict[str, Material]:
         reference = Reference(source_nb, f"{assignment}/{name}")
         checks = checks_of_notebook(masters, release_nb, reference.namespace)
         reference.fill(checks)
+        inputs = input_checks(reference.input_digests(checks))
         out[name] = Material(
             name,
             RestoreFromSource(masters, release_nb, f"{assignment}/{name}"),
             ScanStudentCode(tests, answers),
             files,
             checks,
+            inputs,
         )
     return out
 

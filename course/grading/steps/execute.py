@@ -77,6 +77,7 @@ def run_in_jail(record: Record) -> None:
                 fresh_sandbox=new_sandbox,
                 ready=started,
                 pool=pool,
+                inputs=material.inputs,
             )
         finally:
             sandbox.cleanup()
