@@ -225,9 +225,9 @@ def main() -> None:
             row = []
             for k, label in enumerate(kinds):
                 keys = [(ps, f"student{i:02d}") for i in range(STUDENTS) if i % 3 == k]
-                ours = sorted({a.get(key) for key in keys}, key=str)
+                mine = sorted({a.get(key) for key in keys}, key=str)
                 theirs = sorted({b.get(key) for key in keys}, key=str)
-                row.append(f"{label} {'/'.join(map(str, ours))} | {'/'.join(map(str, theirs))}")
+                row.append(f"{label} {'/'.join(map(str, mine))} | {'/'.join(map(str, theirs))}")
             print(f"  {ps}: " + ";  ".join(row))
 
         pipeline, plain, checks = per_submission_overhead(ours_with_class(ours))
