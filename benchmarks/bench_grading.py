@@ -217,6 +217,18 @@ def main() -> None:
         a, b = scores(dirs["course-j2"]), scores(dirs["nbgrader-immediate"])
         agree = sum(1 for k in a if a.get(k) == b.get(k))
         print(f"scores that agree with nbgrader: {agree}/{len(a)}")
+        print(
+            "scores by problem set and kind of submission (course --jobs 2 | nbgrader, immediate shutdown):"
+        )
+        kinds = ("reference", "partial", "blank")
+        for ps in PROBLEM_SETS:
+            row = []
+            for k, label in enumerate(kinds):
+                keys = [(ps, f"student{i:02d}") for i in range(STUDENTS) if i % 3 == k]
+                mine = sorted({a.get(key) for key in keys}, key=str)
+                theirs = sorted({b.get(key) for key in keys}, key=str)
+                row.append(f"{label} {'/'.join(map(str, mine))} | {'/'.join(map(str, theirs))}")
+            print(f"  {ps}: " + ";  ".join(row))
 
         pipeline, plain, checks = per_submission_overhead(ours_with_class(ours))
         mp, mn = statistics.median(pipeline), statistics.median(plain)

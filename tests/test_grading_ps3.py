@@ -18,7 +18,7 @@ import nbformat
 import pytest
 from grading_fixtures.cases import PARTIAL_PASSES, partial_answers, points
 from grading_fixtures.commands import REPO, course, new_course
-from grading_fixtures.kernel_attacks import kernel_attacks, write_kernel_attack
+from grading_fixtures.kernel_attacks import ALWAYS_EQUAL, kernel_attacks, write_kernel_attack
 from grading_fixtures.submissions import answered, blank, reference, submit
 
 from course.grading import compare, plain
@@ -158,11 +158,10 @@ def test_objects_posing_as_a_design_fail(judged):
     class Sly(dict):
         pass
 
-    class AnyNumber:
-        def __eq__(self, other):
-            return True
-
-        __hash__ = object.__hash__
+    # the plain object of the always-equal attack (grading_fixtures.kernel_attacks), here in the grader
+    attack: dict = {"__name__": "__main__"}  # as in the kernel
+    exec(ALWAYS_EQUAL, attack)  # noqa: S102 - the test's own attack code
+    AnyNumber = attack["_AlwaysEqual"]
 
     class Low(float):
         def __le__(self, other):

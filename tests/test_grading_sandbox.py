@@ -375,3 +375,73 @@ for what, act in (("unlink", lambda: os.unlink(sock)), ("link", lambda: os.symli
     assert ex.stop is None, ex.stop
     assert "outside the work dir: True" in out and "could" not in out, out
     assert out.count("refused") == 3 and "still talking" in out, out
+
+
+def test_dataset_verdicts_are_kept_across_runs_in_the_graders_own_store(tmp_path, monkeypatch):
+    """A second run validates nothing it validated before (the verdicts' keys are content hashes), and a
+    store that is not the grader's own private folder is not used."""
+    from course.data import validation
+    from course.grading import kernel_env
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    base = make_base()
+    try:
+        first = kernel_env.warm_data_cache(base)
+        store = kernel_env.verdict_store()
+        assert first is not None and store is not None and (store.stat().st_mode & 0o777) == 0o700
+        assert sorted(p.name for p in store.iterdir()) == sorted(p.name for p in first.iterdir())
+
+        def never(*args, **kwargs):
+            raise AssertionError("validated again")
+
+        monkeypatch.setattr(validation, "validate_resource", never)
+        shutil.rmtree(first)
+        second = kernel_env.warm_data_cache(base)
+        assert second is not None and sorted(p.name for p in second.iterdir()) == sorted(
+            p.name for p in store.iterdir()
+        )
+        os.chmod(store, 0o777)  # others could plant a verdict: not a store
+        assert kernel_env.verdict_store() is None
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@needs_namespaces
+def test_the_spare_kernel_has_a_jail_of_its_own_and_the_other_uid(isolation):
+    """The warm pool starts the next kernel while one runs: in a fresh jail, under the job's other uid,
+    running nothing before it is taken; closing the pool leaves no jail behind."""
+    from course.grading.execute import KernelPool
+
+    settings = GradingSettings(cell_timeout=30)
+    base = make_base()
+    ro = readable_paths(settings, REPO / "assignments")
+    pool = KernelPool(lambda parity: Sandbox(base, 0, isolation, settings, ro, parity), settings)
+    probe = "import os\nprint('uid', os.getuid(), 'files', sorted(os.listdir('.')))"
+    try:
+        first = pool.sandbox()
+        first.add_file("mine.txt", b"first")
+        nb1 = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(probe)])
+        ex1 = execute(nb1, first, settings, pool=pool)
+        assert pool.spare is not None  # started while the first ran
+        first.cleanup()
+        started = pool.take()
+        assert started is not None and started.kc is not None
+        box = started.sandbox
+        assert box.workdir != first.workdir and box.parity != first.parity
+        if isolation.separate_uid:
+            assert box.uid != first.uid
+        box.add_file("theirs.txt", b"second")
+        nb2 = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(probe)])
+        ex2 = execute(nb2, box, settings, ready=started, pool=pool)
+        box.cleanup()
+    finally:
+        pool.close()
+        left = sorted(p.name for p in base.iterdir())
+        shutil.rmtree(base, ignore_errors=True)
+    assert ex1.stop is None and ex2.stop is None, (ex1.stop, ex2.stop)
+    out1, out2 = text(nb1), text(nb2)
+    assert "mine.txt" in out1 and "theirs.txt" not in out1, out1
+    assert "theirs.txt" in out2 and "mine.txt" not in out2, out2
+    if isolation.separate_uid:
+        assert out1.split()[1] != out2.split()[1], (out1, out2)
+    assert left == ["root"], left  # no work directory, IPC folder, spec or log of either jail

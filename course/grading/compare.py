@@ -292,6 +292,46 @@ def checks_of_notebook(
     return out
 
 
+# -- the inputs, as the kernel sees them ------------------------------------------------------------
+def input_calls(checks: dict[str, list[Check]]) -> list[str]:
+    """The distinct calls of :mod:`course.grading.inputs` (``inputs.table(...)`` and the like) in the
+    probe expressions, as text: the course's inputs the checks hand to the student's functions."""
+    found = []
+    for cell_checks in checks.values():
+        for chk in cell_checks:
+            for node in ast.walk(ast.parse(chk.expr, mode="eval")):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and isinstance(node.func.value, ast.Name)
+                    and node.func.value.id == "inputs"
+                ):
+                    call = ast.unparse(node)
+                    if call not in found:
+                        found.append(call)
+    return found
+
+
+def input_probe(call: str) -> str:
+    """The probe expression that asks a kernel for the digest of one input (:func:`.plain.digest`)."""
+    return f"__import__('course.grading.plain', fromlist=['digest']).digest({call})"
+
+
+def input_checks(digests: dict[str, str]) -> list[Check]:
+    """One check per input: the kernel's digest of it must be the grader's. Only a digest that differs
+    counts (an error or a timeout is the checks' business, not evidence of a changed input)."""
+    return [
+        Check(
+            "(inputs)",
+            n,
+            input_probe(call),
+            test=lambda got, want: not isinstance(got, str) or got == want,
+            want=d,
+        )
+        for n, (call, d) in enumerate(digests.items(), 1)
+    ]
+
+
 # -- the reference values, in the grader's own process ---------------------------------------
 class Reference:
     """Runs the master's given and solution cells in a fresh namespace of this (the grader's) process."""
@@ -316,6 +356,17 @@ class Reference:
                     raise CourseError(
                         f"the master of {name} does not run (cell {index_ + 1}): {type(e).__name__}: {e}"
                     ) from None
+
+    def input_digests(self, checks: dict[str, list[Check]]) -> dict[str, str]:
+        """call -> digest of the genuine input, for every input call of the checks (:func:`input_calls`)
+        that gives a value here."""
+        out = {}
+        for call in input_calls(checks):
+            try:
+                out[call] = plain.digest(eval(call, self.namespace))  # noqa: S307 - the master's own inputs
+            except Exception:  # noqa: BLE001 - too big or not a table: not compared
+                continue
+        return out
 
     def fill(self, checks: dict[str, list[Check]]) -> None:
         import contextlib

@@ -79,6 +79,9 @@ class Execution:
     checked: bool = False  # out-of-kernel checks were configured: a test cell needs them to pass
     background: list = field(default_factory=list)  # processes the submission left running (reported)
     check_seconds: float = 0.0  # time spent asking and judging the out-of-kernel checks
+    changed_inputs: list = field(
+        default_factory=list
+    )  # input calls whose value in the kernel is not the course's
 
     def status(self, index: int) -> str:
         """ok, error or not-run."""
@@ -344,6 +347,132 @@ def _exit_status(km: GradingKernelManager) -> str:
     return f"exit status {code}"
 
 
+def _manager(sandbox: Sandbox, settings: GradingSettings) -> GradingKernelManager:
+    # no message may be larger than a whole notebook's output (plus room for a reply's other parts)
+    km = GradingKernelManager(sandbox, max_message=settings.total_output_mb * 2**20 + (1 << 20))
+    km.log = _quiet
+    return km
+
+
+# what nbclient adds to a python3 kernel's command line (NotebookClient.ipython_hist_file)
+KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
+
+
+@dataclass
+class Started:
+    """A kernel started ahead of its submission, in a fresh jail of its own, and ready (no code run yet)."""
+
+    sandbox: Sandbox
+    km: GradingKernelManager
+    kc: object = None
+    error: str = ""  # why it did not start (then it is discarded, and the submission starts its own)
+
+
+class KernelPool:
+    """Starts the next submission's kernel while the current submission runs: a warm pool of one.
+
+    One per grading process (the parent with ``--jobs 1``, else each worker), with one event loop for all
+    its submissions. The spare kernel runs in a fresh jail of its own, as every kernel does, under the
+    other of its job's two uids (:meth:`course.grading.sandbox.Sandbox` ``uid_slot``), so the submission
+    running beside it can neither see nor signal it. It runs no code before its submission takes it:
+    the grader then copies the assignment's files into its work directory and arms the integrity probe,
+    as for a kernel started on the spot. A spare that fails to start is discarded, never held against
+    the submission: that one starts a kernel of its own.
+    """
+
+    def __init__(self, new_sandbox, settings: GradingSettings, remaining=None):
+        self.loop = asyncio.new_event_loop()
+        self.new_sandbox = new_sandbox  # uid parity (0 or 1) -> a fresh Sandbox
+        self.settings = settings
+        self.remaining = remaining  # a shared count of the submissions not yet started (None: unknown)
+        self.parity = 0
+        self.spare: asyncio.Task | None = None
+        self.starting: Started | None = None  # the spare's jail and manager, from the moment it is made
+
+    def sandbox(self) -> Sandbox:
+        """A fresh jail, under the uid the previous one did not use."""
+        self.parity ^= 1
+        return self.new_sandbox(self.parity)
+
+    def run(self, coro):
+        return self.loop.run_until_complete(coro)
+
+    def prepare(self) -> None:
+        """Start the next kernel (in the background of this loop), if a submission may need it."""
+        if self.spare is not None or (self.remaining is not None and self.remaining.value <= 0):
+            return
+        self.spare = self.loop.create_task(self._start())
+
+    async def _start(self) -> Started:
+        sandbox = self.sandbox()
+        km = _manager(sandbox, self.settings)
+        started = self.starting = Started(sandbox, km)
+        try:
+            await km.start_kernel(extra_arguments=list(KERNEL_ARGUMENTS), cwd=str(sandbox.workdir))
+            kc = km.client()
+            kc.start_channels()
+            await kc.wait_for_ready(timeout=int(self.settings.startup_timeout))
+            kc.allow_stdin = False
+            started.kc = kc
+        except Exception as e:  # noqa: BLE001 - not the student's fault: the submission starts its own
+            started.error = f"{type(e).__name__}: {e}"
+        return started
+
+    def take(self) -> Started | None:
+        """The spare kernel, ready; None when there is none (or it failed to start: it is discarded)."""
+        task, self.spare = self.spare, None
+        if task is None:
+            return None
+        started = self.run(task)
+        self.starting = None  # the submission's now: its own clean-up stops it
+        if started.error:
+            self._discard(started)
+            return None
+        return started
+
+    def _discard(self, started: Started) -> None:
+        if started.kc is not None:
+            try:
+                started.kc.stop_channels()
+            except Exception:  # noqa: BLE001
+                pass
+        try:
+            self.run(started.km.shutdown_kernel(now=True))
+        except Exception:  # noqa: BLE001
+            _kill(started.km)
+        started.km.close_contexts()
+        started.sandbox.cleanup()
+
+    def close(self, wait: bool = True) -> None:
+        """Stop the spare kernel, if any, and delete its jail; then the loop. ``wait=False`` (after the
+        instructor's interrupt): do not wait for a spare still starting, kill it."""
+        task, self.spare = self.spare, None
+        if task is not None:
+            if not wait:
+                task.cancel()
+            try:
+                self.run(asyncio.wait_for(task, int(self.settings.startup_timeout) + 5))
+            except BaseException:  # noqa: BLE001 - cancelled, interrupted or hung: killed below
+                if self.starting is not None:
+                    _kill(self.starting.km)
+            if self.starting is not None:
+                self._discard(self.starting)
+        self.starting = None
+        try:
+            self.loop.close()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def _kill(km) -> None:
+    proc = getattr(getattr(km, "provisioner", None), "process", None)
+    if proc is not None:
+        try:
+            proc.kill()
+        except Exception:  # noqa: BLE001
+            pass
+
+
 async def _run(
     nb: NotebookNode,
     sandbox: Sandbox,
@@ -352,12 +481,18 @@ async def _run(
     before: int | None = None,
     deadline: float | None = None,
     hard: float | None = None,
+    ready: Started | None = None,
+    pool: KernelPool | None = None,
+    inputs: list | None = None,
 ) -> Execution:
-    """Run the code cells (only those before index ``before``, if given), then ask the checks."""
+    """Run the code cells (only those before index ``before``, if given), then ask the checks.
+
+    ``ready``: a kernel the pool started ahead (in ``sandbox``), used instead of starting one;
+    ``pool``: told to start the next submission's kernel once this one is up; ``inputs``: the checks
+    (:func:`.compare.input_checks`) that the kernel's inputs are the course's, asked after the others."""
     record = Execution()
     checks = checks or {}
-    # no message may be larger than a whole notebook's output (plus room for a reply's other parts)
-    km = GradingKernelManager(sandbox, max_message=settings.total_output_mb * 2**20 + (1 << 20))
+    km = ready.km if ready is not None else _manager(sandbox, settings)
     client = GradingClient(
         nb,
         km=km,
@@ -373,7 +508,8 @@ async def _run(
         resources={"metadata": {"path": str(sandbox.workdir)}},
         log=_quiet,
     )
-    km.log = _quiet
+    if ready is not None:
+        client.kc = ready.kc  # nbclient's set-up then starts neither a kernel nor a client
     code_cells = [
         i
         for i, c in enumerate(nb.cells)
@@ -391,6 +527,8 @@ async def _run(
             if armed:
                 raise RuntimeError(f"the grading kernel did not arm its integrity probe: {armed[0]}")
             sandbox.seal_ipc()  # its sockets are bound (it answered): no student code has run yet
+            if pool is not None:
+                pool.prepare()  # the next submission's kernel starts while this one runs
             count = 0
             for index in code_cells:
                 cell = nb.cells[index]
@@ -477,8 +615,24 @@ async def _run(
                         record.checks = await _ask_checks(
                             client, km, wanted, checks, settings, min(deadline + 60, hard or deadline + 60)
                         )
-                        record.check_seconds = time.monotonic() - asked
                     stuck = any("stopped answering" in r.problem for r in record.checks.values())
+                    if wanted and inputs and not stuck and await _alive(km):
+                        # the grader's evidence of patched inputs: the kernel's digest of each differs
+                        asked_inputs = await _ask_checks(
+                            client,
+                            km,
+                            ["(inputs)"],
+                            {"(inputs)": inputs},
+                            settings,
+                            min(deadline + 60, hard or deadline + 60),
+                        )
+                        result = asked_inputs["(inputs)"]
+                        record.changed_inputs = [
+                            chk.expr for chk, v in zip(inputs, result.verdicts) if not v.ok
+                        ]
+                        stuck = "stopped answering" in result.problem
+                    if wanted:
+                        record.check_seconds = time.monotonic() - asked
                     if not stuck and await _alive(km):
                         record.tampering = await _probe(client, timeout=min(10.0, settings.cell_timeout))
     except Exception as e:  # noqa: BLE001 - the kernel never started (or the jail failed)
@@ -509,6 +663,11 @@ async def _run(
             await km.shutdown_kernel(now=True)
         except Exception:  # noqa: BLE001
             pass
+        if client.kc is not None:  # its heartbeat thread first: it would read a socket of a destroyed context
+            try:
+                client.kc.stop_channels()
+            except Exception:  # noqa: BLE001
+                pass
         km.close_contexts()
     record.replies = dict(client.replies)
     record.seconds = time.monotonic() - started
@@ -555,6 +714,9 @@ def execute(
     settings: GradingSettings,
     checks: dict | None = None,
     fresh_sandbox=None,
+    ready: Started | None = None,
+    pool: KernelPool | None = None,
+    inputs: list | None = None,
 ) -> Execution:
     """Execute ``nb`` in place (outputs are written into its cells) inside ``sandbox``, then judge the
     out-of-kernel ``checks`` (grade id -> list of compare.Check).
@@ -562,13 +724,25 @@ def execute(
     When the run stopped with a kernel that cannot be asked (a timeout, a death), the checks of the
     test cells before the stop are asked of a second kernel, from ``fresh_sandbox()``, that runs only
     the cells before the stop; its outputs are discarded.
+
+    ``inputs`` (:func:`.compare.input_checks`): asked after the checks; the calls whose digest in the
+    kernel is not the grader's are ``changed_inputs``.
+
+    ``ready`` is a kernel ``pool`` started ahead in ``sandbox`` (:class:`KernelPool`); with a pool,
+    every run of this process shares its event loop.
     """
     import copy
+
+    run = pool.run if pool is not None else asyncio.run
 
     started = time.monotonic()
     hard = started + settings.submission_timeout  # the whole submission: run, rerun and checks
     deadline = min(started + settings.total_timeout, hard)
-    record = asyncio.run(_run(nb, sandbox, settings, checks, deadline=deadline, hard=hard))
+    record = run(
+        _run(
+            nb, sandbox, settings, checks, deadline=deadline, hard=hard, ready=ready, pool=pool, inputs=inputs
+        )
+    )
     record.checked = bool(checks)
     stop = record.stop
     if (
@@ -581,7 +755,7 @@ def execute(
         sandbox.cleanup()  # the first kernel and anything it left behind go first (cleanup is idempotent)
         second = fresh_sandbox()
         try:
-            again = asyncio.run(
+            again = run(
                 _run(
                     copy.deepcopy(nb),
                     second,
@@ -590,12 +764,14 @@ def execute(
                     before=stop.index,
                     deadline=min(max(deadline, time.monotonic() + 30), hard),
                     hard=hard,
+                    inputs=inputs,
                 )
             )
         finally:
             second.cleanup()
         record.checks = again.checks
         record.tampering += [t for t in again.tampering if t not in record.tampering]
+        record.changed_inputs += [c for c in again.changed_inputs if c not in record.changed_inputs]
         record.rerun = (
             f"the checks before the stop were asked of a fresh kernel that ran only the cells "
             f"before {stop.index + 1}"

@@ -126,14 +126,13 @@ def canvas(assignments, students, per_question=False, canvas_id_field="sis_login
         assignments, students, per_question, ident, CANVAS_ID_COLUMNS, [CANVAS_POINTS_ROW], "Canvas"
     )
     column = "SIS Login ID" if canvas_id_field == "sis_login_id" else "SIS User ID"
-    no_id = [st.id for st in students if not st.lms_user_id]
-    if no_id:
-        result.warnings.insert(
-            0,
-            f"{len(no_id)} student(s) have no Canvas user ID (nbgrader's lms_user_id), so their ID cell is blank "
-            f"and Canvas must match them by {column}, which holds their nbgrader id: {_names(no_id)}. "
-            f"If that is not their {column} in Canvas, the import will not find them.",
-        )
+    _warn_first(
+        result,
+        [st.id for st in students if not st.lms_user_id],
+        "{n} student(s) have no Canvas user ID (nbgrader's lms_user_id), so their ID cell is blank "
+        f"and Canvas must match them by {column}, which holds their nbgrader id: {{names}}. "
+        f"If that is not their {column} in Canvas, the import will not find them.",
+    )
     unnamed = [st.id for st in students if not (st.first_name and st.last_name)]
     if unnamed:
         result.warnings.append(
@@ -148,15 +147,21 @@ def moodle(assignments, students, per_question=False) -> Export:
         return [st.first_name, st.last_name, st.lms_user_id, st.id, st.email]
 
     result = _wide(assignments, students, per_question, ident, MOODLE_ID_COLUMNS, None, "Moodle")
-    no_mail = [st.id for st in students if not st.email]
-    if no_mail:
-        result.warnings.insert(
-            0,
-            f"{len(no_mail)} student(s) have no email in the gradebook, so their Email address cell is blank: "
-            f"{_names(no_mail)}. In Moodle's import map from 'Username' to 'username' instead (it holds the "
-            f"nbgrader id), or add their emails to the gradebook first.",
-        )
+    _warn_first(
+        result,
+        [st.id for st in students if not st.email],
+        "{n} student(s) have no email in the gradebook, so their Email address cell is blank: "
+        "{names}. In Moodle's import map from 'Username' to 'username' instead (it holds the "
+        "nbgrader id), or add their emails to the gradebook first.",
+    )
     return result
+
+
+def _warn_first(result: Export, ids: list[str], message: str) -> None:
+    """Put ``message`` (with ``{n}`` and ``{names}`` of the students ``ids``) first among the export's
+    warnings, when there are such students."""
+    if ids:
+        result.warnings.insert(0, message.format(n=len(ids), names=_names(ids)))
 
 
 def nbgrader_csv(course, assignments, per_question=False) -> Export:

@@ -87,16 +87,24 @@ def _gradebook(course):
     return Gradebook(course.db_url, course.course_id)
 
 
-def ensure_status_table(gb) -> None:
+def ensure_table(gb, name: str, columns: str) -> None:
+    """Create one of the course's own tables beside nbgrader's, keyed by (assignment, student)."""
     with gb.engine.begin() as conn:
         conn.execute(
             text(
-                f"CREATE TABLE IF NOT EXISTS {STATUS_TABLE} ("
+                f"CREATE TABLE IF NOT EXISTS {name} ("
                 " assignment_id VARCHAR(128) NOT NULL, student_id VARCHAR(128) NOT NULL,"
-                " status VARCHAR(32) NOT NULL, reason TEXT, problems TEXT, isolation VARCHAR(32),"
-                " graded_at VARCHAR(32), PRIMARY KEY (assignment_id, student_id))"
+                f" {columns}, PRIMARY KEY (assignment_id, student_id))"
             )
         )
+
+
+def ensure_status_table(gb) -> None:
+    ensure_table(
+        gb,
+        STATUS_TABLE,
+        "status VARCHAR(32) NOT NULL, reason TEXT, problems TEXT, isolation VARCHAR(32), graded_at VARCHAR(32)",
+    )
 
 
 def load_statuses(gb) -> dict[tuple[str, str], dict]:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import nbformat
 
-from .compare import Reference, checks_of_notebook
+from .compare import Reference, checks_of_notebook, input_checks
 from .coursedir import Course, CourseError
 from .gradebook import GradebookWriter, NotebookOutcome, Outcome
 from .harden import harden_course_dir
@@ -48,6 +48,7 @@ class Material:
     scan: ScanStudentCode
     files: dict[str, bytes]  # student-facing files of the release, copied into each jail
     checks: dict = None  # grade id -> [compare.Check], reference values filled in (never sent to a kernel)
+    inputs: list = None  # compare.input_checks: the kernel's inputs must be the course's
 
 
 @dataclass
@@ -117,12 +118,14 @@ def load_material(course: Course, assignment: str) -> dict[str, Material]:
         reference = Reference(source_nb, f"{assignment}/{name}")
         checks = checks_of_notebook(masters, release_nb, reference.namespace)
         reference.fill(checks)
+        inputs = input_checks(reference.input_digests(checks))
         out[name] = Material(
             name,
             RestoreFromSource(masters, release_nb, f"{assignment}/{name}"),
             ScanStudentCode(tests, answers),
             files,
             checks,
+            inputs,
         )
     return out
 
@@ -136,6 +139,8 @@ class Context:
     settings: object
     base: Path
     ro_paths: list[str]
+    warm: bool = False  # start each next kernel ahead (steps.execute.kernel_pool)
+    remaining: object = None  # multiprocessing.Value: the submissions not yet started
 
 
 def grade_notebook(task: Task, material: Material, ctx: Context, slot: int) -> NotebookOutcome:
@@ -144,6 +149,9 @@ def grade_notebook(task: Task, material: Material, ctx: Context, slot: int) -> N
 
 
 def grade_task(task: Task, ctx: Context, slot: int) -> Outcome:
+    if ctx.remaining is not None:
+        with ctx.remaining.get_lock():
+            ctx.remaining.value -= 1
     notebooks = []
     for material in ctx.materials[task.assignment].values():
         try:
@@ -181,6 +189,12 @@ def _init_worker(slots, ctx: Context) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker["slot"] = slots.get()
     _worker["ctx"] = ctx
+    if ctx.warm:  # the spare kernel and its jail go when the worker ends
+        from multiprocessing.util import Finalize
+
+        from .steps.execute import close_kernel_pool
+
+        _worker["finalize"] = Finalize(None, close_kernel_pool, exitpriority=10)
     if ctx.isolation.mode == "none":
         become_subreaper()
 
@@ -261,7 +275,11 @@ class Grader:
         ro_paths = readable_paths(course.settings, course.root) if self.isolation.mode == "namespaces" else []
         base = make_base()
         warm_data_cache(base)  # the kernels then need not validate the datasets again, each
-        ctx = Context(materials, self.isolation, course.settings, base, ro_paths)
+        # a kernel started ahead shares no uid with the one running, but in isolation "none" nothing
+        # keeps the running submission from reaching it: no warm pool there
+        warm = bool(course.settings.warm_kernels) and self.isolation.mode != "none" and len(tasks) > 1
+        remaining = multiprocessing.get_context("fork").Value("i", len(tasks)) if warm else None
+        ctx = Context(materials, self.isolation, course.settings, base, ro_paths, warm, remaining)
         writer = GradebookWriter(course, self.isolation.mode)
         bar = Progress(len(tasks), "grading") if self.progress else None
         outcomes: list[Outcome] = []
@@ -277,6 +295,7 @@ class Grader:
             if bar:
                 bar.step(f"{outcome.assignment}/{outcome.student}: {outcome.status}")
 
+        interrupted = False
         try:
             try:
                 if self.jobs == 1 or len(tasks) <= 1:
@@ -287,6 +306,7 @@ class Grader:
                 else:
                     self._run_pool(tasks, ctx, materials, store)
             except KeyboardInterrupt:
+                interrupted = True
                 # the instructor's interrupt: what is not finished stays "not graded"; a rerun finishes it
                 finished = {(o.student, o.assignment) for o in outcomes}
                 self.not_graded = [t for t in tasks if (t.student, t.assignment) not in finished]
@@ -298,6 +318,11 @@ class Grader:
 
                 release_all(base)
         finally:
+            from .steps.execute import close_kernel_pool
+
+            close_kernel_pool(
+                wait=not interrupted
+            )  # --jobs 1: this process's spare kernel (the workers stop their own)
             shutil.rmtree(base, ignore_errors=True)
         outcomes.sort(key=lambda o: (o.assignment, o.student))
         return outcomes

@@ -12,6 +12,50 @@ from .readable import datasets_path
 DATA_CACHE = "data-cache"  # in the run's base directory
 
 
+def verdict_store() -> Path | None:
+    """The grader's own lasting store of dataset verdicts (``$XDG_CACHE_HOME`` or ``~/.cache``, then
+    ``helsinki-nea-course/grading-verdicts``): a folder of the grader's, which no one else may write and
+    no kernel ever sees (each run copies what it holds into the run's own folder). None when it cannot
+    be had so: not a plain folder, not the grader's, or writable by others."""
+    import stat
+
+    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(root) / "helsinki-nea-course" / "grading-verdicts"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = os.lstat(folder)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o022:
+        return None
+    return folder
+
+
+def _validate_into(store: Path, data: str) -> bool:
+    """Validate every table of ``data`` here, in the grader, with ``store`` as the verdict cache (a content
+    whose verdict is there is not validated again: the verdict's key is a hash of it). True when all
+    are valid."""
+    from course.data import DatasetError
+    from course.data.descriptor import resource_names
+    from course.data.loading import validate
+
+    before = os.environ.get("COURSE_DATA_CACHE")
+    os.environ["COURSE_DATA_CACHE"] = str(store)
+    try:
+        for name in resource_names(data):
+            # the schema's validation only: a verdict records nothing else, and the typed loading, which
+            # every kernel does anyway, raises there on a value it cannot read as its type
+            validate(name, data)
+    except (DatasetError, OSError, ValueError, KeyError):
+        return False
+    finally:
+        if before is None:
+            os.environ.pop("COURSE_DATA_CACHE", None)
+        else:
+            os.environ["COURSE_DATA_CACHE"] = before
+    return True
+
+
 def warm_data_cache(base: Path) -> Path | None:
     """Validate the course's datasets once, in the grader, into a cache folder the kernels may read.
 
@@ -20,6 +64,10 @@ def warm_data_cache(base: Path) -> Path | None:
     grader and is bound read-only into each jail (``COURSE_DATA_CACHE``, :mod:`course.data.verdicts`): a
     kernel can use a verdict, never write one. None (and kernels validate as before) when there are no
     datasets or their validation fails here.
+
+    The verdicts are kept across runs in the grader's :func:`verdict_store`, keyed by a hash of each
+    table's content (and the validator's version): a run validates only what changed since the last
+    one, and copies the verdicts into the run's folder. Without a store, a fresh Python validates them.
     """
     data = datasets_path()
     if data is None:
@@ -27,6 +75,17 @@ def warm_data_cache(base: Path) -> Path | None:
     folder = base / DATA_CACHE
     folder.mkdir(mode=0o755, exist_ok=True)
     os.chmod(folder, 0o755)
+    store = verdict_store()
+    if store is not None:
+        if not _validate_into(store, data):
+            return None
+        import shutil
+
+        for entry in os.scandir(store):
+            if entry.is_file(follow_symlinks=False) and not entry.name.startswith("."):
+                shutil.copyfile(entry.path, folder / entry.name, follow_symlinks=False)
+                os.chmod(folder / entry.name, 0o644)
+        return folder if any(folder.iterdir()) else None
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(folder),

@@ -109,14 +109,9 @@ def set_due(course, assignment: str, when: dt.datetime) -> None:
 
 
 def ensure_extensions_table(gb) -> None:
-    with gb.engine.begin() as conn:
-        conn.execute(
-            text(
-                f"CREATE TABLE IF NOT EXISTS {EXTENSIONS_TABLE} ("
-                " assignment_id VARCHAR(128) NOT NULL, student_id VARCHAR(128) NOT NULL,"
-                " until VARCHAR(32) NOT NULL, PRIMARY KEY (assignment_id, student_id))"
-            )
-        )
+    from .gradebook import ensure_table
+
+    ensure_table(gb, EXTENSIONS_TABLE, "until VARCHAR(32) NOT NULL")
 
 
 def extensions(gb) -> dict[tuple[str, str], dt.datetime]:

@@ -82,6 +82,23 @@ def _table(df: pd.DataFrame) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+# how the tables show a report's columns (by the column's name); the others as they are
+_FORMATS = {
+    "max_points": lambda v: f"{v:g}",
+    "pending_points": lambda v: f"{v:g}",
+    "mean": _num,
+    "difficulty": _num,
+    "discrimination": _num,
+    "full_marks_share": _pct,
+    "mean_share": _pct,
+}
+
+
+def _shown(df: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
+    """The table of ``df``'s columns under new headers (header -> column), each shown as :data:`_FORMATS` says."""
+    return pd.DataFrame({h: df[c].map(_FORMATS[c]) if c in _FORMATS else df[c] for h, c in headers.items()})
+
+
 def render(report: ClassReport) -> str:
     figs = figures(report)
     divs = [
@@ -89,39 +106,26 @@ def render(report: ClassReport) -> str:
         for i, f in enumerate(figs)
     ]
     s = report.summary
-    q = report.questions
-    qt = pd.DataFrame(
+    qt = _shown(
+        report.questions,
         {
-            "question": q["question"],
-            "objective": q["objective"],
-            "points": q["max_points"].map(lambda v: f"{v:g}"),
-            "mean": q["mean"].map(_num),
-            "full marks": q["full_marks_share"].map(_pct),
-            "difficulty": q["difficulty"].map(_num),
-            "discrimination": q["discrimination"].map(_num),
-        }
+            "question": "question",
+            "objective": "objective",
+            "points": "max_points",
+            "mean": "mean",
+            "full marks": "full_marks_share",
+            "difficulty": "difficulty",
+            "discrimination": "discrimination",
+        },
     )
     o = report.objectives
-    ot = pd.DataFrame(
-        {
-            "objective": o["objective"],
-            "cells": o["cells"],
-            "points": o["max_points"].map(lambda v: f"{v:g}"),
-            "mean share": o["mean_share"].map(_pct),
-            "reached": [f"{n} ({_pct(v)})" for n, v in zip(o["students_reached"], o["reached_share"])],
-        }
+    ot = _shown(
+        o, {"objective": "objective", "cells": "cells", "points": "max_points", "mean share": "mean_share"}
     )
+    ot["reached"] = [f"{n} ({_pct(v)})" for n, v in zip(o["students_reached"], o["reached_share"])]
     ng = report.not_graded
     ngt = (
-        _table(
-            pd.DataFrame(
-                {
-                    "student": ng["student"],
-                    "status": ng["status"],
-                    "pending points": ng["pending_points"].map(lambda v: f"{v:g}"),
-                }
-            )
-        )
+        _table(_shown(ng, {"student": "student", "status": "status", "pending points": "pending_points"}))
         if len(ng)
         else "<p>None: every student's submission is graded.</p>"
     )

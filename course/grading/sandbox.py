@@ -39,12 +39,19 @@ class Sandbox:
     """One jail for one submission: its directory, its limits, its clean-up."""
 
     def __init__(
-        self, base: Path, slot: int, isolation: Isolation, settings: GradingSettings, ro_paths: list[str]
+        self,
+        base: Path,
+        slot: int,
+        isolation: Isolation,
+        settings: GradingSettings,
+        ro_paths: list[str],
+        parity: int = 0,
     ):
         self.base = base
         self.isolation = isolation
         self.settings = settings
-        self.uid = settings.sandbox_uid_base + slot if isolation.separate_uid else None
+        self.parity = parity  # which of its job's two uids (a kernel started ahead uses the other)
+        self.uid = settings.sandbox_uid_base + 2 * slot + parity if isolation.separate_uid else None
         n = next(_sequence)
         self.workdir = base / f"s{os.getpid()}-{n}"
         self.workdir.mkdir(mode=0o700)

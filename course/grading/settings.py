@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from traitlets import Enum, Float, Int, List, Unicode
+from traitlets import Bool, Enum, Float, Int, List, Unicode
 from traitlets.config import Configurable
 
 MODES = ("namespaces", "uid", "none")
@@ -41,7 +41,14 @@ class GradingSettings(Configurable):
         "The environment variable COURSE_GRADING_JAIL overrides it.",
     ).tag(config=True)
     sandbox_uid_base = Int(
-        61000, help="First uid used for kernels when grading as root; job N uses base+N."
+        61000,
+        help="First uid used for kernels when grading as root; job N uses base+2N and base+2N+1 (its "
+        "kernels alternate between the two, so the one started ahead never shares a uid with the one running).",
+    ).tag(config=True)
+    warm_kernels = Bool(
+        True,
+        help="Start the next submission's kernel, in its own jail, while the current one runs (not in "
+        "isolation 'none', where the running submission could reach it).",
     ).tag(config=True)
     extra_ro_paths = List(Unicode(), help="More host paths the kernel may read (e.g. a data folder).").tag(
         config=True

@@ -468,6 +468,9 @@ def kernel_attacks() -> list[KernelAttack]:
             "course.data, inputs, a builtin and kernel_boot.report patched through a helper's parameter",
             first=PATCH_INDIRECT,
             answers=PATCH_ANSWERS,
+            # the grader's evidence: the kernel's digest of the checks' inputs is not the grader's own
+            status=tampered,
+            problem="are not the course's inputs",
         ),
         KernelAttack(
             "k-leak-encoded", "ps1", "prints In base64, hex, rot13, reversed and spaced", last=LEAK_LAST

@@ -12,8 +12,20 @@ def _has_code(source: str) -> bool:
 
 def forged_replies(nb, execution) -> list[str]:
     """Test cells the kernel reported as passing although the grader, asking the same kernel for the same
-    calls, got an exception: only a kernel whose replies were rewritten does that."""
+    calls, got an exception: only a kernel whose replies were rewritten does that. Also the course's
+    inputs that the kernel holds changed (their digest is not the grader's) and results whose class
+    redefines equality or lies about itself."""
     found = []
+    calls = [  # the inputs whose digest in the kernel is not the grader's own
+        p[p.index(".digest(") + len(".digest(") : -1] if ".digest(" in p else p
+        for p in execution.changed_inputs
+    ]
+    if calls:
+        more = f" and {len(calls) - 2} more" if len(calls) > 2 else ""
+        found.append(
+            f"the kernel's {' and '.join(calls[:2])}{more} are not the course's inputs (their digests differ "
+            f"from the grader's): course.data or course.grading.inputs was changed in the kernel"
+        )
     for gid, result in execution.checks.items():
         eq = [v.why for v in result.verdicts if "redefines equality" in v.why]
         if eq:
