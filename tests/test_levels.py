@@ -17,8 +17,6 @@ LESSONS = REPO / "lessons"
 BELOW_HALF = {
     "00_start_here.ipynb",
     "01_detente_road_to_helsinki.ipynb",
-    "02_helsinki_final_act.ipynb",
-    "05_korea_1994_2021.ipynb",
     "07_small_steps_grit.ipynb",
 }
 
