@@ -17,7 +17,6 @@ LESSONS = REPO / "lessons"
 BELOW_HALF = {
     "00_start_here.ipynb",
     "01_detente_road_to_helsinki.ipynb",
-    "07_small_steps_grit.ipynb",
 }
 
 NOTEBOOKS = sorted(p.name for p in LESSONS.glob("[0-9][0-9]_*.ipynb"))
