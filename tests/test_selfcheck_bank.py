@@ -392,7 +392,7 @@ def test_forms_show_the_state_saved_earlier_and_unlock_the_reveal(store):
         box.button.click()
     assert not box.reveal.disabled
     box.reveal.click()
-    assert "The answer: 1 August 1975." in box.feedback.value
+    assert "The answer: Whether agreements with North Korea lasted longer" in box.feedback.value
     progress_mod.set_store(None)
     box2 = form(ask("l00-final-act-date", namespace={}))
     assert "revealed the answer earlier" in box2.feedback.value
@@ -452,3 +452,50 @@ def test_the_authoring_commands_print_the_per_part_hashes(capsys):
     out = capsys.readouterr().out
     assert option_mark("q", "x", True) in out and option_mark("q", "y", False) in out
     assert main(["selfcheck", "match", "q", "nopair"]) == 2
+
+
+@pytest.mark.parametrize(
+    "mutation,problem",
+    [
+        (
+            lambda t: re.sub(r'(id = "l06-cycle-order"\nkind = "order"\n)level = "[a-z]+"\n', r"\1", t),
+            "missing",
+        ),
+        (
+            lambda t: re.sub(
+                r'(id = "l06-cycle-order"\nkind = "order"\n)level = "[a-z]+"', r'\1level = "create"', t
+            ),
+            "unknown level 'create'",
+        ),
+    ],
+)
+def test_a_missing_or_unknown_level_names_the_file_the_item_and_the_allowed_values(
+    tmp_path, mutation, problem, capsys
+):
+    from course.cli import main
+
+    lessons = tmp_path / "lessons"
+    shutil.copytree(LESSONS, lessons)
+    bank = lessons / "questions" / "06.toml"
+    text = mutation(bank.read_text())
+    assert text != bank.read_text(), "the mutation did not apply"
+    bank.write_text(text)
+    with pytest.raises(BankError) as e:
+        load_bank(bank)
+    msg = str(e.value)
+    assert str(bank) in msg and "question 'l06-cycle-order'" in msg and "field 'level'" in msg
+    assert problem in msg and "'recall', 'apply', 'analyse', 'evaluate'" in msg
+    # `course selfcheck validate` reports it too, and fails
+    assert main(["selfcheck", "validate", "--lessons", str(lessons)]) == 1
+    out = capsys.readouterr().out
+    assert re.search(
+        r"FAIL .*06\.toml: question 'l06-cycle-order': field 'level': " + re.escape(problem), out
+    )
+
+
+def test_every_bank_question_has_an_allowed_level():
+    from course.selfcheck.bank import LEVELS
+
+    for path in sorted((LESSONS / "questions").glob("*.toml")):
+        for qid, q in load_bank(path).entries.items():
+            assert q["level"] in LEVELS, (path.name, qid)

@@ -8,8 +8,9 @@ that would give the answer away at a glance encoded or hashed: the answer
 the per-option feedback, the explanation and the revealable answer (base64).
 This is obfuscation, not security.
 
-Fields by kind (all kinds: ``id``, ``kind``, ``objective``, ``prompt``,
-``hints``, ``explanation``, ``reveal``):
+Fields by kind (all kinds: ``id``, ``kind``, ``level``, ``objective``, ``prompt``,
+``hints``, ``explanation``, ``reveal``; ``level`` is one of :data:`LEVELS`, what the
+item asks the learner to do, see :mod:`course.levels`):
 
 * ``choice``: ``[[question.option]]`` tables with ``text`` and ``feedback``,
   ``answer``; with ``multiple = true`` also a ``mark`` per option;
@@ -45,9 +46,13 @@ from .questions import (
     position_hash,
 )
 
-__all__ = ["BankError", "Bank", "load_bank", "bank_path", "KINDS"]
+__all__ = ["BankError", "Bank", "load_bank", "bank_path", "KINDS", "LEVELS", "REASONING"]
 
 KINDS = ("choice", "order", "match", "numeric", "code", "written")
+#: Cognitive levels (Anderson and Krathwohl's revision of Bloom): what an item asks the learner to do.
+LEVELS = ("recall", "apply", "analyse", "evaluate")
+#: The levels issue 17 counts as reasoning.
+REASONING = ("analyse", "evaluate")
 _HASH = re.compile(r"^[0-9a-f]{20}$")
 
 
@@ -123,6 +128,15 @@ def load_bank(path: Path) -> Bank:
             raise BankError(path, qid, "id", "the id is used twice in this bank")
         if not qid.startswith(f"l{lesson}-"):
             raise BankError(path, qid, "id", f"ids in lesson {lesson}'s bank start with 'l{lesson}-'")
+        level = q.get("level")
+        if level not in LEVELS:
+            raise BankError(
+                path,
+                qid,
+                "level",
+                ("missing" if level is None else f"unknown level {level!r}")
+                + f"; give one of {', '.join(repr(v) for v in LEVELS)}",
+            )
         entries[qid] = q
     return Bank(path, lesson, entries)
 
