@@ -128,7 +128,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer repeats, smaller axelrod tournament")
     ap.add_argument(
-        "--lesson", action="store_true", help="only the trust lessons' targets (07, 08): the lab's update and the step sizes"
+        "--lesson", action="store_true", help="only lessons 07-08's targets: the lab's update and the step sizes"
     )
     args = ap.parse_args(argv)
     for panels in ("stakes", "all"):  # the lessons' lab (07, 08), then the examples' lab with the classic panels

@@ -200,13 +200,13 @@ def test_honest_submissions_beside_them_are_graded(world):
     assert (
         world.rows["amy"]["status"] == "graded" and float(world.rows["amy"]["score"]) == 0.0
     )  # resubmitted blank
-    assert float(world.rows["lou"]["score"]) == 10.0
+    assert float(world.rows["lou"]["score"]) == 8.0
 
 
 def test_a_malformed_timestamp_affects_that_student_only(world):
     row = world.rows["tim"]
     assert row["status"].startswith("invalid file:") and "timestamp.txt is malformed" in row["status"]
-    assert float(row["score"]) == 10.0  # graded all the same; the status asks the instructor to look
+    assert float(row["score"]) == 8.0  # graded all the same; the status asks the instructor to look
     assert world.feedback.rc == 0, world.feedback.out + world.feedback.err
     assert (world.c / "feedback" / "amy" / "ps1" / "ps1.html").is_file()
     assert (world.c / "feedback" / "tim" / "ps1" / "ps1.html").is_file()
