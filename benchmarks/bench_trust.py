@@ -128,10 +128,15 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer repeats, smaller axelrod tournament")
     ap.add_argument(
-        "--lesson", action="store_true", help="only lessons 07-08's targets: the lab's update and the step sizes"
+        "--lesson",
+        action="store_true",
+        help="only lessons 07-08's targets: the lab's update and the step sizes",
     )
     args = ap.parse_args(argv)
-    for panels in ("stakes", "all"):  # the lessons' lab (07, 08), then the examples' lab with the classic panels
+    for panels in (
+        "stakes",
+        "all",
+    ):  # the lessons' lab (07, 08), then the examples' lab with the classic panels
         u = bench_update(7 if args.quick else 21, panels=panels)
         print(
             f"TrustLab(panels={panels!r}) update (200 rounds x 500 runs): {_med_range(u['update_ms'])} ms "
