@@ -275,7 +275,7 @@ CALLS = {
     "06_six_obstacles.ipynb": ["plot_talks_and_escalations(window"],
     "07_small_steps_grit.ipynb": ["plot_intervals(path"],
     "08_trust_lab.ipynb": ["plot_two_by_two(grid)"],
-    "09_toward_an_osc_for_northeast_asia.ipynb": ["plot_storehouse(storehouse"],
+    "09_toward_an_osc_for_northeast_asia.ipynb": ["plot_storehouse(storehouse", "essay_corrections(events"],
 }
 
 
@@ -290,3 +290,34 @@ def test_lessons_draw_these_figures_through_the_functions(name):
     if name in ("06_six_obstacles.ipynb", "08_trust_lab.ipynb"):  # the answer-revealing charts stay gated
         (cell,) = [c for c in code if CALLS[name][0] in c]
         assert cell.count("reveal_after(") == 1 and f"lambda: {CALLS[name][0].split('(')[0]}(" in cell
+
+
+# ------------------------------------------------------------------ lesson 09: the corrections table
+def test_essay_corrections_read_every_date_from_the_data(events, storehouse):
+    from course.essay_corrections import essay_corrections
+
+    table = essay_corrections(events, storehouse)
+    assert list(table.columns) == ["the essay says", "the record", "where to check"] and len(table) == 5
+    ba = storehouse.set_index("id").loc["inter-korean-basic-agreement"]
+    assert table["the essay says"][1] == "The North–South agreement was " + ba["essay_says"]
+    assert f"Signed on {ba['signed'].day} {ba['signed']:%b %Y}" in table["the record"][1]
+    assert "in force from 19 Feb 1992" in table["the record"][1]
+    assert "The Final Act (1 Aug 1975)" in table["the record"][3]
+    # a corrected date in the data corrects the table
+    moved = events.assign(
+        date=events["date"].where(events["id"] != "charter-of-paris", pd.Timestamp("1990-11-22"))
+    )
+    assert "Charter of Paris (22 Nov 1990)" in essay_corrections(moved, storehouse)["the record"][3]
+
+
+def test_essay_corrections_name_a_missing_row_column_or_value(events, storehouse):
+    from course.essay_corrections import essay_corrections
+
+    with pytest.raises(ValueError, match=r"events has no row with the id\(s\) \['charter-of-paris'\]"):
+        essay_corrections(events[events["id"] != "charter-of-paris"], storehouse)
+    with pytest.raises(ValueError, match=r"storehouse lacks the column\(s\) \['essay_says'\]"):
+        essay_corrections(events, storehouse.drop(columns="essay_says"))
+    with pytest.raises(ValueError, match="storehouse has no 'in_force' for 'inter-korean-basic-agreement'"):
+        essay_corrections(events, storehouse.assign(in_force=pd.NaT))
+    with pytest.raises(ValueError, match="events must be a pandas DataFrame, got list"):
+        essay_corrections([], storehouse)
