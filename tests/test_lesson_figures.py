@@ -21,7 +21,9 @@ from widgets.plots import (
     CYCLE_COLOURS,
     TWO_BY_TWO_COLOURS,
     plot_escalation_gaps,
+    plot_forgiveness,
     plot_intervals,
+    plot_step_evolution,
     plot_storehouse,
     plot_talks_and_escalations,
     plot_two_by_two,
@@ -273,8 +275,8 @@ def test_lesson_07_path_to_helsinki_through_plot_intervals(events):
 CALLS = {
     "05_korea_1994_2021.ipynb": ["plot_escalation_gaps(intervals)"],
     "06_six_obstacles.ipynb": ["plot_talks_and_escalations(window"],
-    "07_small_steps_grit.ipynb": ["plot_intervals(path"],
-    "08_trust_lab.ipynb": ["plot_two_by_two(grid)"],
+    "07_small_steps_grit.ipynb": ["plot_intervals(path", "plot_forgiveness(sweep)"],
+    "08_trust_lab.ipynb": ["plot_two_by_two(grid)", "plot_step_evolution(evo"],
     "09_toward_an_osc_for_northeast_asia.ipynb": ["plot_storehouse(storehouse", "essay_corrections(events"],
 }
 
@@ -287,9 +289,11 @@ def test_lessons_draw_these_figures_through_the_functions(name):
         (cell,) = [c for c in code if call in c]
         assert "go.Figure" not in cell and "px." not in cell and "add_trace" not in cell
         assert len(cell.splitlines()) <= 12, cell
-    if name in ("06_six_obstacles.ipynb", "08_trust_lab.ipynb"):  # the answer-revealing charts stay gated
-        (cell,) = [c for c in code if CALLS[name][0] in c]
-        assert cell.count("reveal_after(") == 1 and f"lambda: {CALLS[name][0].split('(')[0]}(" in cell
+    gated = {"06_six_obstacles.ipynb": 0, "07_small_steps_grit.ipynb": 1, "08_trust_lab.ipynb": 0}
+    if name in gated:  # the charts that show an answer stay behind reveal_after
+        call = CALLS[name][gated[name]]
+        (cell,) = [c for c in code if call in c]
+        assert cell.count("reveal_after(") == 1 and f"lambda: {call.split('(')[0]}(" in cell
 
 
 # ------------------------------------------------------------------ lesson 09: the corrections table
@@ -321,3 +325,47 @@ def test_essay_corrections_name_a_missing_row_column_or_value(events, storehouse
         essay_corrections(events, storehouse.assign(in_force=pd.NaT))
     with pytest.raises(ValueError, match="events must be a pandas DataFrame, got list"):
         essay_corrections([], storehouse)
+
+
+# ------------------------------------------------------------------ lesson 07 step 3 and lesson 08 step 5
+def _sweep():
+    rows = []
+    for varied, values in (("provocation rate", (0.0, 0.15, 0.3)), ("noise", (0.0, 0.1))):
+        for k, v in enumerate(values):
+            for response, base in (("match", 100.0), ("grim", 50.0)):
+                rows.append(
+                    {"varied": varied, "value": v, "response": response, "mean total payoff": base - 10 * k}
+                )
+    return pd.DataFrame(rows)
+
+
+def test_forgiveness_draws_match_and_grim_against_the_provocation_rate_only():
+    fig = _valid(plot_forgiveness(_sweep()))
+    match, grim = fig.data
+    assert (match.name, grim.name) == ("small opening, match", "small opening, grim")
+    assert (
+        list(match.x) == [0.0, 0.15, 0.3] and list(match.y) == [100, 90, 80] and list(grim.y) == [50, 40, 30]
+    )
+    assert (match.line.dash, grim.line.dash) == ("solid", "dash")
+    assert fig.layout.xaxis.title.text.startswith("Provocation rate")
+    assert fig.layout.yaxis.title.text == "Side A's mean total payoff, 50 rounds"
+    with pytest.raises(ValueError, match=r"no row has varied == 'rain'; the column 'varied' holds \['noise'"):
+        plot_forgiveness(_sweep(), varied="rain")
+    with pytest.raises(ValueError, match="no row for the response 'grim'"):
+        plot_forgiveness(_sweep().query("response == 'match'"))
+
+
+def test_step_evolution_draws_the_two_means_of_the_real_model():
+    from course.trust import evolve_step_sizes
+
+    frame = evolve_step_sizes(agents=20, generations=5, a0=1.0, b0=1.0, seed=0).to_frame()
+    fig = _valid(plot_step_evolution(frame))
+    a, b = fig.data
+    assert (a.name, b.name) == ("mean opening a", "mean raise b")
+    assert list(a.x) == frame["generation"].tolist() and list(a.y) == frame["mean a"].tolist()
+    assert list(b.y) == frame["mean b"].tolist() and b.line.dash == "dash"
+    assert (fig.layout.xaxis.title.text, fig.layout.yaxis.title.text) == ("Generation", "Population mean")
+    with pytest.raises(ValueError, match=r"lacks the column\(s\) \['mean b'\]"):
+        plot_step_evolution(frame.drop(columns="mean b"))
+    with pytest.raises(ValueError, match="no generations"):
+        plot_step_evolution(frame.iloc[:0])

@@ -33,6 +33,8 @@ __all__ = [
     "plot_talks_and_escalations",
     "plot_two_by_two",
     "plot_storehouse",
+    "plot_forgiveness",
+    "plot_step_evolution",
 ]
 
 
@@ -497,5 +499,75 @@ def plot_storehouse(
         yaxis=dict(categoryorder="array", categoryarray=order, autorange="reversed"),
         height=430,
         legend=dict(orientation="h", y=-0.2),
+    )
+    return fig
+
+
+def plot_forgiveness(sweep: pd.DataFrame, *, varied: str = "provocation rate"):
+    """Lesson 07, step 3: side A's mean total payoff against the provocation rate, one line for a
+    forgiving response (``match``, solid blue) and one for never forgiving (``grim``, dashed red).
+
+    ``sweep`` is lesson 07's ``forgiveness_sweep()``: the columns ``varied``, ``value``, ``response`` and
+    ``mean total payoff``; only its rows whose ``varied`` is ``varied`` are drawn.
+    """
+    what = "plot_forgiveness"
+    _need(sweep, ["varied", "value", "response", "mean total payoff"], what)
+    rows = sweep[sweep["varied"] == varied]
+    if rows.empty:
+        raise ValueError(
+            f"{what}: no row has varied == {varied!r}; the column 'varied' holds {sorted(set(sweep['varied']))}"
+        )
+    fig = go.Figure()
+    for response, colour, dash in [("match", "#2166ac", "solid"), ("grim", "#b2182b", "dash")]:
+        part = rows[rows["response"] == response]
+        if part.empty:
+            raise ValueError(f"{what}: no row for the response {response!r} at varied == {varied!r}")
+        fig.add_trace(
+            go.Scatter(
+                x=part["value"],
+                y=part["mean total payoff"],
+                mode="lines+markers",
+                name=f"small opening, {response}",
+                line=dict(color=colour, dash=dash),
+            )
+        )
+    fig.update_layout(
+        title="Step 3: forgiveness alone (small opening), against the provoking partner",
+        xaxis_title="Provocation rate (share of rounds the partner gives nothing)",
+        yaxis_title="Side A's mean total payoff, 50 rounds",
+        height=360,
+        margin=dict(t=60, b=40),
+    )
+    return fig
+
+
+def plot_step_evolution(frame: pd.DataFrame, *, title: str | None = None):
+    """Lesson 08, step 5: the population means of the opening ``a`` (solid blue) and the raise ``b``
+    (dashed orange) over the generations of ``course.trust.evolve_step_sizes(...).to_frame()``
+    (the columns ``generation``, ``mean a`` and ``mean b``)."""
+    what = "plot_step_evolution"
+    _need(frame, ["generation", "mean a", "mean b"], what)
+    if frame.empty:
+        raise ValueError(f"{what}: the table has no generations")
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=frame["generation"], y=frame["mean a"], name="mean opening a", line=dict(color="#2166ac")
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=frame["generation"],
+            y=frame["mean b"],
+            name="mean raise b",
+            line=dict(color="#e08214", dash="dash"),
+        )
+    )
+    fig.update_layout(
+        title=title or "Step 5: evolution of step sizes (100 raise-the-stakes players, seed 0)",
+        xaxis_title="Generation",
+        yaxis_title="Population mean",
+        height=360,
+        margin=dict(t=60, b=40),
     )
     return fig
