@@ -170,7 +170,9 @@ def test_talks_and_escalations_draw_a_row_per_track_and_join_the_deal_to_the_lau
         part = window[window["track"] == track]
         assert len(trace.x) == len(part) and set(trace.y) == {track}
         assert trace.marker.color == CYCLE_COLOURS[track]
-        assert sorted(c[0] for c in trace.customdata) == sorted(html.escape(t) for t in part["title"])
+        assert sorted(c[0] for c in trace.customdata) == sorted(
+            html.escape(t, quote=False) for t in part["title"]
+        )
     (line,) = fig.layout.shapes
     assert pd.Timestamp(line.x0) == deal["date"] and pd.Timestamp(line.x1) == launch["date"]
     assert (line.y0, line.y1, line.line.dash) == ("korea-diplomacy", "escalation", "dot")

@@ -335,7 +335,7 @@ def plot_talks_and_escalations(
                 mode="markers",
                 name=track,
                 marker=dict(size=13, color=CYCLE_COLOURS[track], line=dict(width=1, color="white")),
-                customdata=part[["title"]].map(lambda t: html.escape(str(t))),
+                customdata=part[["title"]].map(lambda t: html.escape(str(t), quote=False)),
                 hovertemplate="%{customdata[0]}<br>%{x|%d %b %Y}<extra></extra>",
             )
         )
@@ -470,7 +470,7 @@ def plot_storehouse(
                 mode="markers",
                 name=name,
                 marker=dict(size=14, color=colour, symbol=symbol),
-                customdata=part[["title", "parties"]].map(lambda t: html.escape(str(t))),
+                customdata=part[["title", "parties"]].map(lambda t: html.escape(str(t), quote=False)),
                 hovertemplate="<b>%{customdata[0]}</b><br>adopted %{x|%d %b %Y}<br>%{customdata[1]}"
                 "<extra></extra>",
             )
@@ -487,7 +487,8 @@ def plot_storehouse(
                 mode="markers",
                 name="a forum, not a signed text",
                 marker=dict(size=14, color="#b2182b", symbol="square-open", line=dict(width=2)),
-                hovertemplate=f"<b>{html.escape(str(forum['title']))}</b><br>%{{x|%d %b %Y}}<extra></extra>",
+                hovertemplate=f"<b>{html.escape(str(forum['title']), quote=False)}</b>"
+                "<br>%{x|%d %b %Y}<extra></extra>",
             )
         )
         points = pd.concat([points, pd.DataFrame({"adopted": [when], "label": [forum_label]})])
