@@ -20,6 +20,7 @@ from course.data import load_eras, load_events, load_storehouse
 from widgets.plots import (
     CYCLE_COLOURS,
     TWO_BY_TWO_COLOURS,
+    plot_death_rates,
     plot_escalation_gaps,
     plot_forgiveness,
     plot_intervals,
@@ -278,7 +279,7 @@ CALLS = {
     "05_korea_1994_2021.ipynb": ["plot_escalation_gaps(intervals)"],
     "06_six_obstacles.ipynb": ["plot_talks_and_escalations(window"],
     "07_small_steps_grit.ipynb": ["plot_intervals(path", "plot_forgiveness(sweep)"],
-    "08_trust_lab.ipynb": ["plot_two_by_two(grid)", "plot_step_evolution(evo"],
+    "08_trust_lab.ipynb": ["plot_two_by_two(grid)", "plot_step_evolution(evo", "plot_death_rates(rates)"],
     "09_toward_an_osc_for_northeast_asia.ipynb": ["plot_storehouse(storehouse", "essay_corrections(events"],
 }
 
@@ -371,3 +372,24 @@ def test_step_evolution_draws_the_two_means_of_the_real_model():
         plot_step_evolution(frame.drop(columns="mean b"))
     with pytest.raises(ValueError, match="no generations"):
         plot_step_evolution(frame.iloc[:0])
+
+
+# ------------------------------------------------------------------ lesson 08: the humanitarian death rates
+def test_death_rates_draw_a_bar_per_period_at_its_rate():
+    from course.data import load_family_registry
+    from course.humanitarian import period_death_rates
+
+    rates = period_death_rates(load_family_registry())
+    fig = _valid(plot_death_rates(rates))
+    (bar,) = fig.data
+    assert list(bar.y) == pytest.approx((rates["rate"] * 100).tolist())
+    mid = rates["period_start"] + (rates["period_end"] - rates["period_start"]) / 2
+    assert [pd.Timestamp(x) for x in bar.x] == list(mid)
+    days = (rates["period_end"] - rates["period_start"]).dt.days
+    assert list(bar.width) == pytest.approx((days * 24 * 3600 * 1000 * 0.9).tolist())
+    assert [c[0] for c in bar.customdata] == rates["deaths"].tolist()
+    assert fig.layout.yaxis.title.text == "Deaths per 100 living applicants per year"
+    with pytest.raises(ValueError, match="a period ends on or before its start"):
+        plot_death_rates(rates.assign(period_end=rates["period_start"]))
+    with pytest.raises(ValueError, match=r"lacks the column\(s\) \['deaths'\]"):
+        plot_death_rates(rates.drop(columns="deaths"))

@@ -35,6 +35,7 @@ __all__ = [
     "plot_storehouse",
     "plot_forgiveness",
     "plot_step_evolution",
+    "plot_death_rates",
 ]
 
 
@@ -569,6 +570,42 @@ def plot_step_evolution(frame: pd.DataFrame, *, title: str | None = None):
         xaxis_title="Generation",
         yaxis_title="Population mean",
         height=360,
+        margin=dict(t=60, b=40),
+    )
+    return fig
+
+
+def plot_death_rates(rates: pd.DataFrame, *, title: str | None = None):
+    """Lesson 08: the annual death rate among registered applicants, one bar per reporting period,
+    spanning the period (90 % of its width) at the height of the rate in per cent.
+
+    ``rates`` is :func:`course.humanitarian.period_death_rates`: the columns ``period_start``,
+    ``period_end`` (dates, end after start), ``rate`` (a share per year) and ``deaths``.
+    """
+    what = "plot_death_rates"
+    _need(rates, ["period_start", "period_end", "rate", "deaths"], what)
+    start, end = _dates(rates, "period_start", what), _dates(rates, "period_end", what)
+    if start.isna().any() or end.isna().any():
+        raise ValueError(f"{what}: every period needs a 'period_start' and a 'period_end'")
+    if (end <= start).any():
+        raise ValueError(
+            f"{what}: a period ends on or before its start ({start[end <= start].iloc[0]:%Y-%m-%d})"
+        )
+    fig = go.Figure(
+        go.Bar(
+            x=start + (end - start) / 2,
+            y=rates["rate"] * 100,
+            width=(end - start).dt.days * 24 * 3600 * 1000 * 0.9,
+            marker_color="#b2182b",
+            customdata=rates[["deaths"]],
+            hovertemplate="%{x|%b %Y}: %{y:.1f} % a year (%{customdata[0]:,} deaths)<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title=title or "Annual death rate among registered applicants, by reporting period",
+        xaxis_title="Date",
+        yaxis_title="Deaths per 100 living applicants per year",
+        height=350,
         margin=dict(t=60, b=40),
     )
     return fig
