@@ -24,6 +24,7 @@ from widgets.plots import (
     plot_escalation_gaps,
     plot_forgiveness,
     plot_intervals,
+    plot_setting_totals,
     plot_step_evolution,
     plot_storehouse,
     plot_talks_and_escalations,
@@ -277,7 +278,7 @@ def test_lesson_07_path_to_helsinki_through_plot_intervals(events):
 # ------------------------------------------------------------------ the lessons call them
 CALLS = {
     "05_korea_1994_2021.ipynb": ["plot_escalation_gaps(intervals)"],
-    "06_six_obstacles.ipynb": ["plot_talks_and_escalations(window"],
+    "06_six_obstacles.ipynb": ["plot_talks_and_escalations(window", "plot_setting_totals(totals)"],
     "07_small_steps_grit.ipynb": ["plot_intervals(path", "plot_forgiveness(sweep)"],
     "08_trust_lab.ipynb": ["plot_two_by_two(grid)", "plot_step_evolution(evo", "plot_death_rates(rates)"],
     "09_toward_an_osc_for_northeast_asia.ipynb": ["plot_storehouse(storehouse", "essay_corrections(events"],
@@ -393,3 +394,28 @@ def test_death_rates_draw_a_bar_per_period_at_its_rate():
         plot_death_rates(rates.assign(period_end=rates["period_start"]))
     with pytest.raises(ValueError, match=r"lacks the column\(s\) \['deaths'\]"):
         plot_death_rates(rates.drop(columns="deaths"))
+
+
+# ------------------------------------------------------------------ lesson 06: totals by setting
+def test_setting_totals_match_the_course_ratings():
+    from course.data import load_obstacles
+    from course.scorecard import course_table
+
+    table = course_table(load_obstacles())
+    totals = table.groupby("setting", sort=False)["rating"].sum()
+    fig = _valid(plot_setting_totals(totals))
+    (bar,) = fig.data
+    assert (
+        list(bar.x) == list(totals.index)
+        and list(bar.y) == totals.tolist()
+        and list(bar.text) == totals.tolist()
+    )
+    assert list(bar.marker.color) == ["#2166ac", "#e08214", "#762a83"][: len(totals)]
+    assert list(fig.layout.yaxis.range) == [0, 24]
+    assert fig.layout.yaxis.title.text == "Sum of the six ratings (maximum 24)"
+    with pytest.raises(ValueError, match="a total lies outside 0..24"):
+        plot_setting_totals(totals + 30)
+    with pytest.raises(ValueError, match="expected a pandas Series"):
+        plot_setting_totals(totals.to_frame())
+    with pytest.raises(ValueError, match="must hold a number for every setting"):
+        plot_setting_totals(pd.Series({"Europe 1975": "low"}))

@@ -36,6 +36,7 @@ __all__ = [
     "plot_forgiveness",
     "plot_step_evolution",
     "plot_death_rates",
+    "plot_setting_totals",
 ]
 
 
@@ -607,5 +608,42 @@ def plot_death_rates(rates: pd.DataFrame, *, title: str | None = None):
         yaxis_title="Deaths per 100 living applicants per year",
         height=350,
         margin=dict(t=60, b=40),
+    )
+    return fig
+
+
+#: Lesson 06's colours for the settings of the scorecard, in order (Europe 1975, Korea 2014, Korea today).
+SETTING_COLOURS = ("#2166ac", "#e08214", "#762a83")
+
+
+def plot_setting_totals(totals: pd.Series, *, maximum: float = 24):
+    """Lesson 06: the course's total obstacle score per setting, a labelled bar each, on an axis from 0
+    to ``maximum`` (six obstacles rated 0-4: 24).
+
+    ``totals`` is a Series of numbers indexed by setting, e.g.
+    ``course.groupby("setting", sort=False)["rating"].sum()``; a total outside 0..``maximum`` is refused.
+    """
+    what = "plot_setting_totals"
+    if not isinstance(totals, pd.Series):
+        raise ValueError(
+            f"{what}: expected a pandas Series of totals by setting, got {type(totals).__name__}"
+        )
+    values = pd.to_numeric(totals, errors="coerce")
+    if totals.empty or values.isna().any():
+        raise ValueError(f"{what}: totals must hold a number for every setting, got {totals.tolist()}")
+    if ((values < 0) | (values > maximum)).any():
+        raise ValueError(f"{what}: a total lies outside 0..{maximum}: {totals.tolist()}")
+    colours = [SETTING_COLOURS[k % len(SETTING_COLOURS)] for k in range(len(totals))]
+    fig = go.Figure(
+        go.Bar(
+            x=totals.index, y=totals.values, text=totals.values, textposition="outside", marker_color=colours
+        )
+    )
+    fig.update_layout(
+        title="The course's total obstacle score by setting (six obstacles, 0–4 each)",
+        xaxis_title="Setting",
+        yaxis_title=f"Sum of the six ratings (maximum {maximum:g})",
+        yaxis=dict(range=[0, maximum]),
+        height=380,
     )
     return fig
