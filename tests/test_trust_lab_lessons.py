@@ -71,7 +71,12 @@ def _engine_answers() -> dict:
         )
         for y in np.linspace(0, 10, 11)
     ]
-    out["l07-predict-one-round"] = f"from {min(one):g} to +{max(one):g}"
+    # the range the engine gives, and the inference it supports: the worst case is the whole stake (10) lost
+    assert min(one) == -10
+    out["l07-predict-one-round"] = (
+        f"from {min(one):g} to +{max(one):g}; the worst case is losing the whole stake, "
+        "so the larger the first step, the more a partner who gives nothing takes"
+    )
     # step 2: the opening alone (both match), against the reneger
     reneger = "partner who reneges after gains"
     small = _run(StakesDesign("small", response="match"), reneger)

@@ -181,7 +181,13 @@ def test_copied_lesson_runs_on_the_venvs_kernel_from_any_folder(installed):
     student = installed["base"] / "student" / "my lessons"
     course = installed["venv"] / "bin" / "course"
     r = _run([course, "lessons", "--dest", student], cwd=installed["far"], env=installed["env"])
-    assert "Summary: 20 copied" in r.stdout
+    # every lesson, its question bank and the widget examples: counted from the repository, not hard-coded
+    shipped = [
+        *(REPO / "lessons").glob("[0-9][0-9]_*.ipynb"),
+        *(REPO / "lessons" / "questions").glob("*.toml"),
+    ]
+    shipped += list((REPO / "widgets" / "examples").glob("*.ipynb"))
+    assert f"Summary: {len(shipped)} copied" in r.stdout, r.stdout
     assert (student / "examples" / "timeline_demo.ipynb").is_file()
     # run lesson 01 (course.data, course.check and the TimelineExplorer widget), as Jupyter does:
     # the kernel starts in the student's folder; one cell is added to say where it ran
