@@ -13,6 +13,8 @@ as it opens. Screenshots go to ``artifacts/screenshots/visuals-*.png``.
 
 from __future__ import annotations
 
+import json
+
 import nbformat
 import pytest
 from labkit import SCREENSHOTS, open_notebook, output_problems, run_all, screenshot, settle, wait_until
@@ -87,6 +89,21 @@ RADAR = """(root) => {
           fills: fills.length, overlaps, outside, clash};
 }"""
 
+# For the timeline: every drawn marker's box against the plot area (markers on the axis bounds must
+# be drawn whole, not cut in half by the plot's clip).
+MARKERS_INSIDE = """(root) => {
+  const plot = document.querySelector(root + ' .js-plotly-plot');
+  if (!plot) return null;
+  const area = plot.querySelector('.draglayer .xy .nsewdrag');  // covers the plot area exactly
+  if (!area) return null;
+  const a = area.getBoundingClientRect();
+  const pts = [...plot.querySelectorAll('.scatterlayer .trace .points path.point')]
+      .map(p => p.getBoundingClientRect()).filter(r => r.width > 0 && r.width < 20);
+  const cut = pts.filter(r => r.left < a.left - 0.5 || r.right > a.right + 0.5);
+  return {n: pts.length, cut: cut.length, left: a.left, right: a.right,
+          cuts: cut.slice(0, 5).map(r => [Math.round(r.left), Math.round(r.right)])};
+}"""
+
 ALIGN = """(root) => {
   const tables = [...document.querySelectorAll(root + ' .jp-OutputArea-output table')];
   const t = tables[tables.length - 1];
@@ -115,6 +132,8 @@ def scratch(page, lab_server):
     open_notebook(page, lab_server, _write_scratch(lab_server))
     run_all(page)
     page.wait_for_selector(f"{PANEL} .timeline-explorer .js-plotly-plot .ytick text", timeout=60_000)
+    # the lanes' names arrive with the widget's first update, after the plot's default numeric ticks
+    page.wait_for_function(f"r => ({Y_TICKS})(r).includes('CSCE')", arg=f"{PANEL} .timeline-explorer", timeout=60_000)
     page.wait_for_selector(f"{PANEL} .course-scorecard .js-plotly-plot .angularaxistick text", timeout=60_000)
     settle(page)
     assert not output_problems(page), output_problems(page)
@@ -135,6 +154,9 @@ def test_timeline_has_no_off_lanes_whole_titles_in_the_list_and_titles_on_hover(
     ticks = page.evaluate(Y_TICKS, root)
     assert ticks == ["CSCE", "Détente and arms control", "Korea diplomacy"], ticks
     assert not any("(off)" in t for t in ticks)
+    inside = page.evaluate(MARKERS_INSIDE, root)
+    assert inside and inside["n"] > 20, inside  # the events drawn, found on the page
+    assert inside["cut"] == 0, json.dumps(inside)  # none cut off at the first or last year
 
     fit = page.evaluate(LIST_FIT, root)
     longest = (

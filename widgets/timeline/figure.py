@@ -64,6 +64,9 @@ TRACK_COLOURS: dict[str, str] = {
     "humanitarian": "#CC79A7",  # reddish purple
     "escalation": "#D55E00",  # vermillion
 }
+#: The x axis reaches this share of the shown span beyond each bound (see ``_x_range``).
+X_PAD = 0.015
+
 #: Marker shape per track (range events use the ``-open`` variant).
 TRACK_SYMBOLS: dict[str, str] = {
     "csce": "circle",
@@ -353,13 +356,12 @@ class FigureSync:
     @staticmethod
     def _x_range(scene: Scene) -> list:
         lo, hi = scene.x_range
+        # a margin each side of X_PAD of the span, so that a marker on a bound is drawn whole: an 11 px
+        # marker is half out at a bound, and the plot is some 540 px wide in a lesson
         if scene.layout.mode == "calendar":
-            # one day of margin each side, so that events on the bounds are not cut in half
-            return [
-                (lo - np.timedelta64(1, "D")).date().isoformat(),
-                (hi + np.timedelta64(1, "D")).date().isoformat(),
-            ]
-        pad = max((hi - lo) * 0.01, 0.05)
+            pad = max(np.timedelta64(1, "D"), np.timedelta64(round((hi - lo) / np.timedelta64(1, "D") * X_PAD), "D"))
+            return [(lo - pad).date().isoformat(), (hi + pad).date().isoformat()]
+        pad = max((hi - lo) * X_PAD, 0.05)
         return [lo - pad, hi + pad]
 
     @staticmethod
