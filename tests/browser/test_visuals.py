@@ -133,7 +133,9 @@ def scratch(page, lab_server):
     run_all(page)
     page.wait_for_selector(f"{PANEL} .timeline-explorer .js-plotly-plot .ytick text", timeout=60_000)
     # the lanes' names arrive with the widget's first update, after the plot's default numeric ticks
-    page.wait_for_function(f"r => ({Y_TICKS})(r).includes('CSCE')", arg=f"{PANEL} .timeline-explorer", timeout=60_000)
+    page.wait_for_function(
+        f"r => ({Y_TICKS})(r).includes('CSCE')", arg=f"{PANEL} .timeline-explorer", timeout=60_000
+    )
     page.wait_for_selector(f"{PANEL} .course-scorecard .js-plotly-plot .angularaxistick text", timeout=60_000)
     settle(page)
     assert not output_problems(page), output_problems(page)

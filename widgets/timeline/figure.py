@@ -359,7 +359,8 @@ class FigureSync:
         # a margin each side of X_PAD of the span, so that a marker on a bound is drawn whole: an 11 px
         # marker is half out at a bound, and the plot is some 540 px wide in a lesson
         if scene.layout.mode == "calendar":
-            pad = max(np.timedelta64(1, "D"), np.timedelta64(round((hi - lo) / np.timedelta64(1, "D") * X_PAD), "D"))
+            day = np.timedelta64(1, "D")
+            pad = max(day, round((hi - lo) / day * X_PAD) * day)
             return [(lo - pad).date().isoformat(), (hi + pad).date().isoformat()]
         pad = max((hi - lo) * X_PAD, 0.05)
         return [lo - pad, hi + pad]
