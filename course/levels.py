@@ -33,7 +33,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from course.lessontime import _WIDGET, CODE_TASK
+from course.lessontime import _WIDGET, CODE_TASK, _source
 from course.selfcheck.bank import LEVELS, REASONING, load_bank
 
 __all__ = ["LEVELS", "REASONING", "MIN_SHARE", "LevelError", "Item", "lesson_items", "shares", "main"]
@@ -54,11 +54,6 @@ class Item:
     name: str  # a bank id, or "NN_name.ipynb cell <id>"
     kind: str  # the bank kind, or "code task" / "widget task"
     level: str
-
-
-def _source(cell) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
 
 
 def task_cells(nb_path: Path) -> list[tuple[int, dict, str]]:

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from course import data
+from course.lessontime import _source
 from course.selfcheck.bank import REASONING, load_bank
 
 REPO = Path(__file__).resolve().parent.parent
@@ -36,11 +37,6 @@ def primary_ids() -> set[str]:
     texts = set(data.load("primary_texts").id)
     st = data.load("statements")
     return texts | set(st.loc[st.source_kind == "primary", "id"])
-
-
-def _source(cell) -> str:
-    s = cell.get("source", "")
-    return "".join(s) if isinstance(s, list) else s
 
 
 def primary_task(cells: list[dict], levels: dict[str, str], primary: set[str]) -> tuple[int, int] | None:
