@@ -53,6 +53,12 @@ c.Autograde.sanitize_preprocessors = [
 ]
 c.Execute.timeout = 30
 
+# -- Formgrader's view and feedback: a student's HTML and scripts are shown, never run ------
+# Formgrader serves each submission as HTML from the instructor's own Jupyter server, where a
+# script would act with the instructor's session (course/grading/safehtml.py says how).
+c.HTMLExporter.preprocessors = ["course.grading.safehtml.InertStudentContent"]
+c.HTMLExporter.sanitize_html = True
+
 # -- feedback: never show hidden tests, their outputs or their tracebacks -----
 # (also applies to Formgrader's "Generate feedback" button)
 c.GenerateFeedback.preprocessors = [

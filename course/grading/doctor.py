@@ -168,6 +168,7 @@ def check_course(course: Course, jupyter_root: Path) -> list[Check]:
             f"       (or copy {course.dir / CONFIG_NAME} into a Jupyter config directory)",
         )
     )
+    out.append(check_inert_view(course))
     released = [a for a in course.assignments() if (course.release / a).is_dir()]
     out.append(
         Check(
@@ -179,6 +180,23 @@ def check_course(course: Course, jupyter_root: Path) -> list[Check]:
         )
     )
     return out
+
+
+INERT = "course.grading.safehtml.InertStudentContent"
+
+
+def check_inert_view(course: Course) -> Check:
+    """Formgrader's page of a submission is served by the instructor's own server: a script on it
+    would act as the instructor (course/grading/safehtml.py)."""
+    listed = list(course.config.get("HTMLExporter", {}).get("preprocessors", []))
+    return Check(
+        "Formgrader shows students' HTML as text",
+        INERT in listed,
+        "a submission's HTML and scripts are shown, never run"
+        if INERT in listed
+        else "a script in a student's answer or output would run in your Formgrader session",
+        f'add to {course.dir / CONFIG_NAME}:\n         c.HTMLExporter.preprocessors = ["{INERT}"]',
+    )
 
 
 def formgrader_course_root(server_root: Path) -> Path | None:

@@ -5,20 +5,15 @@ every menu path the READMEs name exists in JupyterLab 4."""
 
 from __future__ import annotations
 
-import subprocess
 import sys
 
 import nbformat
+from grading_fixtures.commands import course_process
 from labkit import REPO, menu, open_notebook, settle, wait_until
 
 from course.grading.notebooks import SOLUTION, grade_id, is_solution
 
 PROBLEM_SETS = ["ps1", "ps2", "ps3", "ps4"]
-
-
-def _course(*args) -> subprocess.CompletedProcess:
-    code = "import sys; from course.cli import main; sys.exit(main(sys.argv[1:]))"
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=600)
 
 
 def _completed_release(course_dir, ps):
@@ -41,8 +36,8 @@ def _completed_release(course_dir, ps):
 
 def test_formgrader_lists_assignments_and_validate_reports_success(page, lab_server):
     course_dir = lab_server.root / "assignments"
-    done = _course("--course-dir", str(course_dir), "release", "ps1")
-    assert done.returncode == 0, done.stdout + done.stderr
+    done = course_process("--course-dir", course_dir, "release", "ps1")
+    assert done.rc == 0, done.out + done.err
 
     # Formgrader, opened from the Nbgrader menu, lists every problem set
     page.goto(lab_server.url("lab?reset"))
@@ -90,8 +85,8 @@ def test_formgrader_lists_assignments_and_validate_reports_success(page, lab_ser
 def test_student_fetches_and_submits_from_nbgrader_assignment_list(page, lab_server):
     """README.md, "For students": *Nbgrader → Assignment List*, *Fetch*, then *Submit* there."""
     course_dir = lab_server.root / "assignments"
-    done = _course("--course-dir", str(course_dir), "release", "ps2", "--publish")
-    assert done.returncode == 0, done.stdout + done.stderr
+    done = course_process("--course-dir", course_dir, "release", "ps2", "--publish")
+    assert done.rc == 0, done.out + done.err
 
     page.goto(lab_server.url("lab?reset"))
     page.wait_for_selector(".lm-MenuBar-itemLabel:text-is('Nbgrader')", timeout=90_000)

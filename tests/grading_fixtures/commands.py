@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import io
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -19,6 +21,16 @@ def course(*args) -> SimpleNamespace:
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         rc = main([str(a) for a in args])
     return SimpleNamespace(rc=rc, out=out.getvalue(), err=err.getvalue())
+
+
+def course_process(*args) -> SimpleNamespace:
+    """``course ARGS...`` in a process of its own: for callers that already run an event loop
+    (Playwright's sync API does), where the in-process grader cannot start its own."""
+    code = "import sys; from course.cli import main; sys.exit(main(sys.argv[1:]))"
+    done = subprocess.run(
+        [sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, timeout=900
+    )
+    return SimpleNamespace(rc=done.returncode, out=done.stdout, err=done.stderr)
 
 
 def new_course(path: Path, *problem_sets: str) -> Path:
