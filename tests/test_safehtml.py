@@ -88,7 +88,9 @@ def test_doctor_fails_a_course_whose_formgrader_would_run_student_scripts(tmp_pa
     config.write_text(config.read_text().replace(line, ""))
     r = course("--course-dir", c, "doctor", "--jupyter-root", tmp_path)
     lines = r.out.splitlines()
-    at = lines.index(f"FAIL {name}: a script in a student's answer or output would run in your Formgrader session")
+    at = lines.index(
+        f"FAIL {name}: a script in a student's answer or output would run in your Formgrader session"
+    )
     assert line in lines[at + 2] and r.rc != 0, r.out
 
 
