@@ -127,7 +127,7 @@ def cmd_collect(args) -> int:
 
 
 def cmd_grade(args) -> int:
-    from course.grading.grader import Grader
+    from course.grading.grader import INTERNAL_ERROR, Grader
     from course.grading.sandbox import detect_isolation
 
     course = _course(args)
@@ -175,6 +175,13 @@ def cmd_grade(args) -> int:
             f"error: could not record {o.assignment}/{o.student} in the gradebook: {o.record_error}",
             file=sys.stderr,
         )
+    internal = [o for o in outcomes if any(n.reason.startswith(INTERNAL_ERROR) for n in o.notebooks)]
+    for o in internal:
+        print(
+            f"error: {o.assignment}/{o.student} hit an error of the grader itself, not of the submission; "
+            f"it is recorded as crashed until `course grade {o.assignment} --student {o.student}` grades it",
+            file=sys.stderr,
+        )
     if grader.not_graded:
         print(
             f"Interrupted: {len(grader.not_graded)} submission(s) not graded "
@@ -182,7 +189,7 @@ def cmd_grade(args) -> int:
             f"{', ...' if len(grader.not_graded) > 10 else ''}); run the same `course grade` again to finish."
         )
         return 130
-    return 1 if grader.unrecorded else 0
+    return 1 if grader.unrecorded or internal else 0
 
 
 def cmd_feedback(args) -> int:

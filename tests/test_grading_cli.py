@@ -141,3 +141,34 @@ def test_doctor_is_satisfied_once_the_jupyter_root_loads_the_course_config(tmp_p
         "FAIL course inside the Jupyter root" in elsewhere.out
         and "fix: start JupyterLab from" in elsewhere.out
     )
+
+
+def test_an_error_of_the_grader_itself_fails_the_command_and_names_the_submission(tmp_path, monkeypatch):
+    """A bug in the grader is not the student's fault: it is recorded with its reason, and `course grade`
+    exits 1 naming the submission, so a script or an instructor does not take the run as a success."""
+    import csv
+    import io
+
+    from grading_fixtures.submissions import reference, submit
+
+    import course.grading.grader as grader
+    from course.grading.sandbox import detect_isolation
+
+    c = new_course(tmp_path / "course", "ps4")
+    assert course("--course-dir", c, "release", "ps4").rc == 0
+    submit(c, "bob", "ps4", reference(c, "ps4"))
+    extra = [] if detect_isolation().mode != "none" else ["--allow-unisolated"]
+    ok = course("--course-dir", c, "grade", "ps4", "--jobs", "1", *extra)
+    assert ok.rc == 0 and "hit an error of the grader itself" not in ok.err, ok.out + ok.err
+
+    def broken(record):
+        raise RuntimeError("a bug in a grading step")
+
+    monkeypatch.setattr(grader, "run_steps", broken)
+    r = course("--course-dir", c, "grade", "ps4", "--jobs", "1", *extra)
+    assert r.rc == 1, r.out + r.err
+    assert "error: ps4/bob hit an error of the grader itself" in r.err
+    assert "`course grade ps4 --student bob`" in r.err
+    rows = list(csv.DictReader(io.StringIO(course("--course-dir", c, "export", "-o", "-").out)))
+    assert rows[0]["status"].startswith("crashed"), rows
+    assert "internal grader error: RuntimeError: a bug in a grading step" in rows[0]["problems"], rows

@@ -143,6 +143,10 @@ class Context:
     remaining: object = None  # multiprocessing.Value: the submissions not yet started
 
 
+# the reason of an outcome the grader itself failed (not the submission): `course grade` exits 1 on it
+INTERNAL_ERROR = "internal grader error"
+
+
 def grade_notebook(task: Task, material: Material, ctx: Context, slot: int) -> NotebookOutcome:
     """Grade one notebook of a submission: one record through :data:`.steps.STEPS`."""
     return run_steps(Record(task, material, ctx, slot)).outcome()
@@ -157,7 +161,7 @@ def grade_task(task: Task, ctx: Context, slot: int) -> Outcome:
         try:
             notebooks.append(grade_notebook(task, material, ctx, slot))
         except Exception as e:  # noqa: BLE001 - one submission's failure must not stop the others
-            reason = f"internal grader error: {type(e).__name__}: {e}"
+            reason = f"{INTERNAL_ERROR}: {type(e).__name__}: {e}"
             notebooks.append(
                 NotebookOutcome(
                     material.notebook,
@@ -340,7 +344,7 @@ class Grader:
                 try:
                     outcome = future.result()
                 except Exception as e:  # noqa: BLE001 - a crashed worker fails only its submission
-                    reason = f"internal grader error: {type(e).__name__}: {e}"
+                    reason = f"{INTERNAL_ERROR}: {type(e).__name__}: {e}"
                     outcome = Outcome(
                         task.student,
                         task.assignment,
