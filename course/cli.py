@@ -210,7 +210,7 @@ def cmd_feedback(args) -> int:
             print(f"FAIL {name}: {e}")
             continue
         bar.step(f"{name}: {len(report.written)} file(s)")
-        if report.written or not report.missing:  # (with only missing copies, the FAIL lines say it all)
+        if report.written or not (report.missing or report.unwritten):  # (else the FAIL lines say it all)
             print(
                 f"ok   {name}: {len(report.written)} feedback file(s) in {course.feedback}; hidden tests "
                 f"removed and checked"
@@ -220,7 +220,12 @@ def cmd_feedback(args) -> int:
 
         for student in report.missing:
             print(f"FAIL {name}/{student}: {missing_copy_status(course, name, student)}")
-        failed += bool(report.missing)
+        for student in report.unwritten:
+            print(
+                f"FAIL {name}/{student}: graded, but nbgrader wrote no feedback file in "
+                f"{course.feedback.name}/{student}/{name}/, so this student gets no feedback"
+            )
+        failed += bool(report.missing or report.unwritten)
     print(f"Summary: {len(names) - failed} problem set(s) done, {failed} failed")
     return 1 if failed else 0
 

@@ -64,18 +64,16 @@ def _bank_items(lessons: Path) -> list[Item]:
 
 def graded_cell_items(source: Path, lessons: Path | None = None) -> tuple[list[Item], list[tuple[Item, str]]]:
     """The graded cells of every master in ``source/<ps>/*.ipynb`` with the objective each names,
-    read by :mod:`course.grading.objectives`; a master whose tags do not resolve is an orphan."""
-    from course.grading.objectives import ObjectiveError, Resolver, cell_objectives
+    read by :mod:`course.grading.objectives`; a cell whose tag is missing or does not resolve is an
+    orphan (that cell alone: the master's other cells keep their rows)."""
+    from course.grading.objectives import Resolver, tagged_cells
 
     resolver = Resolver(lessons)
     items, orphans = [], []
     for nb in sorted(Path(source).glob("*/*.ipynb")):
-        try:
-            tags = cell_objectives(nb, resolver)
-        except ObjectiveError as e:
-            orphans.append((Item(nb.parent.name, "", ""), str(e)))
-            continue
-        items += [Item(f"{nb.parent.name}/{gid}", o.lesson, o.text) for gid, o in tags.items()]
+        good, bad = tagged_cells(nb, resolver)
+        items += [Item(f"{nb.parent.name}/{gid}", o.lesson, o.text) for gid, o in good.items()]
+        orphans += [(Item(f"{nb.parent.name}/{gid}", "", ""), str(e)) for gid, e in bad.items()]
     return items, orphans
 
 

@@ -92,6 +92,13 @@ def _dates(df: pd.DataFrame, column: str, what: str) -> pd.Series:
         raise ValueError(f"{what}: the column {column!r} {which}") from None
 
 
+def _finish(fig: go.Figure, title: str, x: str, y: str, *, height: int = 360) -> go.Figure:
+    """The layout shared by the lesson figures of one chart: its title, both axis titles, the height
+    and a margin with room for the title."""
+    fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, height=height, margin=dict(t=60, b=40))
+    return fig
+
+
 def plot_track_counts(counts: pd.DataFrame, *, title: str = "Events in the course dataset, by track"):
     """A bar per track: ``counts`` has the columns ``track`` and ``events``, e.g.
     ``events["track"].value_counts().rename_axis("track").reset_index(name="events")`` (``value_counts``
@@ -534,14 +541,12 @@ def plot_forgiveness(sweep: pd.DataFrame, *, varied: str = "provocation rate"):
                 line=dict(color=colour, dash=dash),
             )
         )
-    fig.update_layout(
-        title="Step 3: forgiveness alone (small opening), against the provoking partner",
-        xaxis_title="Provocation rate (share of rounds the partner gives nothing)",
-        yaxis_title="Side A's mean total payoff, 50 rounds",
-        height=360,
-        margin=dict(t=60, b=40),
+    return _finish(
+        fig,
+        "Step 3: forgiveness alone (small opening), against the provoking partner",
+        "Provocation rate (share of rounds the partner gives nothing)",
+        "Side A's mean total payoff, 50 rounds",
     )
-    return fig
 
 
 def plot_step_evolution(frame: pd.DataFrame, *, title: str | None = None):
@@ -566,14 +571,12 @@ def plot_step_evolution(frame: pd.DataFrame, *, title: str | None = None):
             line=dict(color="#e08214", dash="dash"),
         )
     )
-    fig.update_layout(
-        title=title or "Step 5: evolution of step sizes (100 raise-the-stakes players, seed 0)",
-        xaxis_title="Generation",
-        yaxis_title="Population mean",
-        height=360,
-        margin=dict(t=60, b=40),
+    return _finish(
+        fig,
+        title or "Step 5: evolution of step sizes (100 raise-the-stakes players, seed 0)",
+        "Generation",
+        "Population mean",
     )
-    return fig
 
 
 def plot_death_rates(rates: pd.DataFrame, *, title: str | None = None):
@@ -602,14 +605,13 @@ def plot_death_rates(rates: pd.DataFrame, *, title: str | None = None):
             hovertemplate="%{x|%b %Y}: %{y:.1f} % a year (%{customdata[0]:,} deaths)<extra></extra>",
         )
     )
-    fig.update_layout(
-        title=title or "Annual death rate among registered applicants, by reporting period",
-        xaxis_title="Date",
-        yaxis_title="Deaths per 100 living applicants per year",
+    return _finish(
+        fig,
+        title or "Annual death rate among registered applicants, by reporting period",
+        "Date",
+        "Deaths per 100 living applicants per year",
         height=350,
-        margin=dict(t=60, b=40),
     )
-    return fig
 
 
 #: Lesson 06's colours for the settings of the scorecard, in order (Europe 1975, Korea 2014, Korea today).

@@ -95,17 +95,19 @@ class FeedbackReport:
     written: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # graded in the gradebook, but no autograded copy
+    unwritten: list[str] = field(default_factory=list)  # graded, with a copy, but nbgrader wrote no file
 
 
-def graded_without_copy(course: Course, assignment: str) -> list[str]:
+def graded_without_copy(course: Course, assignment: str, graded: list[str] | None = None) -> list[str]:
     """Students the gradebook holds as graded (or waiting for hand marking) for ``assignment`` whose
     ``autograded/<student>/<assignment>/`` is gone (e.g. removed by Formgrader's Autograde button in
-    nbgrader before the course refused it): their feedback cannot be written."""
+    nbgrader before the course refused it): their feedback cannot be written. ``graded``: the
+    gradebook's graded students, if the caller has read them already."""
     from .gradebook import graded_students
 
-    return [
-        s for s in graded_students(course, assignment) if not (course.autograded / s / assignment).is_dir()
-    ]
+    if graded is None:
+        graded = graded_students(course, assignment)
+    return [s for s in graded if not (course.autograded / s / assignment).is_dir()]
 
 
 def hidden_secrets(course: Course, assignment: str) -> Secrets:
@@ -207,7 +209,10 @@ def generate(course: Course, assignment: str) -> FeedbackReport:
 
     report = FeedbackReport(assignment)
     refresh_penalties(course, assignment)  # the feedback shows the penalty of the current score
-    report.missing = graded_without_copy(course, assignment)
+    from .gradebook import graded_students
+
+    in_gradebook = set(graded_students(course, assignment))
+    report.missing = graded_without_copy(course, assignment, sorted(in_gradebook))
     graded = sorted(p.parent.name for p in course.autograded.glob(f"*/{assignment}"))
     if not graded:
         if report.missing:
@@ -240,6 +245,8 @@ def generate(course: Course, assignment: str) -> FeedbackReport:
         html_files = sorted((course.feedback / student / assignment).glob("*.html"))
         if html_files:
             report.written += [str(p.relative_to(course.feedback)) for p in html_files]
-        else:
+        elif student in in_gradebook:  # graded, yet no feedback: the student would get nothing
+            report.unwritten.append(student)
+        else:  # a copy the gradebook does not hold as graded (grading failed for it)
             report.skipped.append(student)
     return report

@@ -7,7 +7,7 @@ manually graded answers) names the objective it assesses in its metadata::
 
 The tag is ``NN: <start of an Objectives bullet of lesson NN>``, resolved the
 way question banks resolve theirs (:func:`course.selfcheck.bank.objectives_of`
-and :func:`course.selfcheck.hashing.normalize`): the start must begin exactly
+and :func:`course.selfcheck.bank.objectives_starting`): the start must begin exactly
 one of the bullets under *Objectives* in ``lessons/NN_*.ipynb``. nbgrader's
 checksums cover a cell's source, type, grade id, points and flags, not other
 metadata, so the tag changes no checksum; ``course release`` copies it into
@@ -21,8 +21,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from course.selfcheck.bank import objectives_of
-from course.selfcheck.hashing import normalize
+from course.selfcheck.bank import objectives_of, objectives_starting
 
 TAG = re.compile(r"^(\d\d):\s*(\S.*)$", re.S)
 
@@ -84,8 +83,7 @@ class Resolver:
             )
         lesson, start = TAG.match(tag.strip()).groups()
         bullets = self.bullets(lesson)
-        want = normalize(start)
-        hits = [b for b in bullets if normalize(b).startswith(want)]
+        hits = objectives_starting(start, bullets)
         if len(hits) != 1:
             raise ObjectiveError(
                 f"objective {tag!r} starts {len(hits)} of lesson {lesson}'s objectives; it must start exactly "
@@ -94,11 +92,16 @@ class Resolver:
         return Objective(lesson, hits[0], tag)
 
 
-def cell_objectives(nb_path: Path, resolver: Resolver | None = None) -> dict[str, Objective]:
-    """grade_id -> Objective for every graded cell of a master notebook; raises ObjectiveError naming the cell."""
+def tagged_cells(
+    nb_path: Path, resolver: Resolver | None = None
+) -> tuple[dict[str, Objective], dict[str, ObjectiveError]]:
+    """Every graded cell of a master: (grade_id -> Objective for the cells whose tag resolves,
+    grade_id -> ObjectiveError naming the notebook and the cell for those whose tag is missing or
+    resolves to no single objective). One bad cell does not hide the others."""
     resolver = resolver or Resolver()
     nb = json.loads(Path(nb_path).read_text(encoding="utf-8"))
-    out: dict[str, Objective] = {}
+    good: dict[str, Objective] = {}
+    bad: dict[str, ObjectiveError] = {}
     for cell in nb.get("cells", []):
         meta = cell.get("metadata", {})
         nbg = meta.get("nbgrader", {})
@@ -108,15 +111,25 @@ def cell_objectives(nb_path: Path, resolver: Resolver | None = None) -> dict[str
         course_meta = meta.get("course")
         tag = course_meta.get("objective") if isinstance(course_meta, dict) else None
         if tag is None:
-            raise ObjectiveError(
+            bad[gid] = ObjectiveError(
                 f"{nb_path}: graded cell {gid!r} has no metadata.course.objective (tag it with "
                 f"'NN: <start of an objective of lesson NN>')"
             )
+            continue
         try:
-            out[gid] = resolver.resolve(tag)
+            good[gid] = resolver.resolve(tag)
         except ObjectiveError as e:
-            raise ObjectiveError(f"{nb_path}: graded cell {gid!r}: {e}") from None
-    return out
+            bad[gid] = ObjectiveError(f"{nb_path}: graded cell {gid!r}: {e}")
+    return good, bad
+
+
+def cell_objectives(nb_path: Path, resolver: Resolver | None = None) -> dict[str, Objective]:
+    """grade_id -> Objective for every graded cell of a master notebook; raises ObjectiveError naming the
+    first cell whose tag is missing or does not resolve."""
+    good, bad = tagged_cells(nb_path, resolver)
+    if bad:
+        raise next(iter(bad.values()))
+    return good
 
 
 def check_masters(source: Path, lessons_dir: Path | None = None) -> list[str]:

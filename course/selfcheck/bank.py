@@ -300,6 +300,20 @@ def objectives_of(nb_path: Path) -> list[str]:
     ]
 
 
+def objective_key(text: str) -> str:
+    """Objective text as it is matched: case-, accent- and whitespace-insensitive (the answers' normal form)."""
+    return normalize(text)
+
+
+def objectives_starting(start: str, objectives: list[str]) -> list[str]:
+    """The objectives (bullets of a lesson) that begin with ``start``, compared by :func:`objective_key`.
+
+    The one rule by which a question bank's ``objective`` and a graded cell's tag name an objective:
+    a tag names an objective when this returns exactly that one."""
+    want = objective_key(start)
+    return [o for o in objectives if objective_key(o).startswith(want)]
+
+
 ASK = re.compile(r"""\bask\(\s*["']([a-z0-9][a-z0-9._-]*)["']""")
 
 
@@ -361,8 +375,7 @@ def validate(bank_file: Path, notebook: Path | None) -> list[str]:
             field, _, why = bad.partition(": ")
             problems.append(str(BankError(bank.path, qid, field, why)))
         if notebook:
-            want = normalize(q["objective"])
-            hits = [o for o in objectives if normalize(o).startswith(want)]
+            hits = objectives_starting(q["objective"], objectives)
             if len(hits) != 1:
                 problems.append(
                     str(

@@ -21,7 +21,15 @@ from .layout import SlotLayout, pack_rows, years_since
 from .scene import Detail, EraBand, Offset, Scene
 from .schema import TimelineSchema, load_schema, track_label
 from .state import MODES, AlignSide, ViewState, check_tracks, to_timestamp
-from .text import fold_text, format_date, format_when, search_terms, split_actors, year_span
+from .text import (
+    describe_per_year,
+    fold_text,
+    format_date,
+    format_when,
+    search_terms,
+    split_actors,
+    year_span,
+)
 from .timeline import Timeline
 
 __all__ = [
@@ -56,6 +64,7 @@ __all__ = [
     "pack_rows",
     "era_names",
     "year_span",
+    "describe_per_year",
 ]
 
 

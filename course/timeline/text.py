@@ -18,6 +18,7 @@ __all__ = [
     "count_text",
     "settings_lines",
     "describe",
+    "describe_per_year",
 ]
 
 MONTHS = (
@@ -176,4 +177,67 @@ def describe(tl, scene) -> str:
     else:
         extra = "".join(f", lane {o.lane} {o.years:+.2f} years" for o in d.offsets)
         lines.append(f"Selected: {d.title} ({d.when}; {d.track_label}{extra})")
+    return "\n".join(lines)
+
+
+def describe_per_year(per_year: pd.DataFrame, marks=None) -> str:
+    """The text alternative of a chart of events per year and track (``widgets.plots.plot_per_year``).
+
+    ``per_year`` has one row per year (its index: whole years) and one column of counts per track, as
+    ``groupby([year, "track"]).size().unstack(fill_value=0)`` gives it; ``marks`` (``{label: date}``) are
+    the dates the chart marks with dashed lines. One line per year with its total and the tracks that
+    have events, then the busiest year(s) and the marks, e.g.::
+
+        Events per year and track, 2017 to 2019 (9 events in all):
+        2017: 5 (Escalation 5)
+        ...
+    """
+    from .schema import track_label
+
+    what = "describe_per_year"
+    if not isinstance(per_year, pd.DataFrame):
+        raise ValueError(f"{what}: expected a pandas DataFrame, got {type(per_year).__name__}")
+    if per_year.empty:
+        raise ValueError(f"{what}: the table has no years")
+    try:
+        years = [int(y) for y in per_year.index]
+        if any(y != float(v) for y, v in zip(years, per_year.index)):
+            raise ValueError
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{what}: the index must hold whole years, got {list(per_year.index)[:3]}") from e
+    counts = per_year.apply(pd.to_numeric, errors="coerce")
+    if counts.isna().any().any() or (counts < 0).any().any() or (counts % 1 != 0).any().any():
+        raise ValueError(f"{what}: every count must be a whole number >= 0")
+    counts = counts.astype(int)
+    order = sorted(range(len(years)), key=lambda i: years[i])
+    totals = counts.sum(axis=1).to_numpy()
+    lines = [
+        f"Events per year and track, {year_span(f'{min(years)}-01-01', f'{max(years)}-12-31')} "
+        f"({int(totals.sum())} event{'s' if totals.sum() != 1 else ''} in all):"
+    ]
+    row_of = {years[i]: i for i in order}
+    if len(row_of) != len(years):
+        raise ValueError(f"{what}: a year appears twice in the index")
+    for year in range(min(years), max(years) + 1):
+        if year not in row_of:  # no row: no event that year (the chart has no bar there)
+            lines.append(f"{year}: none")
+            continue
+        i = row_of[year]
+        parts = [f"{track_label(str(t))} {int(n)}" for t, n in counts.iloc[i].items() if n > 0]
+        lines.append(f"{year}: {int(totals[i])}" + (f" ({', '.join(parts)})" if parts else ""))
+    if totals.max() > 0:
+        busiest = [str(years[i]) for i in order if totals[i] == totals.max()]
+        lines.append(
+            f"Most events: {' and '.join(busiest)} ({int(totals.max())} each)"
+            if len(busiest) > 1
+            else f"Most events: {busiest[0]} ({int(totals.max())})"
+        )
+    for label, when in (marks or {}).items():
+        try:
+            day = pd.Timestamp(when)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"{what}: the mark {label!r} is not a date: {when!r}") from e
+        if pd.isna(day):
+            raise ValueError(f"{what}: the mark {label!r} is not a date: {when!r}")
+        lines.append(f"Dashed line: {label}, {format_date(day)}")
     return "\n".join(lines)

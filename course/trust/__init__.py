@@ -45,6 +45,7 @@ from .stakes import (
     StakesDesign,
     StakesParams,
     StakesResult,
+    against_preset,
     compare_designs,
     simulate,
     trust_belief,
@@ -71,6 +72,7 @@ from .tournament import (
 __all__ = [
     "simulate",
     "compare_designs",
+    "against_preset",
     "evolve_step_sizes",
     "invasion_advantage",
     "StepSizeEvolution",

@@ -24,7 +24,7 @@ each side's trust belief.
 """
 
 from .belief import trust_belief
-from .design import DESIGNS, DesignStrategy, StakesDesign, as_design, compare_designs
+from .design import DESIGNS, DesignStrategy, StakesDesign, against_preset, as_design, compare_designs
 from .game import StakesGame
 from .params import BIG_BANG, GRIT, PARAM_NAMES, StakesParams, make_params
 from .result import StakesResult
@@ -71,4 +71,5 @@ __all__ = [
     "DESIGNS",
     "as_design",
     "compare_designs",
+    "against_preset",
 ]

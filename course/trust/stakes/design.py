@@ -223,6 +223,25 @@ class DesignStrategy(Strategy):
         return new
 
 
+def against_preset(
+    design, preset: str, *, rounds: int = 50, runs: int = 200, seed: int | None = 0, **changes
+):
+    """Side A's ``design`` against the partner of the preset ``preset`` (a key of
+    :data:`course.trust.PRESETS`, or a near spelling of one), at the preset's
+    noise, provocation and reneging; ``changes`` overrides any of those or sets
+    another game parameter (``provocation=0.3``, ``b=0.5``). The defaults are
+    the runs of lessons 07 and 08 (50 rounds, 200 runs, seed 0). Returns
+    :func:`~course.trust.stakes.simulation.simulate`'s result.
+    """
+    from ..presets import PRESETS
+    from .simulation import simulate
+
+    cfg = PRESETS[resolve_name("preset", preset, list(PRESETS), {})]
+    kw = dict(noise=cfg["noise"], provocation=cfg["provocation"], renege=cfg["renege"])
+    kw.update(changes)
+    return simulate(design, cfg["strategy_b"], rounds=rounds, runs=runs, seed=seed, **kw)
+
+
 def compare_designs(
     partners=("partner who reneges after gains", "frequent provocations"),
     *,
@@ -247,18 +266,14 @@ def compare_designs(
     import pandas as pd
 
     from ..presets import PRESETS
-    from .simulation import simulate
 
     rows = []
     for preset in partners:
         key = resolve_name("preset", preset, list(PRESETS), {})
-        cfg = PRESETS[key]
-        kw = dict(noise=cfg["noise"], provocation=cfg["provocation"], renege=cfg["renege"])
-        kw.update(param_overrides)
         for opening in openings:
             for response in responses:
                 design = StakesDesign(opening=opening, response=response, restart=restart)
-                res = simulate(design, cfg["strategy_b"], rounds=rounds, runs=runs, seed=seed, **kw)
+                res = against_preset(design, key, rounds=rounds, runs=runs, seed=seed, **param_overrides)
                 named = next((k for k, v in DESIGNS.items() if v == design), "")
                 rows.append(
                     {
