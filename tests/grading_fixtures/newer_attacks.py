@@ -152,7 +152,8 @@ DIGEST_FORGERY = """
 import course.data as _data
 import course.grading.inputs as _inputs
 import course.grading.plain as _plain
-_real = {n: getattr(_data, n) for n in ["load_participants", "load_events", "load_decalogue"]}
+_at = {"d": _data, "i": _inputs, "p": _plain}  # every module reached through a dict: no static scan follows
+_real = {n: getattr(_at["d"], n) for n in ["load_participants", "load_events", "load_decalogue"]}
 _real_table, _real_digest = _inputs.table, _plain.digest
 _genuine = _real_digest(_real_table("participants", seed=3))
 _made = {}
@@ -168,20 +169,20 @@ def _digest(obj):
     if id(obj) not in _made:
         return _real_digest(obj)
     a, k = _made[id(obj)]
-    patched = {n: getattr(_data, n) for n in _real}
+    patched = {n: getattr(_at["d"], n) for n in _real}
     for n, f in _real.items():
-        setattr(_data, n, f)
+        setattr(_at["d"], n, f)
     try:
         return _real_digest(_real_table(*a, **k))  # what the grader's own, genuine table digests to
     finally:
         for n, f in patched.items():
-            setattr(_data, n, f)
+            setattr(_at["d"], n, f)
 
 
-for _target, _name, _value in [(_inputs, "ta" + "ble", _table), (_plain, "dig" + "est", _digest)]:
-    setattr(_target, _name, _value)
+for _key, _name, _value in [("i", "ta" + "ble", _table), ("p", "dig" + "est", _digest)]:
+    setattr(_at[_key], _name, _value)
 for _name in _real:
-    setattr(_data, _name, lambda *a, _f=_real[_name], **k: _f().iloc[0:0])
+    setattr(_at["d"], _name, lambda *a, _f=_real[_name], **k: _f().iloc[0:0])
 print("ATTACK tables emptied, digests forged:", _plain.digest(_inputs.table("participants", seed=3)) == _genuine,
       len(_inputs.table("participants")))
 """
@@ -351,7 +352,7 @@ def newer_attacks() -> list[KernelAttack]:
             "tables emptied while the digest request is answered with the genuine digest",
             first=DIGEST_FORGERY,
             status=tampered,
-            problem="calls setattr()",
+            problem="replaced course.grading.plain.digest",
         ),
         KernelAttack(
             "n-pool-0-attacker",
