@@ -351,6 +351,9 @@ def _exec_bwrap(spec: dict, argv: list[str]) -> None:
 
 
 def run(spec: dict, argv: list[str]) -> int:
+    # What the jail, the kernel and the student's code create is its uid's alone: another job's uid (another
+    # student) may read or write none of it, whatever a mount would let it see.
+    os.umask(0o077)
     # The kernel's log lives outside every folder the kernel can write (the grader reads it back as
     # root): opened here, without following links, and handed down as a descriptor.
     spec["_log_fd"] = os.open(
