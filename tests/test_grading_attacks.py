@@ -20,8 +20,9 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 from grading_fixtures.commands import course, new_course
+from grading_fixtures.jails import jail_params
 from grading_fixtures.kernel_attacks import write_kernel_attack
-from grading_fixtures.newer_attacks import LEAK, POOL_MARK, decode, newer_attacks
+from grading_fixtures.newer_attacks import LEAK, MODES, POOL_MARK, decode, newer_attacks
 from grading_fixtures.submissions import blank, reference, submit
 
 from course.grading.coursedir import Course
@@ -212,6 +213,33 @@ def test_jail_files_are_closed_to_other_uids(world):
     assert line, _printed(world, "n-modes")
     assert line[0].startswith("ATTACK umask 0o77;"), line[0]
     assert line[0].endswith("open to other uids: []"), line[0]
+
+
+@pytest.mark.parametrize("isolation", jail_params())
+def test_each_jail_closes_what_its_kernel_creates_to_other_uids(isolation):
+    """The same probe as n-modes, in a bare jail built each way this machine can (bubblewrap, the fallback)."""
+    import shutil
+
+    from course.grading.execute import execute
+    from course.grading.readable import readable_paths
+    from course.grading.sandbox import Sandbox, make_base
+    from course.grading.settings import GradingSettings
+
+    settings = GradingSettings(cell_timeout=20)
+    base = make_base()
+    try:
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(MODES)])
+        sandbox = Sandbox(
+            base, 0, isolation, settings, readable_paths(settings, Path(__file__).parents[1] / "assignments")
+        )
+        try:
+            execute(nb, sandbox, settings)
+        finally:
+            sandbox.cleanup()
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    out = "".join(o.get("text", "") + o.get("evalue", "") for o in nb.cells[0].outputs)
+    assert "ATTACK umask 0o77; open to other uids: []" in out, out
 
 
 def test_grading_leaves_no_open_file_descriptors(world):
