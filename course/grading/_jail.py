@@ -236,6 +236,10 @@ def _limit_and_exec(spec: dict, argv: list[str]) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE, signal.SIGHUP):
         signal.signal(sig, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    # What the kernel and the student's code create is the jail's uid's alone: another job's uid (another
+    # student) may read or write none of it, whatever a mount would let it see. Set here, once the root
+    # is built (its mount points must stay open to the uid), for every way of building the jail.
+    os.umask(0o077)
     os.execve(argv[0], argv, spec["env"])
 
 

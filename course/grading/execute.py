@@ -219,9 +219,16 @@ async def _probe(client: GradingClient, timeout: float, call: str = "report") ->
         text = ast.literal_eval(value["data"]["text/plain"])
         if not text.startswith(nonce):
             raise ValueError
-        return list(json.loads(text[len(nonce) :]))
+        lines = list(json.loads(text[len(nonce) :]))
     except Exception:  # noqa: BLE001 - any malformed answer means the probe was interfered with
         return ["the kernel gave a malformed answer to the grader's integrity probe"]
+    # only lines in the grader's own words are kept (the status and the feedback quote them)
+    from .kernel_boot import known_change
+
+    kept = [line for line in lines if known_change(line)]
+    if len(kept) < len(lines):
+        kept.append("the kernel's integrity report holds lines the grader did not write")
+    return list(dict.fromkeys(kept))
 
 
 async def _ask_checks(
@@ -610,13 +617,13 @@ async def _run(
                         else (before if before is not None else len(nb.cells))
                     )
                     wanted = _checked_cells(nb, checks, limit)
-                    if wanted:
-                        asked = time.monotonic()
-                        record.checks = await _ask_checks(
-                            client, km, wanted, checks, settings, min(deadline + 60, hard or deadline + 60)
-                        )
-                    stuck = any("stopped answering" in r.problem for r in record.checks.values())
-                    if wanted and inputs and not stuck and await _alive(km):
+                    # The integrity report and the inputs' digests come first, before any check hands the
+                    # student's functions a hidden input: what the kernel says in them is then made by the
+                    # student's cells alone, and cannot carry a hidden input out (into the status).
+                    record.tampering = await _probe(client, timeout=min(10.0, settings.cell_timeout))
+                    asked = time.monotonic()
+                    stuck = False
+                    if wanted and inputs and await _alive(km):
                         # the grader's evidence of patched inputs: the kernel's digest of each differs
                         asked_inputs = await _ask_checks(
                             client,
@@ -631,10 +638,12 @@ async def _run(
                             chk.expr for chk, v in zip(inputs, result.verdicts) if not v.ok
                         ]
                         stuck = "stopped answering" in result.problem
+                    if wanted and not stuck and await _alive(km):
+                        record.checks = await _ask_checks(
+                            client, km, wanted, checks, settings, min(deadline + 60, hard or deadline + 60)
+                        )
                     if wanted:
                         record.check_seconds = time.monotonic() - asked
-                    if not stuck and await _alive(km):
-                        record.tampering = await _probe(client, timeout=min(10.0, settings.cell_timeout))
     except Exception as e:  # noqa: BLE001 - the kernel never started (or the jail failed)
         if current is not None and record.stop is None:
             record.stop = Stop(
@@ -694,7 +703,8 @@ def _left_running(sandbox) -> list[str]:
                 continue
             if "_jail.py" in cmd or "course.grading.kernel_boot" in cmd or not cmd:
                 continue
-            found.append(cmd[:120])
+            # the command line is the student's to choose, possibly while a probe ran: never quoted
+            found.append(f"process {pid}")
     return found
 
 

@@ -69,6 +69,13 @@ _KERNEL_METHODS = (
     "_publish_execute_input",
 )
 
+# The modules the grader's probes call in the kernel (a digest of an input, the plain form of a result):
+# a function of theirs replaced (a forged digest, a forged answer) is reported like a replaced builtin.
+_PROBE_FUNCTIONS = {
+    "course.grading.plain": ("run", "keep", "take", "to_plain", "dumps", "digest"),
+    "course.grading.inputs": ("table", "ids", "frame"),
+}
+
 _snapshot: dict = {}
 
 
@@ -90,6 +97,14 @@ def take_snapshot() -> None:
     _snapshot["builtins"] = dict(vars(builtins))
     _snapshot["methods"] = {
         (cls, name): cls.__dict__.get(name) for cls, names in _classes() for name in names
+    }
+    import importlib
+
+    _snapshot["modules"] = {name: importlib.import_module(name) for name in _PROBE_FUNCTIONS}
+    _snapshot["functions"] = {
+        (mod, fn): getattr(_snapshot["modules"][mod], fn, None)
+        for mod, fns in _PROBE_FUNCTIONS.items()
+        for fn in fns
     }
 
 
@@ -170,6 +185,12 @@ def changes() -> list[str]:
     for (cls, name), fn in _snapshot["methods"].items():
         if cls.__dict__.get(name) is not fn:
             found.append(f"replaced {cls.__name__}.{name}")
+    for mod, module in _snapshot.get("modules", {}).items():
+        if sys.modules.get(mod) is not module:
+            found.append(f"replaced module {mod}")
+    for (mod, fn), obj in _snapshot.get("functions", {}).items():
+        if getattr(_snapshot["modules"][mod], fn, None) is not obj:
+            found.append(f"replaced {mod}.{fn}")
     shell = _shell()
     if shell is None or "instance" not in _snapshot:
         found.append("the IPython shell is gone")
@@ -179,6 +200,31 @@ def changes() -> list[str]:
         if before is not _snapshot["instance"].get((owner, name)):
             found.append(f"replaced {where[owner]}{name}")
     return found
+
+
+def known_change(line) -> bool:
+    """In the grader: whether a line of a kernel's report is one :func:`changes` can write (its words and
+    names all the grader's own). Anything else came from student code and is never quoted."""
+    import re
+
+    if not isinstance(line, str):
+        return False
+    if line in ("the IPython shell is gone", "replaced the notebook's __builtins__"):
+        return True
+    m = re.fullmatch(r"(deleted|rebound) builtins\.([A-Za-z_][A-Za-z0-9_]*)", line)
+    if m:
+        return hasattr(builtins, m.group(2))
+    m = re.fullmatch(r"replaced (InteractiveShell|ZMQInteractiveShell|IPythonKernel|Kernel)\.(\w+)", line)
+    if m:
+        return m.group(2) in (_KERNEL_METHODS if m.group(1).endswith("Kernel") else _SHELL_METHODS)
+    m = re.fullmatch(r"replaced (get_ipython\(\)\.|the kernel's )(\w+)", line)
+    if m:
+        return m.group(2) in (_SHELL_METHODS if m.group(1).startswith("get_") else _KERNEL_METHODS)
+    m = re.fullmatch(r"replaced module ([\w.]+)", line)
+    if m:
+        return m.group(1) in _PROBE_FUNCTIONS
+    m = re.fullmatch(r"replaced ([\w.]+)\.(\w+)", line)
+    return bool(m) and m.group(2) in _PROBE_FUNCTIONS.get(m.group(1), ())
 
 
 def report(nonce: str) -> str:

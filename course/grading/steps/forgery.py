@@ -10,20 +10,46 @@ def _has_code(source: str) -> bool:
     return any(line.strip() and not line.strip().startswith("#") for line in source.splitlines())
 
 
+def table_names(probes: list[str]) -> list[str]:
+    """The course tables that the given input probes build, by name only: a probe's own text (seeds, rows
+    dropped or kept, the words passed) belongs to the hidden tests and is never quoted."""
+    import ast
+
+    names = []
+    for probe in probes:
+        try:
+            tree = ast.parse(probe, mode="eval")
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "inputs"
+            ):
+                first = node.args[0] if node.args else None
+                if node.func.attr in ("table", "ids") and isinstance(first, ast.Constant):
+                    name = str(first.value)
+                else:
+                    name = "hand-built"
+                if name not in names:
+                    names.append(name)
+    return names
+
+
 def forged_replies(nb, execution) -> list[str]:
     """Test cells the kernel reported as passing although the grader, asking the same kernel for the same
     calls, got an exception: only a kernel whose replies were rewritten does that. Also the course's
     inputs that the kernel holds changed (their digest is not the grader's) and results whose class
     redefines equality or lies about itself."""
     found = []
-    calls = [  # the inputs whose digest in the kernel is not the grader's own
-        p[p.index(".digest(") + len(".digest(") : -1] if ".digest(" in p else p
-        for p in execution.changed_inputs
-    ]
-    if calls:
-        more = f" and {len(calls) - 2} more" if len(calls) > 2 else ""
+    tables = table_names(
+        execution.changed_inputs
+    )  # the inputs whose digest in the kernel is not the grader's
+    if tables:
         found.append(
-            f"the kernel's {' and '.join(calls[:2])}{more} are not the course's inputs (their digests differ "
+            f"the kernel's {' and '.join(tables)} tables are not the course's inputs (their digests differ "
             f"from the grader's): course.data or course.grading.inputs was changed in the kernel"
         )
     for gid, result in execution.checks.items():

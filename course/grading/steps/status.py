@@ -27,8 +27,8 @@ def decide_status(record: Record) -> None:
         problems.append(execution.rerun)
     if execution.background:
         problems.append(
-            f"the submission left {len(execution.background)} process(es) running "
-            f"({'; '.join(execution.background[:3])}); they were stopped with its jail"
+            f"the submission left {len(execution.background)} process(es) running; "
+            f"they were stopped with its jail"  # their command lines are the student's: not quoted
         )
     problems += [
         f"the checks of cell '{gid}' could not run: {r.problem}"
