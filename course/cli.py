@@ -113,6 +113,8 @@ def cmd_collect(args) -> int:
         )
         for line in report.refused:
             print(f"  refused {line}")
+        for line in report.backdated:
+            print(f"  late, not as claimed: {line}")
         bad += len(report.refused)
     print(
         f"Summary: {len(names)} problem set(s) collected into {course.submitted}"

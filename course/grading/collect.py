@@ -18,6 +18,7 @@ newer, which then replaces the old one.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -33,6 +34,9 @@ from .notebooks import MAX_NOTEBOOK_MB
 
 REFUSED = ".course-refused.json"
 MAX_FILES = 200
+# how far a submission's files may have been written after the time it claims (nbgrader submit takes the
+# time, then copies; the exchange's file server and a student's server may keep slightly different clocks)
+CLOCK_TOLERANCE_MINUTES = 10
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$")
 
 
@@ -43,6 +47,12 @@ class CollectReport:
     updated: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # already collected, nothing newer
     refused: list[str] = field(default_factory=list)  # "<student>: <reason>" (files or whole submissions)
+    backdated: list[str] = field(default_factory=list)  # "<student>: <what it claimed, what its files show>"
+
+
+def _stamp(when: dt.datetime) -> str:
+    """A naive UTC time as nbgrader writes it in timestamp.txt (and reads it back as UTC)."""
+    return when.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _timestamp(text: str):
@@ -145,6 +155,45 @@ def _copy_tree(
             os.close(fd)
 
 
+def _newest_change(dir_fd: int, depth: int = 0) -> float:
+    """The latest inode change time (ctime) of a folder and of everything in it. The kernel sets a
+    ctime whenever a file is written, renamed or chmod-ed, and no one but root can set it back."""
+    newest = os.fstat(dir_fd).st_ctime
+    for name, st in safefs.entries(dir_fd):
+        newest = max(newest, st.st_ctime)
+        if stat.S_ISDIR(st.st_mode) and depth < 16:
+            try:
+                sub = os.open(
+                    name, os.O_RDONLY | os.O_NOFOLLOW | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=dir_fd
+                )
+            except OSError:
+                continue
+            try:
+                newest = max(newest, _newest_change(sub, depth + 1))
+            finally:
+                os.close(sub)
+    return newest
+
+
+def _deadlines(course: Course, assignment: str):
+    """student -> the due date that applies to them (naive UTC, extensions included), or None."""
+    from .policy import _gradebook, extensions
+
+    try:
+        with _gradebook(course) as gb:
+            due = gb.find_assignment(assignment).duedate
+            extended = {s: u for (a, s), u in extensions(gb).items() if a == assignment}
+    except Exception:  # noqa: BLE001 - not in the gradebook (never released with a due date): none
+        return lambda student: None
+    return lambda student: extended.get(student, due) if due is not None else None
+
+
+def backdated(claimed: list, written: dt.datetime, due, tolerance: dt.timedelta) -> bool:
+    """A submission that says it came on time (its folder name or its timestamp.txt) while its files
+    were written after the due date, beyond the clocks' tolerance."""
+    return due is not None and any(c is not None and c <= due for c in claimed) and written > due + tolerance
+
+
 def existing_timestamp(folder: Path):
     try:
         return _timestamp(safefs.read_file(folder, "timestamp.txt", 4096).decode().strip())
@@ -164,6 +213,11 @@ def collect(
     try:
         check_owner = course.config.get("CollectApp", {}).get("check_owner", True)
         records = _records(inbound_fd, assignment, report, check_owner)
+        due_of = _deadlines(course, assignment)
+        minutes = course.config.get("CourseCollect", {}).get(
+            "clock_tolerance_minutes", CLOCK_TOLERANCE_MINUTES
+        )
+        tolerance = dt.timedelta(minutes=float(minutes))
         course.submitted.mkdir(parents=True, exist_ok=True)
         for student in sorted(records):
             if students and student not in students:
@@ -189,10 +243,23 @@ def collect(
             fresh = Path(tempfile.mkdtemp(prefix=f".{assignment}-", dir=course.submitted / student))
             try:
                 _copy_tree(src_fd, fresh, refused)
+                written = dt.datetime.fromtimestamp(_newest_change(src_fd), dt.UTC).replace(tzinfo=None)
             finally:
                 os.close(src_fd)
-            if not (fresh / "timestamp.txt").is_file():
-                (fresh / "timestamp.txt").write_text(when.strftime("%Y-%m-%d %H:%M:%S.%f %Z").strip())
+            own = (fresh / "timestamp.txt").is_file()
+            claimed = [when, existing_timestamp(fresh) if own else None]
+            if backdated(claimed, written, due_of(student), tolerance):
+                shown = ", ".join(sorted({_stamp(c) for c in claimed if c is not None}))
+                report.backdated.append(
+                    f"{student}: inbound/{name} says it was submitted at {shown} UTC, by the due date "
+                    f"{_stamp(due_of(student))} UTC, but its files were last written at {_stamp(written)} UTC; "
+                    f"collected with that time"
+                )
+                (fresh / "timestamp.txt").unlink(missing_ok=True)
+                own = False
+                when = written
+            if not own:
+                (fresh / "timestamp.txt").write_text(_stamp(when))
             if refused:
                 (fresh / REFUSED).write_text(json.dumps(refused, indent=1))
                 report.refused += [f"{student}: {r}" for r in refused]
