@@ -116,12 +116,14 @@ def _refs(text: str) -> tuple[set[str], set[str]]:
 
 #: The course tables, by the names the lessons and problem sets load them under.
 TABLES = ("storehouse", "chapters", "participants", "events", "decalogue", "texts")
+#: Table names that are also common words: they count only where code uses them.
+_COMMON_WORDS = {"texts"}
 
 
 def _item(key, place, prompt, answer, code="", *, kind="", objective="", beyond=None) -> Item:
     ids, cols = _refs(f"{prompt}\n{answer}\n{code}")
     words = f"{prompt}\n{code}\n{objective}".lower()
-    tables = {t for t in TABLES if re.search(rf"\b{t}\b", words)}
+    tables = {t for t in TABLES if re.search(rf"\b{t}\b", code if t in _COMMON_WORDS else words)}
     return Item(key, place, prompt, answer, code, ids, cols, kind, objective, tables, beyond or {})
 
 
@@ -357,8 +359,9 @@ def reason(a: Item, b: Item) -> str:
             and q.tables & check.tables
             and check.key not in q.beyond
         ):
+            shared = ", ".join(sorted(q.tables & check.tables))
             return (
-                f"the same objective ({q.objective[:40]}…) on the same table ({', '.join(sorted(q.tables & check.tables))}), "
+                f"the same objective ({q.objective[:40]}…) on the same table ({shared}), "
                 "and the question does not say what it adds (metadata course.beyond)"
             )
     return ""
