@@ -60,8 +60,10 @@ PARTIAL = {
     },
     "ps4": {
         "a1_answer": 'panmunjom_date = "2018-05-26"  # wrong: the Tongilgak meeting\n',
-        "a4_answer": "def final_act_chapters(chapters):\n"
-        '    return chapters.sort_values("order")["title"].tolist()  # wrong: sections too\n',
+        "a4_answer": "def parties_to(storehouse, state):\n"
+        '    ordered = storehouse.sort_values(["adopted", "id"])\n'
+        "    # wrong: a substring test, so the DPRK's texts count for the Republic of Korea too\n"
+        '    return [str(i) for i in ordered.loc[ordered["parties"].str.contains(state, regex=False), "id"]]\n',
         "b1_memo": "Two errors: the date of the Panmunjom Declaration and the baskets.",
     },
 }

@@ -123,10 +123,10 @@ print("ATTACK answers are objects equal to anything")
 EQ_PS4_ANSWERS = {
     "a1_answer": "panmunjom_date = _AnyStr('2018-04-27')\n",
     "a2_answer": "basic_agreement_signatories = _AnyList(['x y'])\n",
-    "a3_answer": "basic_agreement_in_force = _AnyStr('0000-00-00')\n",
-    "a4_answer": "def final_act_chapters(chapters):\n    return _AnyList(['a', 'b', 'c', 'd'])\n",
-    "a5_answer": "def storehouse_check(storehouse):\n"
-    "    return _AnyDict(misstated=_AnyList(['a']), left_out=_AnyList(['b']))\n",
+    "a3_answer": "def longest_gap(storehouse):\n"
+    "    return _AnyDict(after=_AnyStr('a'), before=_AnyStr('b'), days=_AnyInt(1))\n",
+    "a4_answer": "def parties_to(storehouse, state):\n    return _AnyList(['a'])\n",
+    "a5_answer": "def coverage(storehouse):\n    return _AnyList(['a'])\n",
 }
 
 ALWAYS_EQUAL = """
