@@ -312,6 +312,15 @@ def _no_ties_claims(text: str) -> set[frozenset]:
     return out
 
 
+def _follows(q: Item, example: Item) -> bool:
+    """Whether the problem set of ``q`` comes after the lesson of ``example`` (its intro says
+    "*Follows lessons 01–02.*" or "*Follows lesson 09 and 10.*"); a later lesson's example cannot be redone."""
+    nb = nbformat.read(SOURCE / q.key.split("/")[0] / f"{q.key.split('/')[0]}.ipynb", as_version=4)
+    m = re.search(r"Follows lessons? ([0-9, –and-]+)", nb.cells[0].source)
+    last = max(int(n) for n in re.findall(r"\d+", m.group(1))) if m else 99
+    return int(example.key.split()[1]) <= last
+
+
 def _lesson(item: Item) -> str:
     """A self-check's lesson ("09"), or the problem set a question belongs to ("ps4")."""
     return item.key[1:3] if item.place == "bank" else item.key.split("/")[0]
@@ -324,7 +333,7 @@ def reason(a: Item, b: Item) -> str:
     if "example" in (a.place, b.place):
         # a worked example is repeated by a problem set question that redoes its code
         q, ex = (a, b) if b.place == "example" else (b, a)
-        if q.place != "ps":
+        if q.place != "ps" or not _follows(q, ex):
             return ""
         mine, theirs = _code_tokens(q.code), _code_tokens(ex.code)
         if len(mine) >= 2 and mine & theirs & COLS and len(mine & theirs) / len(mine) >= SAME_CODE:
