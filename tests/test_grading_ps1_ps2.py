@@ -183,7 +183,7 @@ def test_ps2_exemplars_quote_the_reference_numbers(ps2):
                 "q1_tests": 1,
                 "q1_hidden": 4,
                 "q2_tests": 1,
-                "q2_hidden": 3,
+                "q2_hidden": 4,
                 "q3_tests": 1,
                 "q3_hidden": 5,
                 "q5_tests": 2,
@@ -256,9 +256,10 @@ def test_question_2_is_graded_without_question_1(ps2):
 
 
 def test_ps1_partial_answers_fail_where_the_fixtures_say(ps1):
-    wrong_absent = (
-        "def absent_states(participants):\n"
-        '    return sorted(participants.loc[participants["status"] == "participant", "name"].tolist())\n'
+    wrong_absent = (  # on or after the date: passes the visible checks, not the hidden ones
+        "def signed_after(participants, date):\n"
+        '    later = participants[participants["signed_final_act"] >= date]\n'
+        '    return later.sort_values(["signed_final_act", "name"])["name"].tolist()\n'
     )
     assert all(v.ok for v in ps1.verdicts("q2_tests", wrong_absent))
     assert not all(v.ok for v in ps1.verdicts("q2_hidden", wrong_absent))

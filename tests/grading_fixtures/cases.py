@@ -20,9 +20,10 @@ from .submissions import answered, blank, cell, reference, reference_answers, re
 # Wrong answers that pass some visible tests but fail the hidden ones (or fail both).
 PARTIAL = {
     "ps1": {
-        "q2_answer": "def absent_states(participants):\n"
-        "    # wrong: the participants instead of the absent states\n"
-        '    return sorted(participants.loc[participants["status"] == "participant", "name"].tolist())\n',
+        "q2_answer": "def signed_after(participants, date):\n"
+        "    # wrong: on or after the date, so the states that signed on it count too\n"
+        '    later = participants[participants["signed_final_act"] >= date]\n'
+        '    return later.sort_values(["signed_final_act", "name"])["name"].tolist()\n',
         "q4_answer": "Human Contacts, because it is about travel. The official can say no.",
         "q5_answer": "def principles_mentioning(decalogue, word):\n"
         '    hits = decalogue["short_title"].str.lower().str.contains(word.lower(), regex=False)\n'
@@ -60,8 +61,10 @@ PARTIAL = {
     },
     "ps4": {
         "a1_answer": 'panmunjom_date = "2018-05-26"  # wrong: the Tongilgak meeting\n',
-        "a4_answer": "def final_act_chapters(chapters):\n"
-        '    return chapters.sort_values("order")["title"].tolist()  # wrong: sections too\n',
+        "a4_answer": "def parties_to(storehouse, state):\n"
+        '    ordered = storehouse.sort_values(["adopted", "id"])\n'
+        "    # wrong: a substring test, so the DPRK's texts count for the Republic of Korea too\n"
+        '    return [str(i) for i in ordered.loc[ordered["parties"].str.contains(state, regex=False), "id"]]\n',
         "b1_memo": "Two errors: the date of the Panmunjom Declaration and the baskets.",
     },
 }

@@ -106,8 +106,8 @@ print("ATTACK answers are objects equal to anything")
 """
 )
 EQ_PS1_ANSWERS = {
-    "q1_answer": "def signatories_by_group(participants):\n    return _AnyList()\n",
-    "q2_answer": "def absent_states(participants):\n    return _AnyList(['a'])\n",
+    "q1_answer": "def events_by_track(events, start, end):\n    return _AnyList()\n",
+    "q2_answer": "def signed_after(participants, date):\n    return _AnyList(['a'])\n",
     "q3_answer": "def track_events(events, track, start, end):\n    return _AnyDict()\n",
     "q4_answer": "def days_between_events(events, first_id, second_id):\n    return _AnyInt(0)\n\n\n"
     "conference_days = _AnyInt(400)\n",
@@ -123,10 +123,10 @@ print("ATTACK answers are objects equal to anything")
 EQ_PS4_ANSWERS = {
     "a1_answer": "panmunjom_date = _AnyStr('2018-04-27')\n",
     "a2_answer": "basic_agreement_signatories = _AnyList(['x y'])\n",
-    "a3_answer": "basic_agreement_in_force = _AnyStr('0000-00-00')\n",
-    "a4_answer": "def final_act_chapters(chapters):\n    return _AnyList(['a', 'b', 'c', 'd'])\n",
-    "a5_answer": "def storehouse_check(storehouse):\n"
-    "    return _AnyDict(misstated=_AnyList(['a']), left_out=_AnyList(['b']))\n",
+    "a3_answer": "def longest_gap(storehouse):\n"
+    "    return _AnyDict(after=_AnyStr('a'), before=_AnyStr('b'), days=_AnyInt(1))\n",
+    "a4_answer": "def parties_to(storehouse, state):\n    return _AnyList(['a'])\n",
+    "a5_answer": "def coverage(storehouse):\n    return _AnyList(['a'])\n",
 }
 
 ALWAYS_EQUAL = """
@@ -139,8 +139,8 @@ _anything = _AlwaysEqual()
 print("ATTACK one object equal to everything")
 """
 ALWAYS_EQUAL_ANSWERS = {
-    "q1_answer": "signatories_by_group = lambda *args: _anything\n",
-    "q2_answer": "absent_states = lambda *args: _anything\n",
+    "q1_answer": "events_by_track = lambda *args: _anything\n",
+    "q2_answer": "signed_after = lambda *args: _anything\n",
     "q3_answer": "track_events = lambda *args: _anything\n",
     "q4_answer": "days_between_events = lambda *args: _anything\nconference_days = _anything\n",
     "q5_answer": "principles_mentioning = lambda *args: _anything\n",
@@ -164,8 +164,8 @@ def _oracle(*args, **kwargs):
 print("ATTACK oracle installed")
 """
 ORACLE_ANSWERS = {
-    "q1_answer": "signatories_by_group = _oracle\n",
-    "q2_answer": "absent_states = _oracle\n",
+    "q1_answer": "events_by_track = _oracle\n",
+    "q2_answer": "signed_after = _oracle\n",
     "q3_answer": "track_events = _oracle\n",
     "q4_answer": "days_between_events = _oracle\n",
     "q5_answer": "principles_mentioning = _oracle\n",
@@ -190,8 +190,8 @@ _put(_boot, "report", lambda nonce: nonce + "[]")
 print("ATTACK inputs emptied, sorted and the tamper report replaced")
 """
 PATCH_ANSWERS = {
-    "q1_answer": "def signatories_by_group(participants):\n    return participants.groupby('group').size()\n",
-    "q2_answer": "def absent_states(participants):\n    return []\n",
+    "q1_answer": "def events_by_track(events, start, end):\n    return events.groupby('track').size()\n",
+    "q2_answer": "def signed_after(participants, date):\n    return []\n",
     "q5_answer": "def principles_mentioning(decalogue, word):\n    return []\n",
 }
 
@@ -342,7 +342,7 @@ PROBE_HANG = """
 print("ATTACK hangs on the grader's hidden inputs")
 """
 PROBE_HANG_ANSWERS = {
-    "q2_answer": "import time\n\n\ndef absent_states(participants):\n"
+    "q2_answer": "import time\n\n\ndef signed_after(participants, date):\n"
     "    if list(participants.index) != list(range(len(participants))):  # a grader's shuffled input\n"
     "        time.sleep(3600)\n"
     "    raise NotImplementedError()\n",
@@ -364,7 +364,7 @@ class _Liar:
         return "Albania"
 print("ATTACK isinstance fooled:", isinstance(_Liar(), list))
 """
-CLASS_SPOOF_ANSWERS = {"q2_answer": "def absent_states(participants):\n    return _Liar()\n"}
+CLASS_SPOOF_ANSWERS = {"q2_answer": "def signed_after(participants, date):\n    return _Liar()\n"}
 
 NDARRAY_SUBCLASS = """
 import numpy as _np
@@ -381,7 +381,7 @@ NDARRAY_ANSWERS = {
 
 HARDCODE = {
     # the visible answers, typed in: they pass the visible checks, never the hidden ones on perturbed data
-    "q2_answer": 'def absent_states(participants):\n    return ["Albania"]\n',
+    "q2_answer": 'def signed_after(participants, date):\n    return ["Albania"] if date < "1991-09-16" else []\n',
     "q5_answer": "def principles_mentioning(decalogue, word):\n"
     '    return ["III"] if word.lower() == "frontiers" else []\n',
 }
