@@ -4,9 +4,9 @@ In the master notebook, every test cell carries, between nbgrader's
 ``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS`` delimiters, a list of
 *checks*::
 
-    check("absent_states(inputs.table('participants', seed=3))")
+    check("signed_after(inputs.table('participants', seed=3), '1975-08-01')")
     check("summary", view=lambda r: get(r, "median"))
-    check("absent_states(participants)", test=lambda got, want: is_list(got) and got == sorted(got))
+    check("signed_after(participants, '1975-08-01')", test=lambda got, want: is_list(got) and got == sorted(got))
 
 Each check is a probe expression (an *input*: which function to call on
 which data) and a rule. The grader (this module, in its own process) runs

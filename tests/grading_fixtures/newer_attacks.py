@@ -45,10 +45,9 @@ _LAST = "_probing = True\nprint('ATTACK armed for the probes')"
 
 # q1..q5 of ps1 all call the student's functions; each gets the leaking body
 _PS1_FUNCS = {
-    "q1_answer": ("signatories_by_group", ""),
-    "q2_answer": ("absent_states", ""),
+    "q1_answer": ("events_by_track", ""),
+    "q2_answer": ("signed_after", ""),
     "q3_answer": ("track_events", ""),
-    "q4_answer": ("days_between_events", "conference_days = 0\n"),
     "q5_answer": ("principles_mentioning", ""),
 }
 
