@@ -12,8 +12,11 @@ jail's log, which a kernel cannot replace with a link to a host file.
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import io
 import json
 import os
+import shutil
 import stat
 from pathlib import Path
 from types import SimpleNamespace
@@ -182,7 +185,7 @@ def test_refused_files_fail_with_a_status_that_names_them(world):
 def test_no_model_answer_reaches_a_student_through_a_link(world):
     from course.grading.feedback import html_text
 
-    solution_line = 'taking_part = participants[participants["status"] == "participant"]'
+    solution_line = 'later = participants[participants["signed_final_act"] > date]'
     master = nbformat.read(str(world.master), as_version=4)
     assert "".join(c.source for c in master.cells).count(solution_line) == 1  # the master is untouched
     # feedback only for the students whose own notebook was graded (amy's, resubmitted blank, has no answer)
@@ -223,3 +226,60 @@ def test_the_kernel_cannot_make_the_grader_read_a_host_file(world):
         world.secret.read_text().startswith("HOST-SECRET-7f3a")
         and oct(world.secret.stat().st_mode)[-3:] == "600"
     )
+
+
+def test_a_submission_backdated_past_the_due_date_is_collected_with_the_time_its_files_were_written(tmp_path):
+    """The inbound folder is writable by every student, and the time a submission claims (its folder's
+    name, as `nbgrader submit` writes it, and its timestamp.txt) is the student's to choose. mallory
+    submits two hours after the due date under a name that says an hour before it; zoe under an honest
+    name with a backdated timestamp.txt. The files' inode change times, which no student can set back,
+    show when they were written: both are collected with that time, told, and penalised as late. The
+    controls: ned makes the same claim but has an extension past now, and a run whose clock tolerance
+    (3 hours) covers the gap flags no one."""
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    due = now - dt.timedelta(hours=2)
+    early = (due - dt.timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+    c = new_course(tmp_path / "course", "ps1")
+    assert course("--course-dir", c, "release", "ps1", "--due", due.strftime("%Y-%m-%d %H:%M:%S")).rc == 0
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,first_name,last_name,email\nned,Ned,N,\n")
+    assert course("--course-dir", c, "roster", "import", roster).rc == 0
+    until = (now + dt.timedelta(days=1)).strftime("%Y-%m-%d %H:%M")
+    assert course("--course-dir", c, "extend", "ps1", "ned", "--until", until).rc == 0
+    ref = notebook(reference(c, "ps1"))
+    put(c, "mallory", early, {"ps1.ipynb": ref})
+    zoe = put(c, "zoe", now.strftime("%Y-%m-%d %H:%M:%S.%f UTC"), {"ps1.ipynb": ref})
+    (zoe / "timestamp.txt").write_text(early)
+    put(c, "ned", early, {"ps1.ipynb": ref})
+
+    def collect_all(extra_config: str = "") -> dict[str, str]:
+        config = c / "nbgrader_config.py"
+        kept = config.read_text()
+        config.write_text(kept + extra_config)
+        try:
+            r = course("--course-dir", c, "collect", "ps1", "--update")
+        finally:
+            config.write_text(kept)
+        assert r.rc == 0 and "ps1: 3 collected" in r.out, r.out + r.err
+        return {
+            line.split(":")[1].strip(): line for line in r.out.splitlines() if "late, not as claimed:" in line
+        }
+
+    assert collect_all("\nc.CourseCollect.clock_tolerance_minutes = 180\n") == {}
+    for student in ("mallory", "zoe", "ned"):
+        shutil.rmtree(c / "submitted" / student)
+    flagged = collect_all()
+    assert set(flagged) == {"mallory", "zoe"}, flagged
+    assert f"says it was submitted at {early}, by the due date" in flagged["mallory"], flagged["mallory"]
+    assert "collected with that time" in flagged["zoe"] and early in flagged["zoe"], flagged["zoe"]
+    for student in ("mallory", "zoe"):
+        written = dt.datetime.fromisoformat((c / "submitted" / student / "ps1" / "timestamp.txt").read_text())
+        assert abs(written - now) < dt.timedelta(minutes=5), (student, written)
+    assert (c / "submitted" / "ned" / "ps1" / "timestamp.txt").read_text() == early  # on time: his extension
+
+    assert course("--course-dir", c, "grade", "ps1", *EXTRA).rc == 0
+    export = course("--course-dir", c, "export", "-o", "-").out
+    rows = {r["student_id"]: r for r in csv.DictReader(io.StringIO(export))}
+    for student in ("mallory", "zoe"):
+        assert float(rows[student]["late_submission_penalty"]) > 0, rows[student]
+    assert float(rows["ned"]["late_submission_penalty"]) == 0, rows["ned"]

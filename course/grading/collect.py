@@ -249,9 +249,9 @@ def collect(
             own = (fresh / "timestamp.txt").is_file()
             claimed = [when, existing_timestamp(fresh) if own else None]
             if backdated(claimed, written, due_of(student), tolerance):
-                shown = ", ".join(sorted({_stamp(c) for c in claimed if c is not None}))
+                shown = " and ".join(sorted({f"{_stamp(c)} UTC" for c in claimed if c is not None}))
                 report.backdated.append(
-                    f"{student}: inbound/{name} says it was submitted at {shown} UTC, by the due date "
+                    f"{student}: inbound/{name} says it was submitted at {shown}, by the due date "
                     f"{_stamp(due_of(student))} UTC, but its files were last written at {_stamp(written)} UTC; "
                     f"collected with that time"
                 )
