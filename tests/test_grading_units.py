@@ -578,3 +578,31 @@ def test_doctor_names_what_builds_the_jail(jail, monkeypatch):
     assert checks["isolation"].ok and jail.replace("builtin", "own launcher") in checks["isolation"].detail
     expected = "bubblewrap builds each jail" if jail == "bubblewrap" else "own launcher builds each jail"
     assert expected in checks["sandbox"].detail, checks["sandbox"]
+
+
+def test_shared_engine_is_one_engine_while_open_and_restores_nbgrader(tmp_path, monkeypatch):
+    import os
+    import sys
+
+    import nbgrader.api as api
+    from nbgrader.api import Gradebook
+
+    from course.grading.gradebook import SharedEngine
+
+    # a new gradebook asks alembic, from PATH, for its version
+    monkeypatch.setenv("PATH", f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ.get('PATH', '')}")
+    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    original = api.create_engine
+    with SharedEngine(url) as shared:
+        with Gradebook(url) as first:
+            first.add_student("s1")
+        with Gradebook(url) as second:  # a closed gradebook left the shared engine usable
+            assert second.engine is first.engine is shared.engine
+            assert [s.id for s in second.students] == ["s1"]
+        other = tmp_path / "other.db"
+        with Gradebook(f"sqlite:///{other}") as elsewhere:  # another database gets its own engine
+            assert elsewhere.engine is not shared.engine
+    assert api.create_engine is original
+    with Gradebook(url) as a, Gradebook(url) as b:
+        assert a.engine is not b.engine
+        assert [s.id for s in a.students] == ["s1"]

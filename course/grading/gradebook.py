@@ -87,6 +87,54 @@ def _gradebook(course):
     return Gradebook(course.db_url, course.course_id)
 
 
+class SharedEngine:
+    """While open, every nbgrader ``Gradebook`` of ``db_url`` made in this process (the course's own and
+    those ``SaveAutoGrades`` and ``AssignLatePenalties`` open for each notebook) uses one SQLAlchemy engine.
+
+    A new engine per gradebook means a new connection pool and an empty cache of compiled statements, so
+    every save compiled nbgrader's queries afresh. What is written is the same: each gradebook still has
+    its own session and commits as before; only the engine, and its open connection, outlive it.
+    """
+
+    def __init__(self, db_url: str):
+        self.db_url = db_url
+        self.engine = None
+        self._create = None
+        self._dispose = None
+
+    def open(self) -> SharedEngine:
+        import nbgrader.api as api
+
+        if self.engine is not None:
+            return self
+        self._create = create = api.create_engine
+        self.engine = engine = create(self.db_url, echo=False, future=True)
+        self._dispose = engine.dispose
+        engine.dispose = lambda *args, **kwargs: None  # Gradebook.close must not drop the shared pool
+
+        def create_engine(url, *args, **kwargs):
+            return engine if str(url) == self.db_url else create(url, *args, **kwargs)
+
+        api.create_engine = create_engine
+        return self
+
+    def close(self) -> None:
+        import nbgrader.api as api
+
+        if self.engine is None:
+            return
+        api.create_engine = self._create
+        del self.engine.dispose  # the engine's own again
+        self._dispose()
+        self.engine = self._create = self._dispose = None
+
+    def __enter__(self) -> SharedEngine:
+        return self.open()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 def ensure_table(gb, name: str, columns: str) -> None:
     """Create one of the course's own tables beside nbgrader's, keyed by (assignment, student)."""
     with gb.engine.begin() as conn:
@@ -120,13 +168,28 @@ def load_statuses(gb) -> dict[tuple[str, str], dict]:
 
 
 class GradebookWriter:
-    """Writes one :class:`Outcome` into the gradebook (parent process only)."""
+    """Writes one :class:`Outcome` into the gradebook (parent process only). Until :meth:`close`, its
+    gradebooks share one engine (:class:`SharedEngine`)."""
 
     def __init__(self, course, isolation: str):
         self.course = course
         self.isolation = isolation
-        with _gradebook(course) as gb:
-            ensure_status_table(gb)
+        self.shared = SharedEngine(course.db_url).open()
+        try:
+            with _gradebook(course) as gb:
+                ensure_status_table(gb)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        self.shared.close()
+
+    def __enter__(self) -> GradebookWriter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def not_graded(self, keys: list[tuple[str, str]]) -> None:
         """Grading of these (student, assignment) was interrupted by the instructor: say so (scores untouched).

@@ -284,7 +284,7 @@ class Grader:
         warm = bool(course.settings.warm_kernels) and self.isolation.mode != "none" and len(tasks) > 1
         remaining = multiprocessing.get_context("fork").Value("i", len(tasks)) if warm else None
         ctx = Context(materials, self.isolation, course.settings, base, ro_paths, warm, remaining)
-        writer = GradebookWriter(course, self.isolation.mode)
+        writer = GradebookWriter(course, self.isolation.mode)  # closed in the outer finally below
         bar = Progress(len(tasks), "grading") if self.progress else None
         outcomes: list[Outcome] = []
 
@@ -327,6 +327,7 @@ class Grader:
             close_kernel_pool(
                 wait=not interrupted
             )  # --jobs 1: this process's spare kernel (the workers stop their own)
+            writer.close()
             shutil.rmtree(base, ignore_errors=True)
         outcomes.sort(key=lambda o: (o.assignment, o.student))
         return outcomes
