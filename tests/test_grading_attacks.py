@@ -27,6 +27,7 @@ from grading_fixtures.newer_attacks import (
     MODES,
     PLAIN_LEAK,
     POOL_MARK,
+    STASHED_DESIGN,
     decode,
     newer_attacks,
     order_attack,
@@ -34,10 +35,11 @@ from grading_fixtures.newer_attacks import (
 from grading_fixtures.submissions import blank, reference, submit
 
 from course.grading.coursedir import Course
-from course.grading.feedback import html_text
+from course.grading.feedback import encoded_leaks, html_text
 from course.grading.gradebook import snapshot
 from course.grading.isolation import detect_isolation
 from course.grading.kernel_env import verdict_store
+from course.grading.notebooks import Secrets
 
 TIMEOUT = "12"
 pytestmark = pytest.mark.slow
@@ -303,5 +305,7 @@ def test_a_hidden_input_stashed_for_a_visible_check_never_reaches_the_student(st
         leaked = re.findall(LEAK + r"[A-Z2-7]{8,}", text)
         assert not leaked, (where, [decode(x)[:120] for x in leaked[:3]])
         assert PLAIN_LEAK not in text and "seed=7" not in text, where
+        # the design itself, as is or encoded (base64, hex, rot13, reversed, spaced out)
+        assert not encoded_leaks(text, Secrets({STASHED_DESIGN: "the hidden design"})), where
     # the visible rule still tells the student what is wrong with the design it was given
     assert "not above big-bang's" in stashed.html

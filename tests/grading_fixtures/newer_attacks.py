@@ -404,6 +404,7 @@ def decode(payload: str) -> str:
 
 # -- ps3: a hidden input stashed where a later visible check reads it (issue 12, the order of the probes)
 PLAIN_LEAK = "PLAINLEAK"
+STASHED_DESIGN = repr(dict(opening=4.0, raise_by=1.0, response="forgive", forgive_after=2, restart="small"))
 
 STASH_INTO_DESIGN = (
     _ENCODER
@@ -413,11 +414,12 @@ _stashed = []
 
 def scorecard(design, partner, seed=0):
     """Called by a hidden check with a design and a seed the student has never seen: keeps them, in
-    plain words and encoded, as unknown keys of `my_design`, which question 2's visible rule quotes."""
+    plain words, compressed and in base64, as unknown keys of `my_design`, which question 2's visible rule quotes."""
     global my_design
     if design != GRIT and not _stashed:
         _stashed.append(design)
-        my_design = {**BIG_BANG, f"PLAIN" + f"LEAK {partner} seed={seed}": 1, _enc([design, partner, seed], {}): 1}
+        my_design = {**BIG_BANG, f"PLAIN" + f"LEAK {partner} seed={seed}": 1, _enc([design, partner, seed], {}): 1,
+                     _b64.b64encode(repr(design).encode()).decode(): 1}
     raise NotImplementedError()
 
 
@@ -427,8 +429,9 @@ print("ATTACK scorecard keeps what the hidden checks hand it")
 
 
 def order_attack() -> KernelAttack:
-    """A ps3 submission whose q1 function writes the first hidden input it is handed into `my_design`
-    (big-bang's design otherwise, which fails question 2's visible rule by itself)."""
+    """A ps3 submission whose q1 function writes the first hidden input it is handed (ps3's first
+    unseen design, :data:`STASHED_DESIGN`) into `my_design` (big-bang's design otherwise, which fails
+    question 2's visible rule by itself)."""
     return KernelAttack(
         "o-stash-into-design",
         "ps3",
