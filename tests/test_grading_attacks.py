@@ -22,14 +22,24 @@ import pytest
 from grading_fixtures.commands import course, new_course
 from grading_fixtures.jails import jail_params
 from grading_fixtures.kernel_attacks import write_kernel_attack
-from grading_fixtures.newer_attacks import LEAK, MODES, POOL_MARK, decode, newer_attacks
+from grading_fixtures.newer_attacks import (
+    LEAK,
+    MODES,
+    PLAIN_LEAK,
+    POOL_MARK,
+    STASHED_DESIGN,
+    decode,
+    newer_attacks,
+    order_attack,
+)
 from grading_fixtures.submissions import blank, reference, submit
 
 from course.grading.coursedir import Course
-from course.grading.feedback import html_text
+from course.grading.feedback import encoded_leaks, html_text
 from course.grading.gradebook import snapshot
 from course.grading.isolation import detect_isolation
 from course.grading.kernel_env import verdict_store
+from course.grading.notebooks import Secrets
 
 TIMEOUT = "12"
 pytestmark = pytest.mark.slow
@@ -247,3 +257,55 @@ def test_grading_leaves_no_open_file_descriptors(world):
     assert after <= before, (
         f"{after - before} file descriptor(s) more after grading {len(world.attacks)} submissions"
     )
+
+
+# -- ps3: the order of the probes --------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def stashed(tmp_path_factory):
+    """ps3 graded with a blank submission and one that stashes a hidden check's input into `my_design`."""
+    extra = [] if ISOLATION.mode != "none" else ["--allow-unisolated"]
+    a = new_course(tmp_path_factory.mktemp("order") / "course", "ps3")
+    released = course("--course-dir", a, "release", "ps3")
+    assert released.rc == 0, released.out + released.err
+    submit(a, "blank", "ps3", blank(a, "ps3"))
+    attack = order_attack()
+    write_kernel_attack(a, attack)
+    graded = course("--course-dir", a, "grade", "ps3", "--jobs", "1", "--timeout", "30", *extra)
+    assert graded.rc == 0, graded.out + graded.err
+    feedback = course("--course-dir", a, "feedback", "ps3")
+    assert feedback.rc == 0, feedback.out + feedback.err
+    exported = course("--course-dir", a, "export", "-o", a / "grades.csv")
+    assert exported.rc == 0, exported.out + exported.err
+    rows = {r["student_id"]: r for r in csv.DictReader(open(a / "grades.csv")) if r["assignment"] == "ps3"}
+    path = a / "feedback" / attack.student / "ps3" / "ps3.html"
+    graded_nb = nbformat.read(str(a / "autograded" / attack.student / "ps3" / "ps3.ipynb"), as_version=4)
+    return SimpleNamespace(
+        attack=attack,
+        rows=rows,
+        html=html_text(path.read_text()) if path.exists() else "",
+        raw=path.read_text() if path.exists() else "",
+        printed="\n".join(
+            "".join(o.get("text", "") for o in c.outputs) for c in graded_nb.cells if c.cell_type == "code"
+        ),
+    )
+
+
+def test_a_hidden_input_stashed_for_a_visible_check_never_reaches_the_student(stashed):
+    """q1's function keeps the first hidden design it is handed as unknown keys of `my_design`; q2's
+    visible rule names unknown keys. Asked before every hidden check, it judges big-bang's design."""
+    row = stashed.rows[stashed.attack.student]
+    assert "ATTACK scorecard keeps" in stashed.printed, "the attack code did not run"
+    assert float(row["score"]) <= float(stashed.rows["blank"]["score"]), row
+    assert stashed.html, "no feedback was made"
+    for where, text in (
+        ("status", row["status"] + row["problems"]),
+        ("feedback", stashed.html),
+        ("feedback html", stashed.raw),
+    ):
+        leaked = re.findall(LEAK + r"[A-Z2-7]{8,}", text)
+        assert not leaked, (where, [decode(x)[:120] for x in leaked[:3]])
+        assert PLAIN_LEAK not in text and "seed=7" not in text, where
+        # the design itself, as is or encoded (base64, hex, rot13, reversed, spaced out)
+        assert not encoded_leaks(text, Secrets({STASHED_DESIGN: "the hidden design"})), where
+    # the visible rule still tells the student what is wrong with the design it was given
+    assert "not above big-bang's" in stashed.html

@@ -400,33 +400,125 @@ def test_a_probe_answer_is_parsed_defensively():
     assert "malformed" in parse_answer(_reply("n1{not json"), "n1", 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open (issue 12): a rule's Fail reason may quote the student's value, which an earlier probe's "
-    "hidden input may have shaped (ps3 quotes unknown keys, names and numbers, on purpose, for honest students)",
-)
-def test_a_rules_reason_never_quotes_what_the_student_made_up():
-    """A rule's Fail may name the reference's own words, never a string or number only the student sent:
-    it may have been built from a hidden input an earlier probe handed to the student's code."""
-    from course.grading.compare import Check, Fail, judge
+def _fake_kernel(values: dict):
+    """A client and kernel manager for ``_ask_checks``: each probe expression's answer is ``values``
+    [expr] at the moment it is asked (a value may change as the 'student's code' runs); the order in
+    which the expressions were asked is kept in ``asked``."""
+    import ast
+    import asyncio
+
+    asked, replies = [], {}
+
+    class Kc:
+        def execute(self, code, **kwargs):
+            call = ast.parse(code, mode="eval").body
+            nonce, exprs = (ast.literal_eval(a) for a in call.args)
+            answers = []
+            for e in exprs:
+                asked.append(e)
+                value = values[e]
+                answers.append(value() if callable(value) else value)
+            replies[str(len(replies))] = {"content": _reply(nonce + json.dumps(answers))}
+            return str(len(replies) - 1)
+
+    class Client:
+        kc = Kc()
+        timeout = None
+
+        async def async_wait_for_reply(self, msg_id):
+            await asyncio.sleep(0)
+            return replies[msg_id]
+
+    return Client(), asked
+
+
+def test_every_visible_check_is_asked_before_any_hidden_one():
+    """A hidden check hands the student's code an input it has not seen; the code may keep it where a
+    later cell's visible check reads it (ps3's `my_design`), and a visible rule may quote what it
+    judges. All visible checks of the notebook are asked first, so none judges such a value."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from course.grading.compare import HIDDEN_FAIL, Check, Fail, in_asking_order
+    from course.grading.execute import _ask_checks
+
+    design = {"$dict": [["opening", 2.0]]}
+
+    def strict(got, want):  # quotes unknown keys, as ps3's rule does for honest students
+        unknown = [k for k, _ in got["$dict"] if k != "opening"]
+        if unknown:
+            raise Fail(f"unknown keys: {', '.join(unknown)}")
+        return True
+
+    def stash():  # the student's function, handed a hidden input, keeps it in `design`
+        design["$dict"].append(["LEAKXABCDEFGH", 1])
+        return 0
+
+    checks = {
+        "q1_tests": [
+            Check("q1_tests", 1, "f(1)", want=0, hidden=False),
+            Check("q1_tests", 2, "f(hidden_input)", want=1, hidden=True),
+        ],
+        "q2_tests": [Check("q2_tests", 1, "my_design", test=strict, want=None, hidden=False)],
+        "q2_hidden": [Check("q2_hidden", 1, "my_design", test=strict, want=None, hidden=True)],
+    }
+    wanted = ["q1_tests", "q2_tests", "q2_hidden"]
+    order = in_asking_order(checks, wanted)
+    assert [(gid, [c.number for c in chks]) for gid, chks in order] == [
+        ("q1_tests", [1]),
+        ("q2_tests", [1]),
+        ("q1_tests", [2]),
+        ("q2_hidden", [1]),
+    ]
+    client, asked = _fake_kernel(
+        {"f(1)": 0, "f(hidden_input)": stash, "my_design": lambda: json.loads(json.dumps(design))}
+    )
+    settings = SimpleNamespace(cell_timeout=10)
+    results = asyncio.run(_ask_checks(client, None, order, settings, deadline=1e18))
+    assert asked == ["f(1)", "my_design", "f(hidden_input)", "my_design"]
+    assert results["q2_tests"].passed  # judged before the hidden input reached the student's code
+    q1 = results["q1_tests"]
+    assert [v.ok for v in q1.verdicts] == [True, False]  # in the cell's own order, from two requests
+    assert q1.reason() == "check 2 of 2 failed: the result differs from what was expected"
+    hidden = results["q2_hidden"]
+    assert not hidden.passed and "LEAKX" not in hidden.reason() and HIDDEN_FAIL in hidden.reason()
+    assert "LEAKXABCDEFGH" in hidden.verdicts[0].kept  # the grader keeps it; the student never sees it
+
+
+def test_a_check_is_hidden_by_its_cell_unless_it_says_so():
+    from course.grading.compare import checks_of_notebook
+
+    hidden = "### BEGIN HIDDEN TESTS\nfrom course.grading.compare import *\n{}\n### END HIDDEN TESTS"
+    masters = {
+        "q1_tests": "assert f(1) == 0\n"
+        + hidden.format('check("f(1)")\ncheck("f(2)", hidden=True)\ncheck("f(3)", cell="q1_hidden")'),
+        "q1_hidden": "# hidden tests run here when graded\n" + hidden.format('check("f(4)", hidden=False)'),
+    }
+    release = nbformat.v4.new_notebook(
+        cells=[
+            _code("q1_tests", "assert f(1) == 0\n", grade=True, points=1, locked=True),
+            _code("q1_hidden", "# hidden tests run here when graded\n", grade=True, points=1, locked=True),
+        ]
+    )
+    found = checks_of_notebook(masters, release)
+    assert [(c.expr, c.hidden) for c in found["q1_tests"]] == [("f(1)", False), ("f(2)", True)]
+    assert [(c.expr, c.hidden) for c in found["q1_hidden"]] == [("f(3)", True), ("f(4)", False)]
+
+
+def test_only_a_visible_rules_own_reason_reaches_the_student():
+    from course.grading.compare import HIDDEN_FAIL, Check, Fail, judge
 
     def rule(got, want):
-        keys = [k for k, _ in got["$dict"]]
-        raise Fail(f"unknown keys: {', '.join(k for k in keys if k != 'opening')}; known: opening")
+        raise Fail(f"opening must be in [0, 10]; got {got}")
 
-    chk = Check("t", 1, "my_design", test=rule, want={"$dict": [["opening", 2.0]]})
-    why = judge(chk, {"$dict": [["opening", 2.0], ["LEAKXABCDEF", 1]]}).why
-    assert "LEAKX" not in why and "does not meet" in why
-    fine = judge(chk, {"$dict": [["opening", 2.0], ["xy", 12345.678]]}).why  # "xy": too short to carry much
-    assert fine == "unknown keys: xy; known: opening"
-
-    def quotes_number(got, want):
-        raise Fail(f"opening must be in [0, 10]; got {got['$dict'][0][1]}")
-
-    leaked = judge(
-        Check("t", 1, "d", test=quotes_number, want=chk.want), {"$dict": [["opening", 31.41592653]]}
+    shown = judge(Check("t", 1, "d", test=rule, hidden=False), 12)
+    assert shown.why == "opening must be in [0, 10]; got 12" and not shown.kept
+    kept = judge(Check("t", 1, "d", test=rule, hidden=True), 31.41592653)
+    assert kept.why == HIDDEN_FAIL and "31.41592653" in kept.kept
+    # the grader's own words stay, hidden or not: they carry nothing of the student's
+    assert (
+        judge(Check("t", 1, "d", want=1, hidden=True), 2).why == "the result differs from what was expected"
     )
-    assert "31.41592653" not in leaked.why
 
 
 def test_checks_compare_with_the_reference_value_by_their_rule():

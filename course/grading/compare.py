@@ -51,12 +51,14 @@ class Check:
     test: Callable | None = None
     tol: float = 1e-9
     want: Any = None  # the reference value, plain (set by Reference)
+    hidden: bool | None = None  # hands the student's code an input it has not seen (None: by its cell)
 
 
 @dataclass
 class Verdict:
     ok: bool
-    why: str = ""
+    why: str = ""  # in the student's feedback
+    kept: str = ""  # a hidden check's own Fail reason: for the instructor only, never in the feedback
 
 
 class Fail(Exception):
@@ -221,8 +223,15 @@ def check(
     test: Callable | None = None,
     tol: float = 1e-9,
     cell: str | None = None,
+    hidden: bool | None = None,
 ) -> None:
     """Declare one out-of-kernel check (see the module's docstring).
+
+    ``hidden``: whether the probe hands the student's code an input the student has not seen. By
+    default a check is hidden when the test cell it scores shows no test code in the student's
+    version (only comments), visible otherwise; a visible test cell's check on a new input must say
+    ``hidden=True``. The kernel is asked every visible check of the notebook before any hidden one,
+    and a hidden check's own ``Fail`` reason never reaches the student.
 
     Outside the grader (e.g. when nbgrader runs the master at release to expand autotests) it does
     nothing, so the master stays a runnable notebook.
@@ -232,7 +241,7 @@ def check(
     if not isinstance(expr, str):
         raise CourseError(f"cell '{_current_cell}': check() takes the probe expression as a string")
     compile(expr, "<check>", "eval")
-    _collecting.append(Check(cell or _current_cell, 0, expr, view, test, tol))
+    _collecting.append(Check(cell or _current_cell, 0, expr, view, test, tol, hidden=hidden))
 
 
 def checks_in(cell_id: str, master_source: str, namespace: dict | None = None) -> list[Check]:
@@ -267,12 +276,30 @@ def checks_in(cell_id: str, master_source: str, namespace: dict | None = None) -
 __all__ = ["check", "master", "Fail", *HELPERS]
 
 
+def shows_test_code(source: str) -> bool:
+    """Whether a test cell's student version (its hidden region cut out) holds a line of code."""
+    outside, _ = split_region(source, HIDDEN_TESTS)
+    return any(line.strip() and not line.strip().startswith("#") for line in outside)
+
+
+def in_asking_order(checks: dict[str, list[Check]], wanted: list[str]) -> list[tuple[str, list[Check]]]:
+    """The requests the kernel is sent, in order: the visible checks of every wanted cell first, then
+    the hidden ones. A hidden check hands the student's functions an input they have not seen, which
+    their code may keep (in a global, in a value a later cell's check reads); a visible check's rule
+    may quote what it judges in its reason (for honest students). Asked first, no visible value can
+    have been shaped by a hidden input."""
+    visible = [(gid, [c for c in checks[gid] if not c.hidden]) for gid in wanted]
+    hidden = [(gid, [c for c in checks[gid] if c.hidden]) for gid in wanted]
+    return [(gid, chks) for gid, chks in visible + hidden if chks]
+
+
 def checks_of_notebook(
     masters: dict[str, str], release_nb, namespace: dict | None = None
 ) -> dict[str, list[Check]]:
     """grade id -> checks, for every test cell of a released notebook; each test cell must have some."""
     found_all: dict[str, list[Check]] = {}
     tests = [grade_id(c) for c in release_nb.cells if is_test(c)]
+    shown = {grade_id(c): shows_test_code(c.source) for c in release_nb.cells if is_test(c)}
     for gid in tests:
         for chk in checks_in(gid, masters.get(gid, ""), namespace):
             if chk.cell not in tests:
@@ -283,6 +310,8 @@ def checks_of_notebook(
         found = found_all.get(gid, [])
         for n, chk in enumerate(found, 1):
             chk.number = n
+            if chk.hidden is None:
+                chk.hidden = not shown[gid]
         if not found:
             raise CourseError(
                 f"test cell '{gid}' has no out-of-kernel check (a `check(...)` between "
@@ -436,6 +465,9 @@ _ERRORS = {
 }
 
 
+HIDDEN_FAIL = "the result does not meet a hidden test's rule"
+
+
 def judge(chk: Check, got) -> Verdict:
     """Apply a check's rule to the student's plain value (and the reference value)."""
     # Nothing the kernel wrote while a probe ran is quoted: the student's function saw the hidden inputs
@@ -452,7 +484,10 @@ def judge(chk: Check, got) -> Verdict:
             try:
                 ok = bool(chk.test(got, chk.want)) is True
             except Fail as e:
-                return Verdict(False, str(e)[:300] or "the result differs from what was expected")
+                why = str(e)[:300] or "the result differs from what was expected"
+                if chk.hidden:  # its value may carry what the hidden inputs were: kept from the student
+                    return Verdict(False, HIDDEN_FAIL, kept=why)
+                return Verdict(False, why)
         elif chk.view is not None:
             ok = same(chk.view(got), chk.view(chk.want), chk.tol)
         else:

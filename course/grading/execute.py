@@ -38,6 +38,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from traitlets import Int
 
+from .compare import in_asking_order
 from .sandbox import Sandbox
 from .settings import GradingSettings
 
@@ -231,19 +232,20 @@ async def _probe(client: GradingClient, timeout: float, call: str = "report") ->
     return list(dict.fromkeys(kept))
 
 
-async def _ask_checks(
-    client: GradingClient, km, wanted: list, checks: dict, settings, deadline: float
-) -> dict:
-    """Ask the kernel for the student's values of each test cell's probe expressions (one request per
-    cell, each with its own nonce); judge them here. Returns grade id -> CellResult."""
+async def _ask_checks(client: GradingClient, km, requests: list, settings, deadline: float) -> dict:
+    """Ask the kernel for the student's values of probe expressions, one request per (grade id, checks)
+    of ``requests`` in their order (each with its own nonce); judge them here. A cell may have two
+    requests (its visible checks, then its hidden ones: :func:`.compare.in_asking_order`). Returns
+    grade id -> CellResult, its verdicts in the order of the cell's checks."""
     from .compare import CellResult, judge, parse_answer
 
     results = {}
+    judged: dict[str, dict] = {}  # grade id -> check number -> verdict
     dead = ""
-    for gid in wanted:
-        cell_checks = checks[gid]
-        result = CellResult(gid)
-        results[gid] = result
+    for gid, cell_checks in requests:
+        result = results.setdefault(gid, CellResult(gid))
+        if result.problem:
+            continue
         if dead:
             result.problem = dead
             continue
@@ -287,7 +289,10 @@ async def _ask_checks(
         if isinstance(answer, str):
             result.problem = answer
             continue
-        result.verdicts = [judge(chk, got) for chk, got in zip(cell_checks, answer)]
+        mine = judged.setdefault(gid, {})
+        for chk, got in zip(cell_checks, answer):
+            mine[chk.number] = judge(chk, got)
+        result.verdicts = [mine[n] for n in sorted(mine)]
     return results
 
 
@@ -628,8 +633,7 @@ async def _run(
                         asked_inputs = await _ask_checks(
                             client,
                             km,
-                            ["(inputs)"],
-                            {"(inputs)": inputs},
+                            [("(inputs)", inputs)],
                             settings,
                             min(deadline + 60, hard or deadline + 60),
                         )
@@ -639,8 +643,14 @@ async def _run(
                         ]
                         stuck = "stopped answering" in result.problem
                     if wanted and not stuck and await _alive(km):
+                        # every visible check of every cell before any hidden one: no value a visible
+                        # rule judges (and may quote) can have been shaped by a hidden input
                         record.checks = await _ask_checks(
-                            client, km, wanted, checks, settings, min(deadline + 60, hard or deadline + 60)
+                            client,
+                            km,
+                            in_asking_order(checks, wanted),
+                            settings,
+                            min(deadline + 60, hard or deadline + 60),
                         )
                     if wanted:
                         record.check_seconds = time.monotonic() - asked

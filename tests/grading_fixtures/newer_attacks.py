@@ -399,3 +399,44 @@ def decode(payload: str) -> str:
         return zlib.decompressobj().decompress(base64.b32decode(body)).decode(errors="replace")
     except Exception:  # noqa: BLE001 - a payload cut short: what there is
         return "(cut) " + body
+
+
+# -- ps3: a hidden input stashed where a later visible check reads it (issue 12, the order of the probes)
+PLAIN_LEAK = "PLAINLEAK"
+STASHED_DESIGN = repr(dict(opening=4.0, raise_by=1.0, response="forgive", forgive_after=2, restart="small"))
+
+STASH_INTO_DESIGN = (
+    _ENCODER
+    + '''
+_stashed = []
+
+
+def scorecard(design, partner, seed=0):
+    """Called by a hidden check with a design and a seed the student has never seen: keeps them, in
+    plain words, compressed and in base64, as unknown keys of `my_design`, which question 2's visible rule quotes."""
+    global my_design
+    if design != GRIT and not _stashed:
+        _stashed.append(design)
+        my_design = {**BIG_BANG, f"PLAIN" + f"LEAK {partner} seed={seed}": 1, _enc([design, partner, seed], {}): 1,
+                     _b64.b64encode(repr(design).encode()).decode(): 1}
+    raise NotImplementedError()
+
+
+print("ATTACK scorecard keeps what the hidden checks hand it")
+'''
+)
+
+
+def order_attack() -> KernelAttack:
+    """A ps3 submission whose q1 function writes the first hidden input it is handed (ps3's first
+    unseen design, :data:`STASHED_DESIGN`) into `my_design` (big-bang's design otherwise, which fails
+    question 2's visible rule by itself)."""
+    return KernelAttack(
+        "o-stash-into-design",
+        "ps3",
+        "a hidden check's input, stashed into a global that a visible check quotes",
+        answers={
+            "q1_answer": STASH_INTO_DESIGN,
+            "q2_answer": "my_design = dict(BIG_BANG)\nprint('ATTACK my_design is big-bang until a hidden input comes')",
+        },
+    )
