@@ -283,3 +283,25 @@ def test_a_submission_backdated_past_the_due_date_is_collected_with_the_time_its
     for student in ("mallory", "zoe"):
         assert float(rows[student]["late_submission_penalty"]) > 0, rows[student]
     assert float(rows["ned"]["late_submission_penalty"]) == 0, rows["ned"]
+
+
+def test_the_write_time_is_read_from_every_file_collected_whatever_comes_before_it(tmp_path):
+    """The time is taken from the files `course collect` copies, after their content is read: 250 links
+    (refused, not collected) sorted before the notebook cannot push it out of view."""
+    from course.grading.collect import _copy_tree
+
+    src = tmp_path / "inbound"
+    src.mkdir()
+    for i in range(250):
+        (src / f"a{i:03d}").symlink_to("/etc/hostname")
+    (src / "z.ipynb").write_text("{}")
+    newest = os.lstat(src / "z.ipynb").st_ctime
+    (tmp_path / "dest").mkdir()
+    refused, changed = [], []
+    fd = os.open(src, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        _copy_tree(fd, tmp_path / "dest", refused, changed=changed)
+    finally:
+        os.close(fd)
+    assert len(refused) == 250 and (tmp_path / "dest" / "z.ipynb").is_file()
+    assert changed == [newest]

@@ -25,6 +25,7 @@ import re
 import shutil
 import stat
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,10 +120,19 @@ def _records(
 
 
 def _copy_tree(
-    src_fd: int, dest: Path, refused: list[str], prefix: str = "", budget: list | None = None
+    src_fd: int,
+    dest: Path,
+    refused: list[str],
+    prefix: str = "",
+    budget: list | None = None,
+    changed: list | None = None,
 ) -> None:
-    """Copy the regular files (and real folders) of ``src_fd`` into ``dest``; record what was refused."""
+    """Copy the regular files (and real folders) of ``src_fd`` into ``dest``; record what was refused,
+    and in ``changed`` the inode change time (ctime) of each file copied, read after its content: the
+    kernel sets a ctime whenever a file is created, written or renamed, and no one but root can set it
+    back, so the newest one is the latest moment the collected files can have been written."""
     budget = budget if budget is not None else [MAX_FILES]
+    changed = changed if changed is not None else []
     for name, st in safefs.entries(src_fd):
         rel = prefix + name
         if budget[0] <= 0:
@@ -138,7 +148,7 @@ def _copy_tree(
                 continue
             try:
                 (dest / name).mkdir()
-                _copy_tree(sub, dest / name, refused, rel + "/", budget)
+                _copy_tree(sub, dest / name, refused, rel + "/", budget, changed)
             finally:
                 os.close(sub)
             continue
@@ -148,31 +158,15 @@ def _copy_tree(
             refused.append(str(e))
             continue
         budget[0] -= 1
+        try:
+            changed.append(os.lstat(name, dir_fd=src_fd).st_ctime)
+        except OSError:  # removed since: its content was read, and the read was now
+            changed.append(time.time())
         fd = os.open(dest / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
         try:
             os.write(fd, data)
         finally:
             os.close(fd)
-
-
-def _newest_change(dir_fd: int, depth: int = 0) -> float:
-    """The latest inode change time (ctime) of a folder and of everything in it. The kernel sets a
-    ctime whenever a file is written, renamed or chmod-ed, and no one but root can set it back."""
-    newest = os.fstat(dir_fd).st_ctime
-    for name, st in safefs.entries(dir_fd):
-        newest = max(newest, st.st_ctime)
-        if stat.S_ISDIR(st.st_mode) and depth < 16:
-            try:
-                sub = os.open(
-                    name, os.O_RDONLY | os.O_NOFOLLOW | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=dir_fd
-                )
-            except OSError:
-                continue
-            try:
-                newest = max(newest, _newest_change(sub, depth + 1))
-            finally:
-                os.close(sub)
-    return newest
 
 
 def _deadlines(course: Course, assignment: str):
@@ -242,8 +236,9 @@ def collect(
             (course.submitted / student).mkdir(exist_ok=True)
             fresh = Path(tempfile.mkdtemp(prefix=f".{assignment}-", dir=course.submitted / student))
             try:
-                _copy_tree(src_fd, fresh, refused)
-                written = dt.datetime.fromtimestamp(_newest_change(src_fd), dt.UTC).replace(tzinfo=None)
+                changed: list[float] = []
+                _copy_tree(src_fd, fresh, refused, changed=changed)
+                written = dt.datetime.fromtimestamp(max(changed, default=0), dt.UTC).replace(tzinfo=None)
             finally:
                 os.close(src_fd)
             own = (fresh / "timestamp.txt").is_file()
