@@ -346,5 +346,6 @@ def test_report_after_real_grading_and_hand_marking(tmp_path):
         r = stats.pearsonr(points[:, j], total - points[:, j]).statistic
         assert q.loc[name, "discrimination"] == pytest.approx(r), name
     reached = dict(zip(report.objectives["cells"], report.objectives["students_reached"]))
-    assert reached["q1_tests, q1_hidden, q2_tests, q2_hidden"] == 2  # ada and cy
+    assert reached["q1_tests, q1_hidden, q3_tests, q3_hidden"] == 2  # ada; cy with q1 alone, half its points
+    assert reached["q2_tests, q2_hidden"] == 2  # ada and cy
     assert reached["q6_answer"] == 1  # ada
