@@ -201,10 +201,20 @@ for _where in ["/tmp", "/var/tmp", "/dev/shm", _os.path.expanduser("~"), _os.get
 _os.environ["{POOL_MARK.upper().replace("-", "_")}"] = "1"
 _sp.Popen(["/bin/sh", "-c", "sleep 300", "{POOL_MARK}"], start_new_session=True,
           stdout=_sp.DEVNULL, stderr=_sp.DEVNULL)
-_signalled = 0
-for _pid in [p for p in _os.listdir("/proc") if p.isdigit() and int(p) != _os.getpid()]:
+def _parent(pid):
     try:
-        _os.kill(int(_pid), 0)
+        with open(f"/proc/{{pid}}/stat") as _f:
+            return int(_f.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+_pids = [int(p) for p in _os.listdir("/proc") if p.isdigit()]
+_own = {{_os.getpid()}}  # this kernel and what it started (sh may fork sleep rather than exec it)
+for _ in range(5):
+    _own |= {{p for p in _pids if _parent(p) in _own}}
+_signalled = 0
+for _pid in [p for p in _pids if p not in _own]:
+    try:
+        _os.kill(_pid, 0)
         _signalled += 1
     except OSError:
         pass
